@@ -1,0 +1,65 @@
+/**
+ * The remoting frame (RemotingCommand.encode/decode, NettyDecoder):
+ *
+ *   totalLength int32 (= 4 + headerLength + bodyLength) |
+ *   serializeType int8 + headerLength int24 | header | body
+ */
+import { SerializeType } from '../codes/flags.ts';
+import { FrameDecodeError } from '../errors.ts';
+import type { RemotingCommand } from './command.ts';
+import { decodeJsonHeader, encodeJsonHeader } from './json-header.ts';
+import { decodeRocketMQHeader, encodeRocketMQHeader } from './rocketmq-header.ts';
+
+/** Netty's default frameMaxLength; it counts the 4-byte length prefix too. */
+export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+const MAX_HEADER_LENGTH = 0xffffff;
+
+export function encodeCommandHeader(command: RemotingCommand): Buffer {
+  return command.serializeType === SerializeType.ROCKETMQ ? encodeRocketMQHeader(command) : encodeJsonHeader(command);
+}
+
+/** The whole frame, length prefix included, as one Buffer. */
+export function encodeFrame(command: RemotingCommand): Buffer {
+  const header = encodeCommandHeader(command);
+  if (header.length > MAX_HEADER_LENGTH) {
+    throw new FrameDecodeError(`header of ${header.length} bytes does not fit the 24-bit header length`);
+  }
+  const bodyLength = command.body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
+  frame.writeInt32BE(4 + header.length + bodyLength, 0);
+  frame.writeUInt32BE(((command.serializeType & 0xff) << 24 | header.length) >>> 0, 4);
+  header.copy(frame, 8);
+  if (command.body) command.body.copy(frame, 8 + header.length);
+  return frame;
+}
+
+/**
+ * Decodes one frame without its 4-byte length prefix (what the stream decoder hands out).
+ * The body is a view into `frame`, not a copy.
+ */
+export function decodeFrame(frame: Buffer): RemotingCommand {
+  if (frame.length < 4) throw new FrameDecodeError(`frame of ${frame.length} bytes has no header length`);
+  const mark = frame.readUInt32BE(0);
+  const serializeType = mark >>> 24;
+  const headerLength = mark & MAX_HEADER_LENGTH;
+  if (headerLength > frame.length - 4) {
+    throw new FrameDecodeError(`header length ${headerLength} exceeds the frame's ${frame.length - 4} remaining bytes`);
+  }
+  const headerBytes = frame.subarray(4, 4 + headerLength);
+  let header: Omit<RemotingCommand, 'body'>;
+  if (serializeType === SerializeType.JSON) header = decodeJsonHeader(headerBytes);
+  else if (serializeType === SerializeType.ROCKETMQ) header = decodeRocketMQHeader(headerBytes);
+  else throw new FrameDecodeError(`unknown serialize type ${serializeType} (expected 0 JSON or 1 ROCKETMQ)`);
+  const body = frame.length > 4 + headerLength ? frame.subarray(4 + headerLength) : undefined;
+  return { ...header, body };
+}
+
+/** Decodes a complete frame including its length prefix, checking the prefix. */
+export function decodeFrameWithLength(bytes: Buffer): RemotingCommand {
+  if (bytes.length < 8) throw new FrameDecodeError(`frame of ${bytes.length} bytes is shorter than 8`);
+  const total = bytes.readInt32BE(0);
+  if (total !== bytes.length - 4) {
+    throw new FrameDecodeError(`frame length prefix says ${total} bytes but ${bytes.length - 4} follow`);
+  }
+  return decodeFrame(bytes.subarray(4));
+}

@@ -1,0 +1,51 @@
+/**
+ * Java's hashing and hash-table iteration order, so that maps we write come out in the same
+ * order as the Java side writes them (RemotingCommand.extFields is a HashMap; fastjson writes
+ * maps in iteration order). Order never matters to a parser; it matters to byte-for-byte
+ * golden tests and to diffing captures.
+ */
+
+/** java.lang.String#hashCode over UTF-16 code units, in int32 arithmetic. */
+export function javaStringHash(value: string): number {
+  let hash = 0;
+  for (let i = 0; i < value.length; i++) hash = (Math.imul(31, hash) + value.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** java.lang.Long#hashCode for a value given as a JS integer (safe range). */
+export function javaLongHash(value: number): number {
+  const big = BigInt.asUintN(64, BigInt(value));
+  return Number(BigInt.asIntN(32, big ^ (big >> 32n)));
+}
+
+export type JavaMapKind = 'HashMap' | 'ConcurrentHashMap';
+
+/** Table capacity a default-constructed map reaches after `size` insertions. */
+function tableCapacity(size: number, kind: JavaMapKind): number {
+  let capacity = 16;
+  // HashMap resizes when size exceeds 0.75·n; ConcurrentHashMap as soon as it reaches it.
+  if (kind === 'HashMap') while (size > capacity * 0.75) capacity *= 2;
+  else while (size >= capacity * 0.75) capacity *= 2;
+  return capacity;
+}
+
+/**
+ * Iteration order of a default-constructed Java map after inserting `keys` in the given
+ * order: by bucket index, then insertion order within a bucket (exact unless a bucket
+ * holds colliding keys across a ConcurrentHashMap resize, which reverses part of a chain).
+ */
+export function javaMapOrder<K>(keys: readonly K[], hashOf: (key: K) => number, kind: JavaMapKind = 'HashMap'): K[] {
+  if (keys.length < 2) return [...keys];
+  const mask = tableCapacity(keys.length, kind) - 1;
+  const buckets = keys.map((key, index) => {
+    const h = hashOf(key);
+    return { key, index, bucket: (h ^ (h >>> 16)) & mask };
+  });
+  buckets.sort((a, b) => a.bucket - b.bucket || a.index - b.index);
+  return buckets.map((entry) => entry.key);
+}
+
+/** Iteration order of a Java HashMap<String, …> filled in the given order. */
+export function javaStringMapOrder(keys: readonly string[], kind: JavaMapKind = 'HashMap'): string[] {
+  return javaMapOrder(keys, javaStringHash, kind);
+}

@@ -1,0 +1,99 @@
+/**
+ * The message properties string (MessageDecoder.messageProperties2String /
+ * string2messageProperties): `name \u0001 value \u0002` per entry, trailing \u0002 included.
+ */
+import { javaStringMapOrder } from '../codec/java-hash.ts';
+
+export const NAME_VALUE_SEPARATOR = '\u0001';
+export const PROPERTY_SEPARATOR = '\u0002';
+
+export type MessageProperties = Record<string, string>;
+
+export interface EncodePropertiesOptions {
+  /**
+   * 'insertion': the object's own key order (what a Java LinkedHashMap gives);
+   * 'java-hash': the order of a Java HashMap, i.e. what a Java producer's Message writes.
+   * @defaultValue 'insertion'
+   */
+  order?: 'insertion' | 'java-hash';
+}
+
+/** Writes the properties string; entries whose value is null or undefined are skipped, as Java skips nulls. */
+export function encodeProperties(
+  properties: Readonly<Record<string, string | null | undefined>>,
+  options: EncodePropertiesOptions = {},
+): string {
+  let text = '';
+  const names = options.order === 'java-hash' ? javaStringMapOrder(Object.keys(properties)) : Object.keys(properties);
+  for (const name of names) {
+    const value = properties[name];
+    if (value === undefined || value === null) continue;
+    text += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  }
+  return text;
+}
+
+/**
+ * Parses like Java: split on \u0002, then each item on \u0001 (Java's String.split, which
+ * drops trailing empty strings); an item is kept only if it splits into exactly two parts.
+ * Later duplicates win.
+ */
+export function decodeProperties(text: string | undefined): MessageProperties {
+  const properties: MessageProperties = {};
+  if (!text) return properties;
+  for (const item of javaSplit(text, PROPERTY_SEPARATOR)) {
+    const parts = javaSplit(item, NAME_VALUE_SEPARATOR);
+    if (parts.length === 2) properties[parts[0]!] = parts[1]!;
+  }
+  return properties;
+}
+
+/** String.split(single char): trailing empty strings removed; "" splits to [""]. */
+function javaSplit(text: string, separator: string): string[] {
+  const parts = text.split(separator);
+  if (text.length === 0) return parts;
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** Well-known property names (MessageConst.java). */
+export const MessageConst = {
+  KEYS: 'KEYS',
+  TAGS: 'TAGS',
+  WAIT_STORE_MSG_OK: 'WAIT',
+  DELAY_TIME_LEVEL: 'DELAY',
+  RETRY_TOPIC: 'RETRY_TOPIC',
+  REAL_TOPIC: 'REAL_TOPIC',
+  REAL_QUEUE_ID: 'REAL_QID',
+  TRANSACTION_PREPARED: 'TRAN_MSG',
+  PRODUCER_GROUP: 'PGROUP',
+  MIN_OFFSET: 'MIN_OFFSET',
+  MAX_OFFSET: 'MAX_OFFSET',
+  BUYER_ID: 'BUYER_ID',
+  ORIGIN_MESSAGE_ID: 'ORIGIN_MESSAGE_ID',
+  TRANSFER_FLAG: 'TRANSFER_FLAG',
+  CORRECTION_FLAG: 'CORRECTION_FLAG',
+  MQ2_FLAG: 'MQ2_FLAG',
+  RECONSUME_TIME: 'RECONSUME_TIME',
+  MSG_REGION: 'MSG_REGION',
+  TRACE_SWITCH: 'TRACE_ON',
+  UNIQ_CLIENT_MESSAGE_ID_KEYIDX: 'UNIQ_KEY',
+  MAX_RECONSUME_TIMES: 'MAX_RECONSUME_TIMES',
+  CONSUME_START_TIMESTAMP: 'CONSUME_START_TIME',
+  TRANSACTION_PREPARED_QUEUE_OFFSET: 'TRAN_PREPARED_QUEUE_OFFSET',
+  TRANSACTION_CHECK_TIMES: 'TRANSACTION_CHECK_TIMES',
+  CHECK_IMMUNITY_TIME_IN_SECONDS: 'CHECK_IMMUNITY_TIME_IN_SECONDS',
+  INSTANCE_ID: 'INSTANCE_ID',
+  CORRELATION_ID: 'CORRELATION_ID',
+  REPLY_TO_CLIENT: 'REPLY_TO_CLIENT',
+  TTL: 'TTL',
+  ARRIVE_TIME: 'ARRIVE_TIME',
+  PUSH_REPLY_TIME: 'PUSH_REPLY_TIME',
+  MESSAGE_TYPE: 'MSG_TYPE',
+  CLUSTER: 'CLUSTER',
+  START_DELIVER_TIME: '__STARTDELIVERTIME',
+  TIMER_DELIVER_MS: 'TIMER_DELIVER_MS',
+  TIMER_DELAY_SEC: 'TIMER_DELAY_SEC',
+  TIMER_DELAY_MS: 'TIMER_DELAY_MS',
+  KEY_SEPARATOR: ' ',
+} as const;

@@ -1,0 +1,251 @@
+/**
+ * One remoting connection, either side: frames in and out, requests matched to responses by
+ * opaque with per-request timeouts, one-way sends, idle detection and write backpressure.
+ * It knows nothing about request codes; what to do with an incoming request is the owner's.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { isResponse, type RemotingCommand } from '../codec/command.ts';
+import { CommandFlag } from '../codes/flags.ts';
+import { requestCodeName } from '../codes/request-code.ts';
+import { decodeFrame, DEFAULT_MAX_FRAME_LENGTH, encodeFrame } from '../codec/frame.ts';
+import { FrameDecoder } from '../codec/frame-decoder.ts';
+import { ConnectionClosedError, RemotingTimeoutError, WriteBackpressureError } from '../errors.ts';
+import { type Logger, silentLogger } from './logger.ts';
+
+export interface ConnectionOptions {
+  /** Largest frame accepted, length prefix included. @defaultValue 16 MiB (Netty frameMaxLength) */
+  maxFrameLength?: number;
+  /** Close the connection after this long without reads or writes; 0 disables. @defaultValue 120000 */
+  idleTimeoutMillis?: number;
+  /** Fail writes once this many bytes wait in the socket's buffer. @defaultValue 64 MiB */
+  maxWriteBufferBytes?: number;
+  /** Incoming requests handled at once per connection; beyond it reading pauses. @defaultValue 256 */
+  maxInFlightRequests?: number;
+  logger?: Logger;
+}
+
+interface PendingRequest {
+  resolve(response: RemotingCommand): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+  code: number;
+}
+
+export interface ConnectionEvents {
+  close: [reason: string];
+}
+
+/** What the owner does with an incoming request; the connection counts it until it settles. */
+export type IncomingRequestHandler = (request: RemotingCommand) => Promise<void> | void;
+
+let nextConnectionId = 1;
+let nextOpaque = 0;
+
+/** A process-wide opaque counter, as Java's RemotingCommand.requestId (wraps at int32). */
+export function allocateOpaque(): number {
+  nextOpaque = (nextOpaque + 1) | 0;
+  return nextOpaque;
+}
+
+export class Connection extends EventEmitter<ConnectionEvents> {
+  readonly id = nextConnectionId++;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly logger: Logger;
+  private readonly maxWriteBufferBytes: number;
+  private readonly maxInFlightRequests: number;
+  private closedReason: string | undefined;
+  private requestHandler: IncomingRequestHandler | undefined;
+  /** Requests decoded while reading was paused, handled once we may go on. */
+  private readonly backlog: RemotingCommand[] = [];
+  private inFlight = 0;
+  private waitingForDrain = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    /** "ip:port" of the peer, used in every error and log line. */
+    readonly remoteAddress: string,
+    options: ConnectionOptions = {},
+  ) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    this.decoder = new FrameDecoder(options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+    this.maxWriteBufferBytes = options.maxWriteBufferBytes ?? 64 * 1024 * 1024;
+    this.maxInFlightRequests = options.maxInFlightRequests ?? 256;
+    const idle = options.idleTimeoutMillis ?? 120_000;
+    const socketLike = stream as Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: (on: boolean) => void };
+    if (idle > 0 && typeof socketLike.setTimeout === 'function') {
+      socketLike.setTimeout(idle);
+      stream.on('timeout', () => this.close(`idle for ${idle} ms`));
+    }
+    socketLike.setNoDelay?.(true);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('drain', () => {
+      this.waitingForDrain = false;
+      this.pump();
+    });
+    stream.on('error', (error: Error) => this.close(error.message));
+    stream.on('close', () => this.close('closed by peer'));
+    stream.on('end', () => this.close('ended by peer'));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.logger.warn({ peer: this.remoteAddress, err: (error as Error).message }, 'bad frame; closing connection');
+      this.close(`bad frame: ${(error as Error).message}`);
+      return;
+    }
+    for (const frame of frames) {
+      let command: RemotingCommand;
+      try {
+        command = decodeFrame(frame);
+      } catch (error) {
+        this.logger.warn({ peer: this.remoteAddress, err: (error as Error).message }, 'undecodable frame; closing connection');
+        this.close(`undecodable frame: ${(error as Error).message}`);
+        return;
+      }
+      if (isResponse(command)) this.onResponse(command);
+      else this.backlog.push(command);
+    }
+    this.pump();
+  }
+
+  /** Sets who handles incoming requests (the server's table, or the client's for broker calls). */
+  onRequest(handler: IncomingRequestHandler): void {
+    this.requestHandler = handler;
+    this.pump();
+  }
+
+  private get blocked(): boolean {
+    return this.waitingForDrain || this.inFlight >= this.maxInFlightRequests || !this.requestHandler;
+  }
+
+  /**
+   * Hands queued requests to the handler while the peer reads our responses and the in-flight
+   * limit allows; otherwise stops reading, so a peer that floods us is throttled, not buffered.
+   */
+  private pump(): void {
+    while (!this.closed && this.backlog.length > 0 && !this.blocked) {
+      const request = this.backlog.shift()!;
+      this.inFlight++;
+      const settle = (): void => {
+        this.inFlight--;
+        this.pump();
+      };
+      try {
+        const result = this.requestHandler!(request);
+        if (result instanceof Promise) result.then(settle, settle);
+        else settle();
+      } catch {
+        settle();
+      }
+    }
+    if (this.closed) return;
+    if (this.backlog.length > 0 || this.blocked) this.stream.pause();
+    else this.stream.resume();
+  }
+
+  private onResponse(response: RemotingCommand): void {
+    const pending = this.pending.get(response.opaque);
+    if (!pending) {
+      this.logger.debug({ peer: this.remoteAddress, opaque: response.opaque }, 'response to no pending request; dropped');
+      return;
+    }
+    this.pending.delete(response.opaque);
+    clearTimeout(pending.timer);
+    pending.resolve(response);
+  }
+
+  /** Sends a request and resolves with its response; rejects on timeout or close. */
+  request(command: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
+    if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(this.remoteAddress, this.closedReason));
+    command.opaque = allocateOpaque();
+    command.flag &= ~(CommandFlag.RESPONSE | CommandFlag.ONEWAY);
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(command.opaque);
+        reject(new RemotingTimeoutError(this.remoteAddress, command.opaque, command.code, timeoutMillis));
+      }, timeoutMillis);
+      this.pending.set(command.opaque, { resolve, reject, timer, code: command.code });
+      try {
+        this.write(command);
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(command.opaque);
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Sends a request that must not be answered. */
+  oneway(command: RemotingCommand): void {
+    if (this.closedReason !== undefined) throw new ConnectionClosedError(this.remoteAddress, this.closedReason);
+    command.opaque = allocateOpaque();
+    command.flag = (command.flag | CommandFlag.ONEWAY) & ~CommandFlag.RESPONSE;
+    this.write(command);
+  }
+
+  /** Writes a response (or any ready command) as is. Dropped silently once closed. */
+  reply(command: RemotingCommand): void {
+    if (this.closed) return;
+    try {
+      this.write(command);
+    } catch (error) {
+      this.logger.warn({ peer: this.remoteAddress, err: (error as Error).message }, 'cannot write response; closing connection');
+      this.close((error as Error).message);
+    }
+  }
+
+  /** Resolves once the socket's write buffer has drained (at once if it has). */
+  whenWritable(): Promise<void> {
+    if (this.closed || !this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.on('close', done);
+    });
+  }
+
+  private write(command: RemotingCommand): void {
+    const frame = encodeFrame(command);
+    const buffered = this.stream.writableLength;
+    if (buffered + frame.length > this.maxWriteBufferBytes) throw new WriteBackpressureError(this.remoteAddress, buffered);
+    if (!this.stream.write(frame)) {
+      // The peer reads slower than we write: stop reading its requests until it catches up.
+      this.waitingForDrain = true;
+      this.stream.pause();
+    }
+  }
+
+  /** Closes the connection; every pending request fails at once with the reason. */
+  close(reason = 'closed locally'): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    for (const [opaque, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new ConnectionClosedError(this.remoteAddress, `${reason}; ${requestCodeName(pending.code)} opaque ${opaque}`));
+    }
+    this.pending.clear();
+    this.backlog.length = 0;
+    this.stream.destroy();
+    this.emit('close', reason);
+  }
+}
+
