@@ -7,7 +7,7 @@
 import { SerializeType } from '../codes/flags.ts';
 import { FrameDecodeError } from '../errors.ts';
 import type { RemotingCommand } from './command.ts';
-import { decodeJsonHeader, encodeJsonHeader } from './json-header.ts';
+import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './json-header.ts';
 import { decodeRocketMQHeader, encodeRocketMQHeader } from './rocketmq-header.ts';
 
 /** Netty's default frameMaxLength; it counts the 4-byte length prefix too. */
@@ -20,6 +20,7 @@ export function encodeCommandHeader(command: RemotingCommand): Buffer {
 
 /** The whole frame, length prefix included, as one Buffer. */
 export function encodeFrame(command: RemotingCommand): Buffer {
+  if (command.serializeType !== SerializeType.ROCKETMQ) return encodeJsonFrame(command);
   const header = encodeCommandHeader(command);
   if (header.length > MAX_HEADER_LENGTH) {
     throw new FrameDecodeError(`header of ${header.length} bytes does not fit the 24-bit header length`);
@@ -30,6 +31,22 @@ export function encodeFrame(command: RemotingCommand): Buffer {
   frame.writeUInt32BE(((command.serializeType & 0xff) << 24 | header.length) >>> 0, 4);
   header.copy(frame, 8);
   if (command.body) command.body.copy(frame, 8 + header.length);
+  return frame;
+}
+
+/** The JSON case without an intermediate header Buffer: the text is written into the frame. */
+function encodeJsonFrame(command: RemotingCommand): Buffer {
+  const text = jsonHeaderText(command);
+  const headerLength = Buffer.byteLength(text, 'utf8');
+  if (headerLength > MAX_HEADER_LENGTH) {
+    throw new FrameDecodeError(`header of ${headerLength} bytes does not fit the 24-bit header length`);
+  }
+  const bodyLength = command.body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
+  frame.writeInt32BE(4 + headerLength + bodyLength, 0);
+  frame.writeUInt32BE(headerLength, 4);
+  frame.write(text, 8, 'utf8');
+  if (command.body) command.body.copy(frame, 8 + headerLength);
   return frame;
 }
 
@@ -50,8 +67,8 @@ export function decodeFrame(frame: Buffer): RemotingCommand {
   if (serializeType === SerializeType.JSON) header = decodeJsonHeader(headerBytes);
   else if (serializeType === SerializeType.ROCKETMQ) header = decodeRocketMQHeader(headerBytes);
   else throw new FrameDecodeError(`unknown serialize type ${serializeType} (expected 0 JSON or 1 ROCKETMQ)`);
-  const body = frame.length > 4 + headerLength ? frame.subarray(4 + headerLength) : undefined;
-  return { ...header, body };
+  (header as RemotingCommand).body = frame.length > 4 + headerLength ? frame.subarray(4 + headerLength) : undefined;
+  return header as RemotingCommand;
 }
 
 /** Decodes a complete frame including its length prefix, checking the prefix. */

@@ -45,7 +45,19 @@ export function javaMapOrder<K>(keys: readonly K[], hashOf: (key: K) => number, 
   return buckets.map((entry) => entry.key);
 }
 
-/** Iteration order of a Java HashMap<String, …> filled in the given order. */
-export function javaStringMapOrder(keys: readonly string[], kind: JavaMapKind = 'HashMap'): string[] {
-  return javaMapOrder(keys, javaStringHash, kind);
+const orderCache = new Map<string, readonly string[]>();
+
+/**
+ * Iteration order of a Java HashMap<String, …> filled in the given order. Memoized per key
+ * list (headers repeat the same few shapes); the result is shared and must not be modified.
+ */
+export function javaStringMapOrder(keys: readonly string[], kind: JavaMapKind = 'HashMap'): readonly string[] {
+  if (keys.length < 2) return keys;
+  const cacheKey = `${kind}\u0000${keys.join('\u0000')}`;
+  let order = orderCache.get(cacheKey);
+  if (!order) {
+    order = javaMapOrder(keys, javaStringHash, kind);
+    if (orderCache.size < 4096) orderCache.set(cacheKey, order);
+  }
+  return order;
 }

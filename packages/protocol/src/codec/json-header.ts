@@ -17,12 +17,15 @@ import { type ExtFields, type RemotingCommand, setExtField } from './command.ts'
 import { javaStringMapOrder } from './java-hash.ts';
 
 export function encodeJsonHeader(command: RemotingCommand): Buffer {
+  return Buffer.from(jsonHeaderText(command), 'utf8');
+}
+
+export function jsonHeaderText(command: RemotingCommand): string {
   let text = `{"code":${command.code}`;
   if (command.extFields) text += `,"extFields":${writeExtFields(command.extFields)}`;
   text += `,"flag":${command.flag},"language":"${command.language}","opaque":${command.opaque}`;
   if (command.remark != null) text += `,"remark":${writeJsonString(command.remark)}`;
-  text += `,"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
-  return Buffer.from(text, 'utf8');
+  return text + `,"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
 }
 
 function writeExtFields(extFields: ExtFields): string {
@@ -76,6 +79,16 @@ function readExtFields(value: unknown): ExtFields | undefined {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new FrameDecodeError('JSON header field "extFields" must be an object');
   }
+  // The common case (every value a string, as Java and Go send): use JSON.parse's own object,
+  // which holds even a "__proto__" key as plain data.
+  let allStrings = true;
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== 'string') {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings) return value as ExtFields;
   const extFields: ExtFields = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
     if (raw === null || raw === undefined) continue;

@@ -40,19 +40,27 @@ export type WritableJson =
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-// eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\u2028\u2029]/;
-// eslint-disable-next-line no-control-regex
-const ESCAPES = /["\\\u0000-\u001f\u007f\u2028\u2029]/g;
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+/** fastjson's escape for each code unit below 0x80 that needs one (undefined: written raw). */
+const ESCAPE: (string | undefined)[] = Array.from({ length: 0x80 }, (_, c) =>
+  c < 0x20 || c === 0x7f ? `\\u${c.toString(16).toUpperCase().padStart(4, '0')}` : undefined,
+);
+Object.assign(ESCAPE, { 0x22: '\\"', 0x5c: '\\\\', 0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r' });
 
 /**
  * A quoted string as fastjson writes it: short escapes for \b \t \n \f \r " and \\, other
  * control characters, DEL, U+2028 and U+2029 as \uXXXX with uppercase hex; the rest raw.
  */
 export function writeJsonString(value: string): string {
-  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
-  return `"${value.replace(ESCAPES, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`;
+  let out = '"';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const escape = c < 0x80 ? ESCAPE[c] : c === 0x2028 ? '\\u2028' : c === 0x2029 ? '\\u2029' : undefined;
+    if (escape === undefined) continue;
+    out += value.slice(from, i) + escape;
+    from = i + 1;
+  }
+  return out + value.slice(from) + '"';
 }
 
 export interface WriteOptions {

@@ -42,6 +42,25 @@ describe('properties string', () => {
     assert.deepEqual(decodeProperties('k\u0001v'), { k: 'v' });
   });
 
+  it('agrees with a literal model of Java String.split on any input', () => {
+    const javaSplit = (text: string, separator: string): string[] => {
+      const parts = text.split(separator);
+      if (text.length === 0) return parts;
+      while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+      return parts;
+    };
+    const model = (text: string): Record<string, string> => {
+      const out: Record<string, string> = {};
+      for (const item of javaSplit(text, '\u0002')) {
+        const nv = javaSplit(item, '\u0001');
+        if (nv.length === 2) out[nv[0]!] = nv[1]!;
+      }
+      return out;
+    };
+    const text = fc.array(fc.constantFrom('a', 'b', 'KEYS', '\u0001', '\u0002', '\u0001\u0001'), { maxLength: 24 }).map((parts) => parts.join(''));
+    fc.assert(fc.property(text, (input) => assert.deepEqual(decodeProperties(input), model(input))), { numRuns: 2000 });
+  });
+
   it('round-trips maps without separators or empty values', () => {
     const text = fc.string({ minLength: 1 }).filter((s) => !s.includes('\u0001') && !s.includes('\u0002'));
     fc.assert(

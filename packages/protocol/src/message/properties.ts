@@ -34,26 +34,39 @@ export function encodeProperties(
 }
 
 /**
- * Parses like Java: split on \u0002, then each item on \u0001 (Java's String.split, which
- * drops trailing empty strings); an item is kept only if it splits into exactly two parts.
- * Later duplicates win.
+ * Parses like Java's string2messageProperties: split on \u0002, then each item on \u0001 with
+ * String.split semantics (trailing empty parts dropped); an item is kept only if that leaves
+ * exactly two parts — so `k\u0001` and `k\u0001v\u0001w` vanish, `\u0001v` is key "",
+ * and `k\u0001v\u0001` is k=v. Later duplicates win. One pass, no intermediate arrays.
  */
 export function decodeProperties(text: string | undefined): MessageProperties {
   const properties: MessageProperties = {};
   if (!text) return properties;
-  for (const item of javaSplit(text, PROPERTY_SEPARATOR)) {
-    const parts = javaSplit(item, NAME_VALUE_SEPARATOR);
-    if (parts.length === 2) properties[parts[0]!] = parts[1]!;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = text.length;
+    const first = text.indexOf(NAME_VALUE_SEPARATOR, start);
+    if (first >= 0 && first < end) {
+      let valueEnd = text.indexOf(NAME_VALUE_SEPARATOR, first + 1);
+      if (valueEnd < 0 || valueEnd > end) valueEnd = end;
+      let restIsSeparators = true;
+      for (let i = valueEnd; i < end; i++) {
+        if (text.charCodeAt(i) !== 1) {
+          restIsSeparators = false;
+          break;
+        }
+      }
+      if (valueEnd > first + 1 && restIsSeparators) {
+        const key = text.slice(start, first);
+        const value = text.slice(first + 1, valueEnd);
+        if (key === '__proto__') Object.defineProperty(properties, key, { value, enumerable: true, writable: true, configurable: true });
+        else properties[key] = value;
+      }
+    }
+    start = end + 1;
   }
   return properties;
-}
-
-/** String.split(single char): trailing empty strings removed; "" splits to [""]. */
-function javaSplit(text: string, separator: string): string[] {
-  const parts = text.split(separator);
-  if (text.length === 0) return parts;
-  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
 }
 
 /** Well-known property names (MessageConst.java). */
