@@ -19,6 +19,9 @@ export class RocketMQError extends Error {
   }
 }
 
+/** SYSTEM_ERROR: what a server answers when a request cannot be read. */
+const SYSTEM_ERROR = 1;
+
 /** Bytes that are not a valid remoting frame. The connection that sent them is closed. */
 export class FrameDecodeError extends RocketMQError {}
 
@@ -41,15 +44,23 @@ export class HeaderDecodeError extends RocketMQError {
     readonly header: string,
     readonly problems: readonly string[],
   ) {
-    super(`invalid ${header}: ${problems.join('; ')}`);
+    super(`invalid ${header}: ${problems.join('; ')}`, { code: SYSTEM_ERROR });
   }
 }
 
 /** Bytes that are not a valid stored message, batch or properties string. */
-export class MessageDecodeError extends RocketMQError {}
+export class MessageDecodeError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: SYSTEM_ERROR, ...options });
+  }
+}
 
 /** Text that the fastjson-compatible reader cannot parse. */
-export class JsonParseError extends RocketMQError {}
+export class JsonParseError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: SYSTEM_ERROR, ...options });
+  }
+}
 
 export class RemotingTimeoutError extends RocketMQError {
   constructor(

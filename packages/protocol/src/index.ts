@@ -26,3 +26,4 @@ export * from './transport/dispatch.ts';
 export * from './transport/remoting-server.ts';
 export * from './transport/remoting-client.ts';
 export * from './errors.ts';
+export * from './bodies/route.ts';

@@ -10,6 +10,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   createOffsetMessageId,
+  decodeTopicRouteData,
+  encodeClusterInfo,
+  encodeTopicRouteData,
+  topicConfigWrapperJson,
   decodeBatch,
   decodeFrameWithLength,
   decodeHeader,
@@ -288,6 +292,35 @@ describe('golden vectors from the Java 4.8 client', () => {
     for (const vector of vectors.jsonBodies) {
       const pretty = vector.name.endsWith('Pretty');
       assert.equal(writeFastjson(parseFastjson(vector.json) as WritableJson, { pretty }), vector.json, vector.name);
+    }
+  });
+
+  it('route bodies: our typed writers produce what the Java namesrv writes', () => {
+    const body = (name: string) => vectors.jsonBodies.find((v) => v.name === name)!.json;
+    const brokerData = {
+      cluster: 'DefaultCluster',
+      brokerName: 'broker-a',
+      brokerAddrs: new Map([[1, '192.168.1.21:10911'], [0, '192.168.1.20:10911']]),
+    };
+    const route = {
+      queueDatas: [{ brokerName: 'broker-a', readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 }],
+      brokerDatas: [brokerData],
+      filterServerTable: new Map<string, string[]>(),
+    };
+    assert.equal(encodeTopicRouteData(route).toString(), body('TopicRouteData'));
+    assert.deepEqual(decodeTopicRouteData(Buffer.from(body('TopicRouteData'))), { ...route, orderTopicConf: undefined });
+    const cluster = { brokerAddrTable: new Map([['broker-a', brokerData]]), clusterAddrTable: new Map([['DefaultCluster', new Set(['broker-a'])]]) };
+    assert.equal(encodeClusterInfo(cluster).toString(), body('ClusterInfo'));
+    const wrapper = {
+      dataVersion: { counter: 5, timestamp: 1700000000000 },
+      topicConfigTable: new Map([
+        ['PayTopic', { topicName: 'PayTopic', readQueueNums: 4, writeQueueNums: 4, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false }],
+      ]),
+    };
+    assert.equal(writeFastjson(topicConfigWrapperJson(wrapper)), body('TopicConfigSerializeWrapper'));
+    for (const vector of vectors.jsonParse.filter((v) => v.accepted && v.name.startsWith('TopicRouteData/'))) {
+      const parsed = decodeTopicRouteData(Buffer.from(vector.json));
+      assert.ok(parsed.brokerDatas.every((b) => [...b.brokerAddrs.keys()].every((id) => Number.isFinite(id))), vector.name);
     }
   });
 
