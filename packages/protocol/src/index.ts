@@ -27,3 +27,5 @@ export * from './transport/remoting-server.ts';
 export * from './transport/remoting-client.ts';
 export * from './errors.ts';
 export * from './bodies/route.ts';
+export * from './bodies/group.ts';
+export * from './bodies/heartbeat.ts';
