@@ -25,3 +25,4 @@ fi
 java -Duser.timezone=UTC -Dfile.encoding=UTF-8 \
   -cp "target/classes:$(cat target/classpath.txt)" \
   io.rocketmqts.interop.GoldenVectors "$out"
+java -Duser.timezone=UTC -Dfile.encoding=UTF-8 -cp "target/classes:$(cat target/classpath.txt)" io.rocketmqts.interop.AdminBodyVectors "$(dirname "$out")/admin-bodies.json"

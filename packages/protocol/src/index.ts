@@ -29,3 +29,4 @@ export * from './errors.ts';
 export * from './bodies/route.ts';
 export * from './bodies/group.ts';
 export * from './bodies/heartbeat.ts';
+export * from './bodies/admin.ts';

@@ -60,6 +60,19 @@ export interface TopicConfig {
   order: boolean;
 }
 
+/** A TopicConfig with Java's `new TopicConfig(name)` defaults for what `init` leaves out. */
+export function newTopicConfig(topicName: string, init: Partial<Omit<TopicConfig, 'topicName'>> = {}): TopicConfig {
+  return {
+    topicName,
+    readQueueNums: init.readQueueNums ?? 16,
+    writeQueueNums: init.writeQueueNums ?? 16,
+    perm: init.perm ?? PermName.READ | PermName.WRITE,
+    topicFilterType: init.topicFilterType ?? 'SINGLE_TAG',
+    topicSysFlag: init.topicSysFlag ?? 0,
+    order: init.order ?? false,
+  };
+}
+
 export interface TopicConfigSerializeWrapper {
   dataVersion: DataVersion;
   topicConfigTable: Map<string, TopicConfig>;

@@ -55,8 +55,8 @@ export const brokerDefaults = {
   // store
   storePathRootDir: storeRoot,
   storePathCommitLog: join(storeRoot, 'commitlog'),
-  mapedFileSizeCommitLog: 1024 * 1024 * 1024,
-  mapedFileSizeConsumeQueue: 300_000 * 20,
+  mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+  mappedFileSizeConsumeQueue: 300_000 * 20,
   maxMessageSize: 4 * 1024 * 1024,
   flushDiskType: 'ASYNC_FLUSH',
   flushIntervalCommitLog: 500,
@@ -121,10 +121,10 @@ export const importantBrokerKeys: (keyof BrokerConfig)[] = [
   'maxMessageSize',
 ];
 
-/** RocketMQ also spells it mappedFileSizeCommitLog (MessageStoreConfig's field name). */
+/** Older RocketMQ releases (and many tutorials) spell these with one p; 4.8 reads mapped…. */
 export const brokerKeyAliases: Record<string, keyof BrokerConfig> = {
-  mappedFileSizeCommitLog: 'mapedFileSizeCommitLog',
-  mappedFileSizeConsumeQueue: 'mapedFileSizeConsumeQueue',
+  mapedFileSizeCommitLog: 'mappedFileSizeCommitLog',
+  mapedFileSizeConsumeQueue: 'mappedFileSizeConsumeQueue',
 };
 
 /** Parses messageDelayLevel ("1s 5s 1m 2h 1d") into milliseconds per level (1-based index 0). */

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildSubscriptionData, type Connection, PermName } from '@rocketmq-ts/protocol';
+import { SubscriptionGroupManager as SubscriptionGroupTable, TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
 import { brokerDefaults, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
@@ -12,6 +16,15 @@ import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts
 import { topicNameProblem } from './topic/system-topics.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
 
+let tableDir = '';
+before(async () => {
+  tableDir = await mkdtemp(join(tmpdir(), 'broker-tables-'));
+});
+after(() => rm(tableDir, { recursive: true, force: true }));
+let tables = 0;
+const topicTable = () => TopicConfigTable.load(join(tableDir, `topics-${tables++}.json`));
+const groupTable = () => SubscriptionGroupTable.load(join(tableDir, `groups-${tables++}.json`));
+
 const fakeConnection = (id: number) => ({ id, closed: false }) as unknown as Connection;
 const channel = (id: number, clientId: string, at = Date.now()): ClientChannel => ({
   connection: fakeConnection(id),
@@ -22,9 +35,11 @@ const channel = (id: number, clientId: string, at = Date.now()): ClientChannel =
 });
 
 describe('TopicConfigManager', () => {
-  it('creates the system topics and inherits from TBW102 with min(client, template) queues', () => {
+  it('creates the system topics and inherits from TBW102 with min(client, template) queues', async () => {
     const changes: string[] = [];
-    const topics = new TopicConfigManager({ ...brokerDefaults, brokerName: 'broker-a' }, (c) => changes.push(`${c.kind} ${c.topic}`));
+    const table = await topicTable();
+    const topics = new TopicConfigManager({ ...brokerDefaults, brokerName: 'broker-a' }, table, (c) => changes.push(`${c.kind} ${c.topic}`));
+    const versionBefore = topics.dataVersion.counter;
     assert.equal(topics.get('TBW102')!.perm, PermName.READ | PermName.WRITE | PermName.INHERIT);
     assert.equal(topics.get('SCHEDULE_TOPIC_XXXX')!.readQueueNums, 18);
     assert.equal(topics.get('broker-a')!.readQueueNums, 1);
@@ -33,11 +48,14 @@ describe('TopicConfigManager', () => {
     assert.equal(topics.createTopicInSendMessageMethod('Big', 'TBW102', 64, 0)!.writeQueueNums, 8);
     assert.equal(topics.createTopicInSendMessageMethod('X', 'PayTopic', 4, 0), undefined, 'no INHERIT bit, no auto-create');
     assert.deepEqual(changes, ['created PayTopic', 'created Big']);
-    assert.equal(topics.dataVersion.counter, 2);
+    assert.equal(topics.dataVersion.counter, versionBefore + 2);
+    await table.persist();
+    const reloaded = new TopicConfigManager({ ...brokerDefaults, brokerName: 'broker-a' }, await TopicConfigTable.load(table.path));
+    assert.equal(reloaded.get('PayTopic')!.writeQueueNums, 4, 'topics.json keeps auto-created topics');
   });
 
-  it('has no TBW102 when auto-create is off, and registers with a read-only permission', () => {
-    const topics = new TopicConfigManager({ ...brokerDefaults, autoCreateTopicEnable: false });
+  it('has no TBW102 when auto-create is off, and registers with a read-only permission', async () => {
+    const topics = new TopicConfigManager({ ...brokerDefaults, autoCreateTopicEnable: false }, await topicTable());
     assert.equal(topics.get('TBW102'), undefined);
     topics.updateTopicConfig({ topicName: 'T', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false });
     assert.equal(topics.registrationWrapper(4).topicConfigTable.get('T')!.perm, 4);
@@ -51,9 +69,9 @@ describe('TopicConfigManager', () => {
 });
 
 describe('SubscriptionGroupManager', () => {
-  it('auto-creates only when allowed, except system groups', () => {
+  it('auto-creates only when allowed, except system groups', async () => {
     let auto = false;
-    const groups = new SubscriptionGroupManager(() => auto);
+    const groups = new SubscriptionGroupManager(await groupTable(), () => auto);
     assert.equal(groups.findOrCreate('g1'), undefined);
     assert.equal(groups.findOrCreate('CID_RMQ_SYS_TRANS')!.retryMaxTimes, 16);
     auto = true;

@@ -5,40 +5,31 @@
  * when to take new routes. Pure state: persistence and name server registration are the
  * caller's, through `onChange`.
  */
-import { PermName, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketmq-ts/protocol';
+import { newTopicConfig, PermName, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketmq-ts/protocol';
+import type { TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.ts';
 import { replyTopic, SCHEDULE_TOPIC_QUEUE_NUM, SystemTopic } from './system-topics.ts';
 
 export type TopicChange = { kind: 'created' | 'updated' | 'deleted'; topic: string; config?: TopicConfig };
 
-export function newTopicConfig(topicName: string, init: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName,
-    readQueueNums: 16,
-    writeQueueNums: 16,
-    perm: PermName.READ | PermName.WRITE,
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: 0,
-    order: false,
-    ...init,
-  };
-}
-
 export class TopicConfigManager {
-  private readonly table = new Map<string, TopicConfig>();
   private readonly systemTopics = new Set<string>();
-  private version: DataVersion = { counter: 0, timestamp: Date.now() };
 
+  /**
+   * @param table topics.json (loaded); it keeps the entries and the data version and persists them
+   */
   constructor(
     private readonly config: Pick<
       BrokerConfig,
       'brokerClusterName' | 'brokerName' | 'autoCreateTopicEnable' | 'defaultTopicQueueNums' | 'clusterTopicEnable' | 'brokerTopicEnable' | 'traceTopicEnable' | 'msgTraceTopicName'
     >,
+    private readonly table: TopicConfigTable,
     private readonly onChange: (change: TopicChange) => void = () => {},
   ) {
+    // Built-in topics are added unless topics.json already has them (the file wins, as in RocketMQ).
     const system = (name: string, init: Partial<TopicConfig>): void => {
       this.systemTopics.add(name);
-      this.table.set(name, newTopicConfig(name, init));
+      if (!table.has(name)) table.set(newTopicConfig(name, init));
     };
     const rwx = PermName.READ | PermName.WRITE | PermName.INHERIT;
     system(SystemTopic.SELF_TEST, { readQueueNums: 1, writeQueueNums: 1 });
@@ -55,13 +46,6 @@ export class TopicConfigManager {
     this.systemTopics.add(SystemTopic.TRANS_HALF).add(SystemTopic.TRANS_OP_HALF).add(SystemTopic.TRANS_CHECK_MAX_TIME);
   }
 
-  /** Merges topics loaded from topics.json (they win over the built-in defaults, as in RocketMQ). */
-  load(wrapper: TopicConfigSerializeWrapper | undefined): void {
-    if (!wrapper) return;
-    for (const [name, config] of wrapper.topicConfigTable) this.table.set(name, { ...config, topicName: name });
-    this.version = { ...wrapper.dataVersion };
-  }
-
   get(topic: string): TopicConfig | undefined {
     return this.table.get(topic);
   }
@@ -75,7 +59,7 @@ export class TopicConfigManager {
   }
 
   get dataVersion(): DataVersion {
-    return this.version;
+    return { ...this.table.dataVersion };
   }
 
   all(): TopicConfig[] {
@@ -83,12 +67,13 @@ export class TopicConfigManager {
   }
 
   wrapper(): TopicConfigSerializeWrapper {
-    return { dataVersion: { ...this.version }, topicConfigTable: new Map(this.table) };
+    return { dataVersion: this.dataVersion, topicConfigTable: new Map(this.all().map((config) => [config.topicName, config])) };
   }
 
-  private bump(change: TopicChange): void {
-    this.version = { counter: this.version.counter + 1, timestamp: Date.now() };
-    this.onChange(change);
+  private put(kind: TopicChange['kind'], config: TopicConfig): TopicConfig {
+    this.table.set(config);
+    this.onChange({ kind, topic: config.topicName, config });
+    return config;
   }
 
   /**
@@ -102,37 +87,22 @@ export class TopicConfigManager {
     const template = this.table.get(defaultTopic);
     if (!template || !(template.perm & PermName.INHERIT)) return undefined;
     const queueNums = Math.max(0, Math.min(clientDefaultTopicQueueNums, template.writeQueueNums));
-    const created = newTopicConfig(topic, {
-      readQueueNums: queueNums,
-      writeQueueNums: queueNums,
-      perm: template.perm & ~PermName.INHERIT,
-      topicSysFlag,
-    });
-    this.table.set(topic, created);
-    this.bump({ kind: 'created', topic, config: created });
-    return created;
+    return this.put('created', newTopicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm: template.perm & ~PermName.INHERIT, topicSysFlag }));
   }
 
   /** Retry, DLQ and transaction topics: created on demand with a fixed shape. */
   createTopicInSendMessageBackMethod(topic: string, queueNums: number, perm: number, topicSysFlag = 0): TopicConfig {
-    const existing = this.table.get(topic);
-    if (existing) return existing;
-    const created = newTopicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm, topicSysFlag });
-    this.table.set(topic, created);
-    this.bump({ kind: 'created', topic, config: created });
-    return created;
+    return this.table.get(topic) ?? this.put('created', newTopicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm, topicSysFlag }));
   }
 
   /** UPDATE_AND_CREATE_TOPIC. */
   updateTopicConfig(config: TopicConfig): void {
-    const kind = this.table.has(config.topicName) ? 'updated' : 'created';
-    this.table.set(config.topicName, { ...config });
-    this.bump({ kind, topic: config.topicName, config });
+    this.put(this.table.has(config.topicName) ? 'updated' : 'created', { ...config });
   }
 
   deleteTopic(topic: string): boolean {
     if (!this.table.delete(topic)) return false;
-    this.bump({ kind: 'deleted', topic });
+    this.onChange({ kind: 'deleted', topic });
     return true;
   }
 

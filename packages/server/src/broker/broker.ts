@@ -1,0 +1,285 @@
+/**
+ * The broker process (BrokerController): opens the store and its config files, serves the
+ * handler table on listenPort and on the VIP port (listenPort − 2), registers with every name
+ * server every 30 s and after topic changes, keeps the client registry fresh, persists
+ * consumer offsets every 5 s, and wakes long polls when messages arrive.
+ */
+import { join } from 'node:path';
+import {
+  createRequest,
+  type Connection,
+  encodeHeader,
+  type HostAddress,
+  mergeHandlerTables,
+  NotifyConsumerIdsChangedRequestHeader,
+  RemotingClient,
+  RemotingServer,
+  RequestCode,
+  type RequestHandler,
+} from '@rocketmq-ts/protocol';
+import {
+  configFilePaths,
+  ConsumerOffsetManager,
+  deliverTimeFromLevels,
+  MessageStore,
+  SubscriptionGroupManager as SubscriptionGroupFile,
+  TopicConfigManager as TopicConfigFile,
+} from '@rocketmq-ts/store';
+import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
+import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
+import type { ClientChannel } from './client/client-channel.ts';
+import { ConsumerManager } from './client/consumer-manager.ts';
+import { ProducerManager } from './client/producer-manager.ts';
+import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
+import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
+import { adminHandlers } from './handlers/admin.ts';
+import { clientHandlers } from './handlers/client.ts';
+import { offsetHandlers } from './handlers/offset.ts';
+import { pullHandlers } from './handlers/pull.ts';
+import { queryHandlers } from './handlers/query.ts';
+import { sendHandlers } from './handlers/send.ts';
+import type { BrokerServices, BrokerStats } from './handlers/services.ts';
+import { pickLocalAddress } from './local-address.ts';
+import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
+import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
+import { TopicConfigManager } from './topic/topic-config-manager.ts';
+
+export interface BrokerOptions {
+  config?: Partial<BrokerConfig>;
+  logger?: ServerLogger;
+}
+
+export class Broker {
+  readonly config: BrokerConfig;
+  private readonly logger: ServerLogger;
+  private readonly servers: RemotingServer[] = [];
+  private readonly namesrvClient: RemotingClient;
+  private readonly outerApi: BrokerOuterApi;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private services: BrokerServices | undefined;
+  private store: MessageStore | undefined;
+  private files: { topics: TopicConfigFile; groups: SubscriptionGroupFile; offsets: ConsumerOffsetManager } | undefined;
+  private registerPending = false;
+  private stopped = false;
+
+  constructor(options: BrokerOptions = {}) {
+    this.config = { ...brokerDefaults, ...options.config };
+    if (!options.config?.storePathCommitLog && options.config?.storePathRootDir) {
+      this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
+    }
+    this.logger = options.logger ?? silentServerLogger();
+    this.namesrvClient = new RemotingClient({ logger: this.logger });
+    this.outerApi = new BrokerOuterApi(this.namesrvClient, this.logger);
+  }
+
+  get brokerAddr(): string {
+    return `${this.config.brokerIP1}:${this.config.listenPort}`;
+  }
+
+  /** The handler services, once started (tests inspect them). */
+  get internals(): BrokerServices {
+    if (!this.services) throw new Error('the broker is not started');
+    return this.services;
+  }
+
+  async start(): Promise<void> {
+    const config = this.config;
+    if (!config.brokerIP1) {
+      config.brokerIP1 = pickLocalAddress();
+      this.logger.info(
+        { brokerIP1: config.brokerIP1 },
+        'brokerIP1 not set: advertising this address; if clients cannot reach it (sendDefaultImpl call timeout), set brokerIP1 in broker.conf',
+      );
+    }
+    const delayLevels = parseDelayLevels(config.messageDelayLevel);
+    const store = await MessageStore.open({
+      storePathRootDir: config.storePathRootDir,
+      storePathCommitLog: config.storePathCommitLog,
+      mappedFileSizeCommitLog: config.mappedFileSizeCommitLog,
+      mappedFileSizeConsumeQueue: config.mappedFileSizeConsumeQueue,
+      maxMessageSize: config.maxMessageSize,
+      flushDiskType: config.flushDiskType === 'SYNC_FLUSH' ? 'SYNC_FLUSH' : 'ASYNC_FLUSH',
+      flushIntervalCommitLog: config.flushIntervalCommitLog,
+      syncFlushTimeout: config.syncFlushTimeout,
+      flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
+      checkCRCOnRecover: config.checkCRCOnRecover,
+      messageIndexEnable: config.messageIndexEnable,
+      maxHashSlotNum: config.maxHashSlotNum,
+      maxIndexNum: config.maxIndexNum,
+      fileReservedTime: config.fileReservedTime,
+      deleteWhen: config.deleteWhen,
+      diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+      cleanResourceInterval: config.cleanResourceInterval,
+      maxTransferBytesOnMessageInMemory: config.maxTransferBytesOnMessageInMemory,
+      maxTransferCountOnMessageInMemory: config.maxTransferCountOnMessageInMemory,
+      maxTransferBytesOnMessageInDisk: config.maxTransferBytesOnMessageInDisk,
+      maxTransferCountOnMessageInDisk: config.maxTransferCountOnMessageInDisk,
+      accessMessageInMemoryMaxRatio: config.accessMessageInMemoryMaxRatio,
+      deliverTimeOf: deliverTimeFromLevels(delayLevels),
+      logger: this.logger,
+    });
+    this.store = store;
+    const paths = configFilePaths(config.storePathRootDir);
+    const files = {
+      topics: await TopicConfigFile.load(paths.topics, { logger: this.logger }),
+      groups: await SubscriptionGroupFile.load(paths.subscriptionGroup, { logger: this.logger }),
+      offsets: await ConsumerOffsetManager.load(paths.consumerOffset, { logger: this.logger }),
+    };
+    this.files = files;
+
+    const topics = new TopicConfigManager(config, files.topics, (change) => {
+      this.logger.info(change, 'topic changed');
+      this.scheduleRegister();
+    });
+    const groups = new SubscriptionGroupManager(files.groups, () => config.autoCreateSubscriptionGroup);
+    const consumers = new ConsumerManager((group, members) => this.notifyConsumerIdsChanged(group, members));
+    const producers = new ProducerManager();
+    const stats: BrokerStats = { putMessages: 0, putBytes: 0, getMessages: 0, getBytes: 0, sendRequestsInFlight: 0, pullRequestsInFlight: 0 };
+    const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
+    const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
+    const services: BrokerServices = {
+      config,
+      store,
+      topics,
+      groups,
+      consumers,
+      producers,
+      locks: new RebalanceLockManager(config.rebalanceLockMaxLiveTime),
+      offsets: files.offsets,
+      hold,
+      logger: this.logger,
+      storeHost,
+      stats,
+      delayLevels,
+      registerBrokerAll: () => this.scheduleRegister(),
+      startTimestamp: Date.now(),
+    };
+    this.services = services;
+    store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
+    hold.start();
+
+    const handlers = mergeHandlerTables(sendHandlers(services), pullHandlers(services), offsetHandlers(services), clientHandlers(services), queryHandlers(services), adminHandlers(services));
+    await this.listen(config.listenPort, handlers);
+    const fastPort = config.fastListenPort === 0 ? config.listenPort - 2 : config.fastListenPort;
+    if (fastPort > 0) {
+      // The VIP channel serves everything but pulls, as in RocketMQ.
+      const vip = new Map<number, RequestHandler>([...handlers].filter(([code]) => code !== RequestCode.PULL_MESSAGE));
+      await this.listen(fastPort, vip);
+    }
+
+    this.every(10_000, () => this.scanNotActiveClients());
+    this.every(config.flushConsumerOffsetInterval, () => {
+      if (files.offsets.takeDirty()) void files.offsets.persist();
+    });
+    this.every(Math.min(Math.max(config.registerNameServerPeriod, 10_000), 60_000), () => void this.registerBrokerAll());
+    await this.registerBrokerAll();
+    this.logger.info({ brokerName: config.brokerName, addr: this.brokerAddr, namesrvAddr: config.namesrvAddr }, 'the broker boot success');
+  }
+
+  private async listen(port: number, handlers: Map<number, RequestHandler>): Promise<void> {
+    const server = new RemotingServer({
+      handlers,
+      logger: this.logger,
+      maxFrameLength: this.config.maxFrameLength,
+      idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+    });
+    server.on('disconnect', (connection) => this.onDisconnect(connection));
+    try {
+      const address = await server.listen(port, this.config.bindAddress);
+      if (port === 0 && this.servers.length === 0) this.config.listenPort = address.port;
+    } catch (error) {
+      throw new Error(
+        `the broker cannot listen on ${this.config.bindAddress}:${port}: ${(error as Error).message}; another broker may be running — ` +
+          `choose listenPort in broker.conf (the VIP port listenPort − 2 must be free too, or set fastListenPort=-1)`,
+        { cause: error },
+      );
+    }
+    this.servers.push(server);
+  }
+
+  private every(millis: number, task: () => void): void {
+    const timer = setInterval(task, millis);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private onDisconnect(connection: Connection): void {
+    const services = this.services;
+    if (!services) return;
+    services.producers.onConnectionClosed(connection);
+    services.consumers.onConnectionClosed(connection, (group) => this.config.notifyConsumerIdsChangedEnable && (services.groups.get(group)?.notifyConsumerIdsChangedEnable ?? true));
+  }
+
+  private scanNotActiveClients(): void {
+    const services = this.services;
+    if (!services) return;
+    const expired = new Set([...services.consumers.expiredConnections(this.config.channelExpiredTimeout), ...services.producers.expiredConnections(this.config.channelExpiredTimeout)]);
+    for (const connection of expired) {
+      this.logger.warn({ peer: connection.remoteAddress }, 'client silent for 120 s: closing its connection');
+      connection.close('no heartbeat for 120 s');
+    }
+  }
+
+  private notifyConsumerIdsChanged(group: string, members: ClientChannel[]): void {
+    for (const member of members) {
+      if (member.connection.closed) continue;
+      try {
+        member.connection.oneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { extFields: encodeHeader(NotifyConsumerIdsChangedRequestHeader, { consumerGroup: group }) }));
+      } catch (error) {
+        this.logger.debug({ group, clientId: member.clientId, err: (error as Error).message }, 'cannot notify a consumer');
+      }
+    }
+  }
+
+  private scheduleRegister(): void {
+    if (this.registerPending) return;
+    this.registerPending = true;
+    setImmediate(() => {
+      this.registerPending = false;
+      void this.registerBrokerAll();
+    });
+  }
+
+  async registerBrokerAll(): Promise<void> {
+    const services = this.services;
+    if (!services || this.stopped) return;
+    const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
+    if (namesrvAddrs.length === 0) return;
+    const results = await this.outerApi.registerBrokerAll(
+      namesrvAddrs,
+      this.identity(),
+      services.topics.registrationWrapper(this.config.brokerPermission),
+      this.config.registerBrokerTimeoutMills,
+    );
+    if (results.length === 0) {
+      this.logger.error({ namesrvAddr: this.config.namesrvAddr }, 'no name server accepted the registration: clients will get "No route info of this topic"');
+    }
+  }
+
+  private identity() {
+    return {
+      clusterName: this.config.brokerClusterName,
+      brokerName: this.config.brokerName,
+      brokerId: this.config.brokerId,
+      brokerAddr: this.brokerAddr,
+      haServerAddr: `${this.config.brokerIP2 || this.config.brokerIP1}:${this.config.haListenPort || this.config.listenPort + 1}`,
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.services?.hold.stop();
+    const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
+    if (namesrvAddrs.length > 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
+    await this.namesrvClient.close();
+    for (const server of this.servers) await server.close();
+    if (this.files) {
+      await this.files.offsets.persist();
+      await this.files.topics.persist();
+      await this.files.groups.persist();
+    }
+    await this.store?.close();
+  }
+}

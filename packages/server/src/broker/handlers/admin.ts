@@ -1,0 +1,221 @@
+/**
+ * Admin codes used by mqadmin and the console (AdminBrokerProcessor): topics, groups, broker
+ * settings and runtime figures. The statistics/connection/reset codes live in admin-stats.ts.
+ */
+import {
+  CreateTopicRequestHeader,
+  createResponse,
+  decodeHeader,
+  DeleteSubscriptionGroupRequestHeader,
+  DeleteTopicRequestHeader,
+  encodeHeader,
+  encodeKVTable,
+  encodeTopicList,
+  GetBrokerConfigResponseHeader,
+  GetSubscriptionGroupConfigRequestHeader,
+  GetTopicConfigRequestHeader,
+  parseBody,
+  readSubscriptionGroupConfig,
+  RequestCode,
+  type RequestHandler,
+  ResponseCode,
+  subscriptionGroupJson,
+  topicConfigJson,
+  topicConfigWrapperJson,
+  writeFastjson,
+} from '@rocketmq-ts/protocol';
+import { applyProperties, parsePropertiesText, toPropertiesText } from '../../config/properties.ts';
+import { brokerDefaults } from '../broker-config.ts';
+import { topicNameProblem } from '../topic/system-topics.ts';
+import type { BrokerServices } from './services.ts';
+
+/** Settings that may change while the broker runs (the rest need a restart). */
+const RUNTIME_SETTINGS = new Set<string>([
+  'brokerPermission',
+  'autoCreateTopicEnable',
+  'autoCreateSubscriptionGroup',
+  'defaultTopicQueueNums',
+  'maxMessageSize',
+  'fileReservedTime',
+  'deleteWhen',
+  'diskMaxUsedSpaceRatio',
+  'notifyConsumerIdsChangedEnable',
+  'longPollingEnable',
+  'shortPollingTimeMills',
+  'traceOn',
+  'rejectTransactionMessage',
+]);
+
+export function adminHandlers(services: BrokerServices): Map<number, RequestHandler> {
+  const { topics, groups, store, offsets, config, logger } = services;
+  let configVersion = { counter: 0, timestamp: Date.now() };
+  return new Map<number, RequestHandler>([
+    [
+      RequestCode.UPDATE_AND_CREATE_TOPIC,
+      (ctx, request) => {
+        const header = decodeHeader(CreateTopicRequestHeader, request.extFields);
+        const problem = topicNameProblem(header.topic);
+        if (problem) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: problem });
+        if (header.topic === config.brokerClusterName) {
+          return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `the topic[${header.topic}] conflicts with the cluster name; choose another name` });
+        }
+        topics.updateTopicConfig({
+          topicName: header.topic,
+          readQueueNums: header.readQueueNums,
+          writeQueueNums: header.writeQueueNums,
+          perm: header.perm,
+          topicFilterType: header.topicFilterType,
+          topicSysFlag: header.topicSysFlag ?? 0,
+          order: header.order ?? false,
+        });
+        logger.info({ topic: header.topic, from: ctx.remoteAddress }, 'topic created or updated by admin');
+        services.registerBrokerAll();
+        return createResponse(request, ResponseCode.SUCCESS);
+      },
+    ],
+    [
+      RequestCode.DELETE_TOPIC_IN_BROKER,
+      async (ctx, request) => {
+        const { topic } = decodeHeader(DeleteTopicRequestHeader, request.extFields);
+        topics.deleteTopic(topic);
+        offsets.deleteTopic(topic);
+        await store.deleteTopics([topic]);
+        logger.info({ topic, from: ctx.remoteAddress }, 'topic deleted by admin');
+        services.registerBrokerAll();
+        return createResponse(request, ResponseCode.SUCCESS);
+      },
+    ],
+    [
+      RequestCode.GET_ALL_TOPIC_CONFIG,
+      (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(writeFastjson(topicConfigWrapperJson(topics.wrapper()))) }),
+    ],
+    [
+      RequestCode.GET_TOPIC_CONFIG,
+      (_ctx, request) => {
+        const { topic } = decodeHeader(GetTopicConfigRequestHeader, request.extFields);
+        const found = topics.get(topic);
+        if (!found) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, { remark: `No topic in this broker. topic: ${topic}` });
+        return createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(writeFastjson(topicConfigJson(found))) });
+      },
+    ],
+    [
+      RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER,
+      (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: encodeTopicList(topics.all().map((t) => t.topicName).filter((name) => topics.isSystemTopic(name))) }),
+    ],
+    [
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      (_ctx, request) => {
+        const body = parseBody(request.body, 'SubscriptionGroupConfig');
+        const group = readSubscriptionGroupConfig(body);
+        if (!group.groupName) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: 'the subscription group config has no groupName' });
+        groups.update(group);
+        return createResponse(request, ResponseCode.SUCCESS);
+      },
+    ],
+    [
+      RequestCode.DELETE_SUBSCRIPTIONGROUP,
+      (_ctx, request) => {
+        const { groupName } = decodeHeader(DeleteSubscriptionGroupRequestHeader, request.extFields);
+        groups.delete(groupName);
+        return createResponse(request, ResponseCode.SUCCESS);
+      },
+    ],
+    [
+      RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG,
+      (_ctx, request) => {
+        const { group } = decodeHeader(GetSubscriptionGroupConfigRequestHeader, request.extFields);
+        const found = groups.get(group);
+        if (!found) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, { remark: `subscription group ${group} does not exist on ${config.brokerName}` });
+        return createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(writeFastjson(subscriptionGroupJson(found))) });
+      },
+    ],
+    [
+      RequestCode.UPDATE_BROKER_CONFIG,
+      (ctx, request) => {
+        const properties = parsePropertiesText(request.body?.toString('utf8') ?? '');
+        const refused = Object.keys(properties).filter((key) => !RUNTIME_SETTINGS.has(key));
+        if (refused.length > 0) {
+          return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+            remark: `these settings cannot change while the broker runs (edit broker.conf and restart): ${refused.join(', ')}`,
+          });
+        }
+        try {
+          const { config: updated } = applyProperties(brokerDefaults, properties);
+          for (const key of Object.keys(properties)) (config as Record<string, unknown>)[key] = (updated as Record<string, unknown>)[key];
+        } catch (error) {
+          return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: (error as Error).message });
+        }
+        configVersion = { counter: configVersion.counter + 1, timestamp: Date.now() };
+        logger.info({ settings: properties, from: ctx.remoteAddress }, 'broker settings updated');
+        if ('brokerPermission' in properties) services.registerBrokerAll();
+        return createResponse(request, ResponseCode.SUCCESS);
+      },
+    ],
+    [
+      RequestCode.GET_BROKER_CONFIG,
+      (_ctx, request) =>
+        createResponse(request, ResponseCode.SUCCESS, {
+          extFields: encodeHeader(GetBrokerConfigResponseHeader, { version: writeFastjson(configVersion) }),
+          body: Buffer.from(toPropertiesText(config)),
+        }),
+    ],
+    [RequestCode.GET_BROKER_RUNTIME_INFO, (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: encodeKVTable(runtimeInfo(services)) })],
+  ]);
+}
+
+/** GET_BROKER_RUNTIME_INFO keys the dashboards read (remoting-protocol.md §7.11). */
+export function runtimeInfo(services: BrokerServices): Map<string, string> {
+  const store = services.store.runtimeInfo();
+  const stats = services.stats;
+  const uptime = Date.now() - services.startTimestamp;
+  const info = new Map<string, string>([
+    ['brokerVersionDesc', 'V4_8_0'],
+    ['brokerVersion', '373'],
+    ['msgPutTotalYesterdayMorning', '0'],
+    ['msgPutTotalTodayMorning', '0'],
+    ['msgPutTotalTodayNow', String(stats.putMessages)],
+    ['msgGetTotalYesterdayMorning', '0'],
+    ['msgGetTotalTodayMorning', '0'],
+    ['msgGetTotalTodayNow', String(stats.getMessages)],
+    ['sendThreadPoolQueueSize', String(stats.sendRequestsInFlight)],
+    ['sendThreadPoolQueueCapacity', String(services.config.sendThreadPoolQueueCapacity)],
+    ['pullThreadPoolQueueSize', String(stats.pullRequestsInFlight)],
+    ['pullThreadPoolQueueCapacity', String(services.config.pullThreadPoolQueueCapacity)],
+    ['queryThreadPoolQueueSize', '0'],
+    ['queryThreadPoolQueueCapacity', '20000'],
+    ['EndTransactionQueueSize', '0'],
+    ['EndTransactionThreadPoolQueueCapacity', '100000'],
+    ['dispatchBehindBytes', String(store.dispatchBehindBytes)],
+    ['pageCacheLockTimeMills', '0'],
+    ['sendThreadPoolQueueHeadWaitTimeMills', '0'],
+    ['pullThreadPoolQueueHeadWaitTimeMills', '0'],
+    ['queryThreadPoolQueueHeadWaitTimeMills', '0'],
+    ['earliestMessageTimeStamp', String(store.earliestMessageTimeStamp)],
+    ['startAcceptSendRequestTimeStamp', String(services.startTimestamp)],
+    ['remainTransientStoreBufferNumbs', '2147483647'],
+    ['remainHowManyDataToCommit', '0'],
+    ['remainHowManyDataToFlush', '0'],
+    ['commitLogDirCapacity', `Total : ${formatBytes(store.commitLogDirCapacity.total)}, Free : ${formatBytes(store.commitLogDirCapacity.free)}.`],
+    ['commitLogDiskRatio', String(store.diskUsedRatio)],
+    ['putTps', tps(stats.putMessages, uptime)],
+    ['getFoundTps', tps(stats.getMessages, uptime)],
+    ['getTotalTps', tps(stats.getMessages, uptime)],
+    ['commitLogMinOffset', String(store.commitLogMinOffset)],
+    ['commitLogMaxOffset', String(store.commitLogMaxOffset)],
+    ['runtime', `[ ${Math.floor(uptime / 86_400_000)} days, ${Math.floor(uptime / 3_600_000) % 24} hours, ${Math.floor(uptime / 60_000) % 60} minutes, ${Math.floor(uptime / 1000) % 60} seconds ]`],
+    ['putMessageTimesTotal', String(store.putMessageTotal)],
+    ['putMessageSizeTotal', String(stats.putBytes)],
+    ['bootTimestamp', String(services.startTimestamp)],
+  ]);
+  return info;
+}
+
+function tps(count: number, uptimeMillis: number): string {
+  const value = uptimeMillis > 0 ? (count * 1000) / uptimeMillis : 0;
+  return `${value.toFixed(2)} ${value.toFixed(2)} ${value.toFixed(2)}`;
+}
+
+function formatBytes(bytes: number): string {
+  const gib = bytes / 1024 ** 3;
+  return gib >= 1 ? `${gib.toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+}

@@ -1,0 +1,179 @@
+/**
+ * PULL_MESSAGE (11) with long polling — PullMessageProcessor (remoting-protocol.md §11.2, §13).
+ * Checks in RocketMQ's order, reads from the store with tag-hash filtering, maps the store
+ * status to the response code, commits the consumer's offset on the first pass, and holds a
+ * pull that found nothing until a message arrives or its suspend time ends.
+ */
+import {
+  buildSubscriptionData,
+  createResponse,
+  decodeHeader,
+  encodeHeader,
+  isReadable,
+  PermName,
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
+  PullSysFlag,
+  type RemotingCommand,
+  RequestCode,
+  type RequestContext,
+  type RequestHandler,
+  ResponseCode,
+  type SubscriptionData,
+} from '@rocketmq-ts/protocol';
+import type { GetMessageResult, GetMessageStatus, MessageFilter } from '@rocketmq-ts/store';
+import type { BrokerServices } from './services.ts';
+
+const STATUS_CODES: Record<GetMessageStatus, number> = {
+  FOUND: ResponseCode.SUCCESS,
+  MESSAGE_WAS_REMOVING: ResponseCode.PULL_RETRY_IMMEDIATELY,
+  NO_MATCHED_LOGIC_QUEUE: ResponseCode.PULL_NOT_FOUND,
+  NO_MESSAGE_IN_QUEUE: ResponseCode.PULL_NOT_FOUND,
+  OFFSET_FOUND_NULL: ResponseCode.PULL_NOT_FOUND,
+  OFFSET_OVERFLOW_BADLY: ResponseCode.PULL_OFFSET_MOVED,
+  OFFSET_OVERFLOW_ONE: ResponseCode.PULL_NOT_FOUND,
+  OFFSET_TOO_SMALL: ResponseCode.PULL_OFFSET_MOVED,
+  NO_MATCHED_MESSAGE: ResponseCode.PULL_RETRY_IMMEDIATELY,
+};
+
+/** Tag filtering on the consume queue (ExpressionMessageFilter.isMatchedByConsumeQueue). */
+export function tagFilter(subscription: SubscriptionData): MessageFilter {
+  if (subscription.expressionType !== 'TAG' || subscription.subString === '*' || subscription.codeSet.length === 0) {
+    return { isMatchedByConsumeQueue: () => true };
+  }
+  const codes = new Set(subscription.codeSet.map((code) => code | 0));
+  // `| 0` is Java's (int) cast of the 8-byte tags code.
+  return { isMatchedByConsumeQueue: (tagsCode) => codes.has(tagsCode | 0) };
+}
+
+class PullRejected extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function subscriptionFor(services: BrokerServices, header: PullMessageRequestHeader): SubscriptionData {
+  const { consumers, config } = services;
+  if (header.sysFlag & PullSysFlag.SUBSCRIPTION) {
+    const type = header.expressionType ?? 'TAG';
+    if (type !== 'TAG') {
+      throw new PullRejected(
+        ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+        `the broker[${config.brokerName}] does not support ${type} filtering; subscribe with tags ("TagA || TagB" or "*")`,
+      );
+    }
+    return buildSubscriptionData(header.topic, header.subscription, type, header.subVersion);
+  }
+  const group = consumers.group(header.consumerGroup);
+  if (!group) {
+    throw new PullRejected(
+      ResponseCode.SUBSCRIPTION_NOT_EXIST,
+      `the consumer's group info not exist: group ${header.consumerGroup} has sent no heartbeat to broker ${config.brokerName} yet`,
+    );
+  }
+  if (group.messageModel === 'BROADCASTING' && !services.groups.get(header.consumerGroup)?.consumeBroadcastEnable) {
+    throw new PullRejected(ResponseCode.NO_PERMISSION, `the consumer group[${header.consumerGroup}] can not consume by broadcast way`);
+  }
+  const subscription = group.subscriptions.get(header.topic);
+  if (!subscription) {
+    throw new PullRejected(ResponseCode.SUBSCRIPTION_NOT_EXIST, `the consumer's subscription not exist: group ${header.consumerGroup} does not subscribe ${header.topic}`);
+  }
+  if (subscription.subVersion < header.subVersion) {
+    throw new PullRejected(ResponseCode.SUBSCRIPTION_NOT_LATEST, `the consumer's subscription not latest: group ${header.consumerGroup}, topic ${header.topic}`);
+  }
+  return subscription;
+}
+
+async function processPull(services: BrokerServices, ctx: RequestContext, request: RemotingCommand, brokerAllowSuspend: boolean): Promise<RemotingCommand | void> {
+  const { config, topics, groups, store, offsets } = services;
+  const header = decodeHeader(PullMessageRequestHeader, request.extFields);
+  try {
+    if (!isReadable(config.brokerPermission)) throw new PullRejected(ResponseCode.NO_PERMISSION, `the broker[${config.brokerName}] pulling message is forbidden`);
+    const groupConfig = groups.findOrCreate(header.consumerGroup);
+    if (!groupConfig) {
+      throw new PullRejected(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${header.consumerGroup}] does not exist; create it with \`mqadmin updateSubGroup\``);
+    }
+    if (!groupConfig.consumeEnable) throw new PullRejected(ResponseCode.NO_PERMISSION, `subscription group no permission, ${header.consumerGroup}`);
+    const topicConfig = topics.get(header.topic);
+    if (!topicConfig) {
+      throw new PullRejected(ResponseCode.TOPIC_NOT_EXIST, `topic[${header.topic}] not exist on broker ${config.brokerName}, apply first please`);
+    }
+    if (!(topicConfig.perm & PermName.READ)) throw new PullRejected(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] pulling message is forbidden`);
+    if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
+      throw new PullRejected(
+        ResponseCode.SYSTEM_ERROR,
+        `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${ctx.remoteAddress}]`,
+      );
+    }
+    const subscription = subscriptionFor(services, header);
+
+    const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, tagFilter(subscription));
+    let code = STATUS_CODES[result.status];
+
+    if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && brokerAllowSuspend && config.brokerRole !== 'SLAVE') {
+      offsets.commitOffset(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
+    }
+
+    if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && (header.sysFlag & PullSysFlag.SUSPEND) !== 0) {
+      const holdMillis = config.longPollingEnable ? header.suspendTimeoutMillis : config.shortPollingTimeMills;
+      const filter = tagFilter(subscription);
+      services.hold.suspend(header.topic, header.queueId, {
+        offset: header.queueOffset,
+        deadline: Date.now() + holdMillis,
+        matches: (tagsCode) => tagsCode === undefined || filter.isMatchedByConsumeQueue(tagsCode),
+        resume: () => {
+          void processPull(services, ctx, request, false).then(
+            (response) => response && ctx.connection.reply(response),
+            (error: unknown) => services.logger.error({ err: (error as Error).message }, 'a resumed pull failed'),
+          );
+        },
+      });
+      return undefined;
+    }
+    if (code === ResponseCode.SUCCESS) {
+      services.stats.getMessages += result.messages.length;
+      services.stats.getBytes += result.bufferTotalSize;
+    }
+    if (code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole === 'SLAVE') code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+    return pullResponse(request, code, result, groupConfig.whichBrokerWhenConsumeSlowly, config.slaveReadEnable);
+  } catch (error) {
+    if (!(error instanceof PullRejected)) throw error;
+    return createResponse(request, error.code, { remark: error.message });
+  }
+}
+
+function pullResponse(request: RemotingCommand, code: number, result: GetMessageResult, slowBrokerId: number, slaveReadEnable: boolean): RemotingCommand {
+  const suggestWhichBrokerId = slaveReadEnable && result.suggestPullingFromSlave ? slowBrokerId : 0;
+  return createResponse(request, code, {
+    remark: result.status,
+    extFields: encodeHeader(PullMessageResponseHeader, {
+      suggestWhichBrokerId,
+      nextBeginOffset: result.nextBeginOffset,
+      minOffset: result.minOffset,
+      maxOffset: result.maxOffset,
+    }),
+    body: code === ResponseCode.SUCCESS ? Buffer.concat(result.messages, result.bufferTotalSize) : undefined,
+  });
+}
+
+export function pullHandlers(services: BrokerServices): Map<number, RequestHandler> {
+  return new Map<number, RequestHandler>([
+    [
+      RequestCode.PULL_MESSAGE,
+      async (ctx, request) => {
+        if (services.stats.pullRequestsInFlight >= services.config.pullThreadPoolQueueCapacity) {
+          return createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: `[OVERLOAD]system busy: too many pulls in progress on ${services.config.brokerName}` });
+        }
+        services.stats.pullRequestsInFlight++;
+        try {
+          return await processPull(services, ctx, request, true);
+        } finally {
+          services.stats.pullRequestsInFlight--;
+        }
+      },
+    ],
+  ]);
+}

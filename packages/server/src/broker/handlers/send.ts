@@ -1,0 +1,257 @@
+/**
+ * Sending: SEND_MESSAGE (10), SEND_MESSAGE_V2 (310), SEND_BATCH_MESSAGE (320).
+ * SendMessageProcessor + AbstractSendMessageProcessor.msgCheck (remoting-protocol.md §11.1):
+ * validate the topic (auto-creating it from the template topic), pick the queue, redirect
+ * exhausted retries to the dead-letter topic, add the CLUSTER property, store, answer
+ * msgId/queueId/queueOffset with MSG_REGION and TRACE_ON.
+ */
+import {
+  createResponse,
+  decodeBatch,
+  decodeHeader,
+  decodeProperties,
+  encodeHeader,
+  encodeProperties,
+  type ExtFields,
+  MessageConst,
+  type MessageProperties,
+  MessageSysFlag,
+  MQVersion,
+  parseHost,
+  PermName,
+  type RemotingCommand,
+  RequestCode,
+  type RequestContext,
+  type RequestHandler,
+  ResponseCode,
+  SendMessageRequestHeader,
+  SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
+  transactionType,
+} from '@rocketmq-ts/protocol';
+import type { MessageToStore, StorePutResult } from '@rocketmq-ts/store';
+import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC_QUEUE_NUM, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
+import type { BrokerServices } from './services.ts';
+
+type SendHeader = SendMessageRequestHeader;
+
+/** Topics clients may not send to (TopicValidator.isNotAllowedSendTopic). */
+const NOT_ALLOWED_SEND_TOPICS = new Set<string>([SystemTopic.SCHEDULE, SystemTopic.TRANS_HALF, SystemTopic.TRANS_OP_HALF, SystemTopic.TRANS_CHECK_MAX_TIME]);
+
+const STATUS_CODES: Record<string, number> = {
+  PUT_OK: ResponseCode.SUCCESS,
+  FLUSH_DISK_TIMEOUT: ResponseCode.FLUSH_DISK_TIMEOUT,
+  FLUSH_SLAVE_TIMEOUT: ResponseCode.FLUSH_SLAVE_TIMEOUT,
+  SLAVE_NOT_AVAILABLE: ResponseCode.SLAVE_NOT_AVAILABLE,
+  SERVICE_NOT_AVAILABLE: ResponseCode.SERVICE_NOT_AVAILABLE,
+  MESSAGE_ILLEGAL: ResponseCode.MESSAGE_ILLEGAL,
+  PROPERTIES_SIZE_EXCEEDED: ResponseCode.MESSAGE_ILLEGAL,
+};
+
+class SendRejected extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readHeader(request: RemotingCommand): SendHeader {
+  const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE || request.code === RequestCode.SEND_REPLY_MESSAGE_V2;
+  return v2 ? (decodeHeader(SendMessageRequestHeaderV2, request.extFields) as SendHeader) : decodeHeader(SendMessageRequestHeader, request.extFields);
+}
+
+/** Where the message goes: topic config checks, auto-create, queue choice, retry → DLQ. */
+function resolveTarget(services: BrokerServices, header: SendHeader, request: RemotingCommand, ctx: RequestContext): { topic: string; queueId: number } {
+  const { config, topics, groups } = services;
+  const problem = topicNameProblem(header.topic);
+  if (problem) throw new SendRejected(ResponseCode.SYSTEM_ERROR, `${problem}; rename the topic`);
+  if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
+    throw new SendRejected(ResponseCode.NO_PERMISSION, `Sending message to topic[${header.topic}] is forbidden: it is a system topic`);
+  }
+  if (!(config.brokerPermission & PermName.WRITE)) {
+    throw new SendRejected(ResponseCode.NO_PERMISSION, `the broker[${config.brokerName}] sending message is forbidden: brokerPermission=${config.brokerPermission} has no write bit`);
+  }
+  const isRetry = header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
+  let topicConfig = topics.createTopicInSendMessageMethod(header.topic, header.defaultTopic, header.defaultTopicQueueNums, 0);
+  if (!topicConfig && isRetry) topicConfig = topics.createTopicInSendMessageBackMethod(header.topic, 1, PermName.READ | PermName.WRITE);
+  if (!topicConfig) {
+    throw new SendRejected(
+      ResponseCode.TOPIC_NOT_EXIST,
+      `topic[${header.topic}] not exist on broker ${config.brokerName}, apply first please: run \`mqadmin updateTopic -b <broker> -t ${header.topic}\` ` +
+        `or set autoCreateTopicEnable=true (the template topic ${header.defaultTopic} must exist and be inheritable)`,
+    );
+  }
+  if (!(topicConfig.perm & PermName.WRITE)) {
+    throw new SendRejected(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] sending message is forbidden: its perm is ${topicConfig.perm}`);
+  }
+  const queueCount = Math.max(topicConfig.readQueueNums, topicConfig.writeQueueNums);
+  if (header.queueId >= queueCount) {
+    throw new SendRejected(ResponseCode.SYSTEM_ERROR, `request queueId[${header.queueId}] is illegal, topic ${header.topic} has ${queueCount} queues. Producer: ${ctx.remoteAddress}`);
+  }
+  let topic = header.topic;
+  let queueId = header.queueId < 0 ? Math.floor(Math.random() * topicConfig.writeQueueNums) : header.queueId;
+  if (isRetry) {
+    const group = header.topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const groupConfig = groups.findOrCreate(group);
+    if (!groupConfig) {
+      throw new SendRejected(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}; create it with \`mqadmin updateSubGroup -g ${group}\``);
+    }
+    const maxReconsumeTimes = request.version >= MQVersion.V3_4_9 && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : groupConfig.retryMaxTimes;
+    if ((header.reconsumeTimes ?? 0) >= maxReconsumeTimes) {
+      topic = dlqTopic(group);
+      topics.createTopicInSendMessageBackMethod(topic, 1, PermName.WRITE);
+      queueId = 0;
+    }
+  }
+  return { topic, queueId };
+}
+
+function putResponse(services: BrokerServices, request: RemotingCommand, result: StorePutResult, joinIds: boolean): RemotingCommand {
+  const code = STATUS_CODES[result.status] ?? ResponseCode.SYSTEM_ERROR;
+  const extFields: ExtFields = { MSG_REGION: services.config.regionId, TRACE_ON: String(services.config.traceOn) };
+  const first = result.records[0];
+  if (first && (code === ResponseCode.SUCCESS || code === ResponseCode.FLUSH_DISK_TIMEOUT || code === ResponseCode.FLUSH_SLAVE_TIMEOUT || code === ResponseCode.SLAVE_NOT_AVAILABLE)) {
+    encodeHeader(
+      SendMessageResponseHeader,
+      { msgId: joinIds ? result.records.map((r) => r.offsetMsgId).join(',') : first.offsetMsgId, queueId: -1, queueOffset: first.queueOffset },
+      extFields,
+    );
+    services.stats.putMessages += result.records.length;
+    for (const record of result.records) services.stats.putBytes += record.size;
+  }
+  return createResponse(request, code, { extFields, remark: code === ResponseCode.SUCCESS ? undefined : (result.remark ?? result.status) });
+}
+
+/** Stored properties: the sender's plus CLUSTER, written as the Java broker writes them. */
+function storedProperties(services: BrokerServices, properties: MessageProperties): string {
+  properties[MessageConst.CLUSTER] = services.config.brokerClusterName;
+  return encodeProperties(properties, { order: 'java-hash' });
+}
+
+/** A DELAY level on a non-transactional message: park it in SCHEDULE_TOPIC_XXXX (spec §11.1 step 9). */
+function applyDelay(services: BrokerServices, message: MessageToStore, properties: MessageProperties): void {
+  const level = Number.parseInt(properties[MessageConst.DELAY_TIME_LEVEL] ?? '0', 10);
+  const txType = transactionType(message.sysFlag);
+  if (!(level > 0) || (txType !== MessageSysFlag.TRANSACTION_NOT_TYPE && txType !== MessageSysFlag.TRANSACTION_COMMIT_TYPE)) return;
+  const maxLevel = Math.min(services.delayLevels.length, SCHEDULE_TOPIC_QUEUE_NUM);
+  const clamped = Math.min(level, maxLevel);
+  if (clamped !== level) properties[MessageConst.DELAY_TIME_LEVEL] = String(clamped);
+  properties[MessageConst.REAL_TOPIC] = message.topic;
+  properties[MessageConst.REAL_QUEUE_ID] = String(message.queueId);
+  message.topic = SystemTopic.SCHEDULE;
+  message.queueId = clamped - 1;
+}
+
+async function sendSingle(services: BrokerServices, ctx: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
+  const header = readHeader(request);
+  const body = request.body ?? Buffer.alloc(0);
+  if (body.length > services.config.maxMessageSize) {
+    throw new SendRejected(
+      ResponseCode.MESSAGE_ILLEGAL,
+      `the message body size ${body.length} is over the max value ${services.config.maxMessageSize}; raise maxMessageSize on the broker and the producer, or send smaller messages`,
+    );
+  }
+  const { topic, queueId } = resolveTarget(services, header, request, ctx);
+  const properties = decodeProperties(header.properties);
+  if (properties[MessageConst.TRANSACTION_PREPARED] === 'true') {
+    throw new SendRejected(
+      ResponseCode.NO_PERMISSION,
+      `the broker[${services.config.brokerName}] does not accept transaction (half) messages yet; send without a TransactionMQProducer`,
+    );
+  }
+  const message: MessageToStore = {
+    topic,
+    queueId,
+    flag: header.flag,
+    body,
+    propertiesText: '',
+    sysFlag: header.sysFlag,
+    bornTimestamp: header.bornTimestamp,
+    bornHost: parseHost(ctx.remoteAddress),
+    storeHost: services.storeHost,
+    reconsumeTimes: header.reconsumeTimes ?? 0,
+    preparedTransactionOffset: 0,
+    waitStoreMsgOK: properties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
+  };
+  applyDelay(services, message, properties);
+  message.propertiesText = storedProperties(services, properties);
+  message.properties = properties;
+  const response = putResponse(services, request, await services.store.putMessage(message), false);
+  if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
+  return response;
+}
+
+async function sendBatch(services: BrokerServices, ctx: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
+  const header = readHeader(request);
+  if (header.topic.length > 127) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, `message topic length too long ${header.topic.length}`);
+  if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'batch request does not support retry group topics');
+  const body = request.body ?? Buffer.alloc(0);
+  if (body.length > services.config.maxMessageSize) {
+    throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, `the batch of ${body.length} bytes is over maxMessageSize ${services.config.maxMessageSize}; split it`);
+  }
+  const { topic, queueId } = resolveTarget(services, header, request, ctx);
+  const batchProperties = decodeProperties(header.properties);
+  const batchPropertiesText = storedProperties(services, batchProperties);
+  const bornHost = parseHost(ctx.remoteAddress);
+  const entries = decodeBatch(body);
+  if (entries.length === 0) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
+  const messages = entries.map((entry): MessageToStore => {
+    const own = decodeProperties(entry.propertiesText);
+    if (own[MessageConst.DELAY_TIME_LEVEL] !== undefined && own[MessageConst.DELAY_TIME_LEVEL] !== '0') {
+      throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'a batch message may not have a delay level; send delayed messages one by one');
+    }
+    if (header.sysFlag & MessageSysFlag.TRANSACTION_PREPARED_TYPE) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'a batch may not hold transaction messages');
+    return {
+      topic,
+      queueId,
+      flag: entry.flag,
+      body: entry.body,
+      propertiesText: entry.propertiesText + batchPropertiesText,
+      properties: { ...own, ...batchProperties },
+      sysFlag: header.sysFlag,
+      bornTimestamp: header.bornTimestamp,
+      bornHost,
+      storeHost: services.storeHost,
+      reconsumeTimes: header.reconsumeTimes ?? 0,
+      preparedTransactionOffset: 0,
+      waitStoreMsgOK: batchProperties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
+    };
+  });
+  const response = putResponse(services, request, await services.store.putMessages(messages), true);
+  if (response.extFields && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
+  return response;
+}
+
+/** Turns SendRejected into the response Java gives, with the standard extra fields. */
+function guarded(services: BrokerServices, send: (services: BrokerServices, ctx: RequestContext, request: RemotingCommand) => Promise<RemotingCommand>): RequestHandler {
+  return async (ctx, request) => {
+    if (services.stats.sendRequestsInFlight >= services.config.sendThreadPoolQueueCapacity) {
+      return createResponse(request, ResponseCode.SYSTEM_BUSY, {
+        remark: `[OVERLOAD]system busy: ${services.stats.sendRequestsInFlight} sends in progress on broker ${services.config.brokerName}; retry later or add brokers`,
+      });
+    }
+    services.stats.sendRequestsInFlight++;
+    try {
+      return await send(services, ctx, request);
+    } catch (error) {
+      if (!(error instanceof SendRejected)) throw error;
+      return createResponse(request, error.code, {
+        remark: error.message,
+        extFields: { MSG_REGION: services.config.regionId, TRACE_ON: String(services.config.traceOn) },
+      });
+    } finally {
+      services.stats.sendRequestsInFlight--;
+    }
+  };
+}
+
+export function sendHandlers(services: BrokerServices): Map<number, RequestHandler> {
+  const single = guarded(services, sendSingle);
+  return new Map<number, RequestHandler>([
+    [RequestCode.SEND_MESSAGE, single],
+    [RequestCode.SEND_MESSAGE_V2, single],
+    [RequestCode.SEND_BATCH_MESSAGE, guarded(services, sendBatch)],
+  ]);
+}

@@ -1,0 +1,82 @@
+/**
+ * A name server and a broker on 127.0.0.1 ephemeral ports with a temporary store, for tests:
+ * `const cluster = await startCluster(t)` — stopped and removed when the test ends.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { Broker } from '../broker/broker.ts';
+import type { BrokerConfig } from '../broker/broker-config.ts';
+import { NameServer } from '../namesrv/name-server.ts';
+
+export interface TestCluster {
+  namesrv: NameServer;
+  broker: Broker;
+  namesrvAddr: string;
+  brokerAddr: string;
+  storeDir: string;
+  stop(): Promise<void>;
+}
+
+/** A free port p on 127.0.0.1 with p − 2 free too (the broker's VIP port). */
+async function freeBrokerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    if (port < 1026) continue;
+    const vipFree = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port - 2, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (vipFree) return port;
+  }
+  throw new Error('no free port pair for a test broker');
+}
+
+export async function startCluster(t?: TestContext, brokerConfig: Partial<BrokerConfig> = {}): Promise<TestCluster> {
+  const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-cluster-'));
+  const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(storeDir, 'kvConfig.json') } });
+  const { port: namesrvPort } = await namesrv.start();
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  const broker = new Broker({
+    config: {
+      brokerName: 'broker-a',
+      brokerIP1: '127.0.0.1',
+      bindAddress: '127.0.0.1',
+      listenPort: await freeBrokerPort(),
+      namesrvAddr,
+      storePathRootDir: storeDir,
+      mappedFileSizeCommitLog: 64 * 1024 * 1024,
+      maxHashSlotNum: 100_000,
+      maxIndexNum: 400_000,
+      ...brokerConfig,
+    },
+  });
+  await broker.start();
+  let stopped = false;
+  const cluster: TestCluster = {
+    namesrv,
+    broker,
+    namesrvAddr,
+    brokerAddr: broker.brokerAddr,
+    storeDir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await broker.stop();
+      await namesrv.stop();
+      await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+  t?.after(() => cluster.stop());
+  return cluster;
+}

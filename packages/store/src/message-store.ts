@@ -1,0 +1,454 @@
+/**
+ * The storage engine (DefaultMessageStore): opens and recovers a store directory, appends to
+ * the CommitLog, dispatches every written record into its ConsumeQueue and the IndexFile,
+ * serves reads by queue with tag filtering, and runs retention and the disk guard.
+ *
+ * Start sequence (storage-format.md §6): lock → abort file? → checkpoint → consume queues
+ * (load + recover) → index (drop files newer than the checkpoint after a crash) → commit log
+ * (recover, cut the torn tail) → consume queues cut to the log's end → re-dispatch what the
+ * queues miss → queue offsets rebuilt → abort file created.
+ */
+import { statfs } from 'node:fs/promises';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { type Logger, MessageSysFlag, readInt64, silentLogger, transactionType } from '@rocketmq-ts/protocol';
+import { CommitLog } from './commit-log/commit-log.ts';
+import { type DeliverTimeOf, defaultDeliverTimeOf, type DispatchRequest } from './commit-log/dispatch-request.ts';
+import type { MessageToStore } from './commit-log/message-to-store.ts';
+import { ConsumeQueueStore } from './consume-queue/consume-queue-store.ts';
+import type { FlushDiskType } from './flush/flush-service.ts';
+import { IndexService } from './index-file/index-service.ts';
+import type {
+  ArrivalListener,
+  GetMessageResult,
+  MessageFilter,
+  MessageStoreApi,
+  QueryMessageResult,
+  StorePutResult,
+  StoreRuntimeInfo,
+} from './message-store-api.ts';
+import { abortFileExists, checkpointFilePath, commitLogDirPath, createAbortFile, removeAbortFile } from './recovery/abort-file.ts';
+import { StoreCheckpoint } from './recovery/checkpoint.ts';
+import { StoreLock } from './recovery/store-lock.ts';
+import { type DiskStats, RetentionService } from './retention/retention-service.ts';
+
+export interface MessageStoreOptions {
+  storePathRootDir: string;
+  /** @defaultValue `<storePathRootDir>/commitlog` */
+  storePathCommitLog?: string;
+  /** @defaultValue 1 GiB */
+  mappedFileSizeCommitLog?: number;
+  /** @defaultValue 6,000,000 (300,000 units) */
+  mappedFileSizeConsumeQueue?: number;
+  /** @defaultValue 4 MiB */
+  maxMessageSize?: number;
+  /** @defaultValue 'ASYNC_FLUSH' */
+  flushDiskType?: FlushDiskType;
+  /** @defaultValue 500 */
+  flushIntervalCommitLog?: number;
+  /** @defaultValue 5000 */
+  syncFlushTimeout?: number;
+  /** Consume queue write/flush period, ms. @defaultValue 1000 */
+  flushIntervalConsumeQueue?: number;
+  /** @defaultValue true */
+  checkCRCOnRecover?: boolean;
+  /** @defaultValue true */
+  messageIndexEnable?: boolean;
+  /** @defaultValue 5,000,000 */
+  maxHashSlotNum?: number;
+  /** @defaultValue 20,000,000 */
+  maxIndexNum?: number;
+  /** Hours a commit-log file is kept. @defaultValue 72 */
+  fileReservedTime?: number;
+  /** Hours of the day (";"-separated) when expired files are deleted. @defaultValue "04" */
+  deleteWhen?: string;
+  /** Disk use (percent) above which expired files go at once. @defaultValue 75 */
+  diskMaxUsedSpaceRatio?: number;
+  /** Retention check period, ms. @defaultValue 10000 */
+  cleanResourceInterval?: number;
+  /** @defaultValue 256 KiB */
+  maxTransferBytesOnMessageInMemory?: number;
+  /** @defaultValue 32 */
+  maxTransferCountOnMessageInMemory?: number;
+  /** @defaultValue 64 KiB */
+  maxTransferBytesOnMessageInDisk?: number;
+  /** @defaultValue 8 */
+  maxTransferCountOnMessageInDisk?: number;
+  /** Percent of RAM behind the log head that still counts as "in memory". @defaultValue 40 */
+  accessMessageInMemoryMaxRatio?: number;
+  /** @defaultValue 64 */
+  maxMsgsNumBatch?: number;
+  /** Deliver time of a delayed record (SCHEDULE_TOPIC_XXXX tagsCode). */
+  deliverTimeOf?: DeliverTimeOf;
+  logger?: Logger;
+  /** Clock for retention. @defaultValue Date.now */
+  now?: () => number;
+  /** Disk usage probe (tests inject one). @defaultValue statfs of the commit-log dir */
+  diskStats?: () => Promise<DiskStats>;
+}
+
+export class MessageStore implements MessageStoreApi {
+  private readonly arrivalListeners: ArrivalListener[] = [];
+  private readonly memoryBudget: number;
+  private cqTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private indexChain: Promise<void> = Promise.resolve();
+  private putTotal = 0;
+  private foundTotal = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly options: MessageStoreOptions,
+    private readonly lock: StoreLock,
+    private readonly checkpoint: StoreCheckpoint,
+    readonly commitLog: CommitLog,
+    readonly consumeQueues: ConsumeQueueStore,
+    private readonly index: IndexService | undefined,
+    readonly retention: RetentionService,
+    private readonly logger: Logger,
+  ) {
+    this.memoryBudget = (totalmem() * (options.accessMessageInMemoryMaxRatio ?? 40)) / 100;
+  }
+
+  static async open(options: MessageStoreOptions): Promise<MessageStore> {
+    const root = options.storePathRootDir;
+    const logger = options.logger ?? silentLogger;
+    const lock = await StoreLock.acquire(root);
+    try {
+      const abnormal = await abortFileExists(root);
+      if (abnormal) logger.warn({ root }, 'the store was not shut down cleanly (abort file present): recovering from the checkpoint');
+      const checkpoint = await StoreCheckpoint.open(checkpointFilePath(root));
+      const consumeQueues = await ConsumeQueueStore.open(root, { mappedFileSizeConsumeQueue: options.mappedFileSizeConsumeQueue, logger });
+      for (const report of await consumeQueues.recover()) logger.warn({ ...report }, 'consume queue damaged: kept everything before the damage');
+      const index =
+        options.messageIndexEnable === false
+          ? undefined
+          : await IndexService.open(root, { maxHashSlotNum: options.maxHashSlotNum, maxIndexNum: options.maxIndexNum, maxMsgsNumBatch: options.maxMsgsNumBatch, logger });
+      if (index && abnormal) await index.deleteFilesAfterTimestamp(checkpoint.indexMsgTimestamp);
+      const deliverTimeOf = options.deliverTimeOf ?? defaultDeliverTimeOf;
+      const commitLog = await CommitLog.open({
+        storePathCommitLog: options.storePathCommitLog ?? commitLogDirPath(root),
+        mappedFileSizeCommitLog: options.mappedFileSizeCommitLog,
+        maxMessageSize: options.maxMessageSize,
+        flushDiskType: options.flushDiskType,
+        flushIntervalCommitLog: options.flushIntervalCommitLog,
+        syncFlushTimeout: options.syncFlushTimeout,
+        checkCRCOnRecover: options.checkCRCOnRecover,
+        abnormalRecovery: abnormal,
+        checkpoint,
+        deliverTimeOf,
+        logger,
+      });
+      const retention = new RetentionService(commitLog, consumeQueues, index, {
+        fileReservedTime: options.fileReservedTime ?? 72,
+        deleteWhen: options.deleteWhen ?? '04',
+        diskMaxUsedSpaceRatio: options.diskMaxUsedSpaceRatio ?? 75,
+        cleanResourceInterval: options.cleanResourceInterval ?? 10_000,
+        now: options.now ?? Date.now,
+        diskStats: options.diskStats ?? (() => diskStatsOf(options.storePathCommitLog ?? commitLogDirPath(root))),
+        logger,
+      });
+      const store = new MessageStore(options, lock, checkpoint, commitLog, consumeQueues, index, retention, logger);
+      await store.recoverQueues(abnormal);
+      await createAbortFile(root);
+      store.startServices();
+      return store;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Cuts the queues to the log, re-dispatches what they miss, rebuilds the queue offsets. */
+  private async recoverQueues(abnormal: boolean): Promise<void> {
+    const { commitLog, consumeQueues } = this;
+    const report = commitLog.recovery;
+    if (report.mode === 'empty') await consumeQueues.destroyAll();
+    const truncated = await consumeQueues.truncateDirty(report.end);
+    if (truncated > 0) this.logger.warn({ units: truncated, end: report.end }, 'consume queue units past the commit log end were removed');
+    let from = Infinity;
+    for (const queue of consumeQueues.all()) from = Math.min(from, queue.maxPhysicalOffset);
+    if (from === Infinity) from = commitLog.minOffset;
+    if (abnormal) from = Math.min(from, report.scanFrom);
+    from = Math.max(from, commitLog.minOffset);
+    let redispatched = 0;
+    await commitLog.scan(from, (request) => {
+      this.dispatch(request, false);
+      redispatched++;
+    });
+    await this.indexChain;
+    await consumeQueues.write();
+    for (const queue of consumeQueues.all()) commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset);
+    await consumeQueues.correctMinOffset(commitLog.minOffset);
+    if (redispatched > 0) this.logger.info({ from, records: redispatched }, 're-dispatched commit log records into consume queues and index');
+    commitLog.onDispatch((request) => this.dispatch(request, true));
+  }
+
+  private startServices(): void {
+    const interval = this.options.flushIntervalConsumeQueue ?? 1_000;
+    this.cqTimer = setInterval(() => void this.consumeQueues.write().catch((error: unknown) => this.logger.error({ err: String(error) }, 'consume queue write failed')), interval);
+    this.cqTimer.unref();
+    this.checkpointTimer = setInterval(() => void this.flushMetadata(), 60_000);
+    this.checkpointTimer.unref();
+    this.retention.start();
+  }
+
+  /** The "thorough" flush: consume queues, index, checkpoint. */
+  async flushMetadata(): Promise<void> {
+    await this.consumeQueues.flush();
+    if (this.index) {
+      await this.indexChain;
+      const indexTimestamp = await this.index.flush();
+      if (indexTimestamp > 0) this.checkpoint.indexMsgTimestamp = indexTimestamp;
+    }
+    await this.checkpoint.flush();
+  }
+
+  /** One written record into its consume queue and the index; wakes long polls. */
+  private dispatch(request: DispatchRequest, notify: boolean): void {
+    const type = transactionType(request.sysFlag);
+    if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      const queue = this.consumeQueues.getOrCreate(request.topic, request.queueId);
+      queue.putUnit(request.queueOffset, request.commitLogOffset, request.size, request.tagsCode);
+      this.checkpoint.logicsMsgTimestamp = request.storeTimestamp;
+      if (notify) for (const listener of this.arrivalListeners) listener(request.topic, request.queueId, queue.maxOffset, request.tagsCode);
+    }
+    if (this.index) {
+      const index = this.index;
+      this.indexChain = this.indexChain
+        .then(() => index.buildIndex(request))
+        .catch((error: unknown) => this.logger.error({ err: String(error), offset: request.commitLogOffset }, 'index build failed'));
+    }
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  async putMessage(message: MessageToStore): Promise<StorePutResult> {
+    const refused = this.refuse();
+    if (refused) return refused;
+    const { status, record } = await this.commitLog.append(message);
+    this.putTotal++;
+    return { status, records: [record] };
+  }
+
+  async putMessages(messages: readonly MessageToStore[]): Promise<StorePutResult> {
+    const refused = this.refuse();
+    if (refused) return refused;
+    const { status, records } = await this.commitLog.appendBatch(messages);
+    this.putTotal += records.length;
+    return { status, records };
+  }
+
+  private refuse(): StorePutResult | undefined {
+    if (this.closed) return { status: 'SERVICE_NOT_AVAILABLE', records: [], remark: 'the message store is shut down' };
+    if (this.retention.diskFull) {
+      const dir = this.options.storePathCommitLog ?? commitLogDirPath(this.options.storePathRootDir);
+      return {
+        status: 'SERVICE_NOT_AVAILABLE',
+        records: [],
+        remark: `the disk holding ${dir} is ${(this.retention.lastDiskUsage * 100).toFixed(1)} % full: new messages are refused until it is below 85 %; free space or lower fileReservedTime`,
+      };
+    }
+    return undefined;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  private inMemory(commitLogOffset: number): boolean {
+    return this.commitLog.maxOffset - commitLogOffset <= this.memoryBudget;
+  }
+
+  async getMessage(_group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: MessageFilter): Promise<GetMessageResult> {
+    const result: GetMessageResult = { status: 'NO_MATCHED_LOGIC_QUEUE', nextBeginOffset: 0, minOffset: 0, maxOffset: 0, messages: [], bufferTotalSize: 0, suggestPullingFromSlave: false };
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue) return result;
+    const min = queue.minOffset;
+    const max = queue.maxOffset;
+    result.minOffset = min;
+    result.maxOffset = max;
+    if (max === 0) {
+      result.status = 'NO_MESSAGE_IN_QUEUE';
+      return result;
+    }
+    if (offset < min) return { ...result, status: 'OFFSET_TOO_SMALL', nextBeginOffset: min };
+    if (offset === max) return { ...result, status: 'OFFSET_OVERFLOW_ONE', nextBeginOffset: offset };
+    if (offset > max) return { ...result, status: 'OFFSET_OVERFLOW_BADLY', nextBeginOffset: min === 0 ? min : max };
+
+    const maxScanUnits = Math.max(16_000, maxMsgNums * 20) / 20;
+    const units = await queue.getUnits(offset, maxScanUnits);
+    const commitLogMin = this.commitLog.minOffset;
+    const o = this.options;
+    let scanned = 0;
+    let removing = false;
+    let lastOffset = -1;
+    const wanted: { offset: number; size: number }[] = [];
+    for (let i = 0; i < units.count; i++) {
+      const phy = units.commitLogOffset(i);
+      const size = units.size(i);
+      const inMemory = this.inMemory(phy);
+      const maxCount = Math.min(maxMsgNums, inMemory ? (o.maxTransferCountOnMessageInMemory ?? 32) : (o.maxTransferCountOnMessageInDisk ?? 8));
+      const maxBytes = inMemory ? (o.maxTransferBytesOnMessageInMemory ?? 256 * 1024) : (o.maxTransferBytesOnMessageInDisk ?? 64 * 1024);
+      if (wanted.length > 0 && (wanted.length >= maxCount || result.bufferTotalSize + size > maxBytes)) break;
+      scanned = i + 1;
+      if (units.isBlank(i)) continue;
+      if (phy < commitLogMin) {
+        removing = true;
+        continue;
+      }
+      if (filter && !filter.isMatchedByConsumeQueue(units.tagsCode(i))) continue;
+      wanted.push({ offset: phy, size });
+      result.bufferTotalSize += size;
+      lastOffset = phy;
+    }
+    result.messages = await this.readRecords(wanted);
+    result.nextBeginOffset = offset + scanned;
+    result.status = result.messages.length > 0 ? 'FOUND' : removing ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
+    if (result.messages.length > 0) this.foundTotal += result.messages.length;
+    result.suggestPullingFromSlave = lastOffset >= 0 && !this.inMemory(lastOffset);
+    return result;
+  }
+
+  /** Reads records, one read per run of adjacent records (a queue's messages are often adjacent). */
+  private async readRecords(wanted: { offset: number; size: number }[]): Promise<Buffer[]> {
+    const records: Buffer[] = [];
+    let i = 0;
+    while (i < wanted.length) {
+      let j = i + 1;
+      let end = wanted[i]!.offset + wanted[i]!.size;
+      while (j < wanted.length && wanted[j]!.offset === end && end - wanted[i]!.offset < 1024 * 1024) {
+        end += wanted[j]!.size;
+        j++;
+      }
+      const chunk = await this.commitLog.read(wanted[i]!.offset, end - wanted[i]!.offset);
+      if (!chunk) break;
+      let at = 0;
+      for (let k = i; k < j; k++) {
+        records.push(chunk.subarray(at, at + wanted[k]!.size));
+        at += wanted[k]!.size;
+      }
+      i = j;
+    }
+    return records;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.get(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueues.get(topic, queueId)?.minOffset ?? 0;
+  }
+
+  private async storeTimeAt(commitLogOffset: number, size: number): Promise<number> {
+    const head = await this.commitLog.read(commitLogOffset, Math.min(size, 120));
+    if (!head || head.length < 64) return -1;
+    const sysFlag = head.readInt32BE(36);
+    const at = 48 + (sysFlag & MessageSysFlag.BORNHOST_V6 ? 20 : 8);
+    return readInt64(head, at);
+  }
+
+  async getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue) return 0;
+    return queue.searchOffsetByTime(timestamp, (offset, size) => this.storeTimeAt(offset, size));
+  }
+
+  async getMessageStoreTimeStamp(topic: string, queueId: number, consumeQueueOffset: number): Promise<number> {
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue) return -1;
+    const units = await queue.getUnits(consumeQueueOffset, 1);
+    if (units.count === 0 || units.startOffset !== consumeQueueOffset || units.isBlank(0)) return -1;
+    return this.storeTimeAt(units.commitLogOffset(0), units.size(0));
+  }
+
+  async getEarliestMessageTime(topic: string, queueId: number): Promise<number> {
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue || queue.maxOffset === 0) return -1;
+    return this.getMessageStoreTimeStamp(topic, queueId, queue.minOffset);
+  }
+
+  async lookMessageByOffset(commitLogOffset: number): Promise<Buffer | undefined> {
+    if (commitLogOffset < this.commitLog.minOffset || commitLogOffset >= this.commitLog.maxOffset) return undefined;
+    const head = await this.commitLog.read(commitLogOffset, 8);
+    if (!head || head.length < 8) return undefined;
+    const size = head.readInt32BE(0);
+    if (size <= 8 || commitLogOffset + size > this.commitLog.maxOffset) return undefined;
+    return this.commitLog.read(commitLogOffset, size);
+  }
+
+  async queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<QueryMessageResult> {
+    if (!this.index) return { messages: [], indexLastUpdateTimestamp: 0, indexLastUpdatePhyoffset: 0 };
+    await this.indexChain;
+    const found = await this.index.queryOffsets(topic, key, maxNum, begin, end);
+    const messages: Buffer[] = [];
+    for (const offset of found.phyOffsets) {
+      const record = await this.lookMessageByOffset(offset);
+      if (record) messages.push(record);
+    }
+    return { messages, indexLastUpdateTimestamp: found.indexLastUpdateTimestamp, indexLastUpdatePhyoffset: found.indexLastUpdatePhyoffset };
+  }
+
+  async checkInMemByConsumeOffset(topic: string, queueId: number, consumeOffset: number): Promise<boolean> {
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue) return true;
+    const units = await queue.getUnits(consumeOffset, 1);
+    if (units.count === 0) return true;
+    return this.inMemory(units.commitLogOffset(0));
+  }
+
+  topics(): string[] {
+    return this.consumeQueues.topics();
+  }
+
+  async deleteTopics(topics: Iterable<string>): Promise<number> {
+    let count = 0;
+    for (const topic of topics) {
+      if (this.consumeQueues.queuesOf(topic).size === 0) continue;
+      await this.consumeQueues.deleteTopic(topic);
+      this.commitLog.clearQueueOffsets(topic);
+      count++;
+    }
+    return count;
+  }
+
+  onMessageArriving(listener: ArrivalListener): void {
+    this.arrivalListeners.push(listener);
+  }
+
+  runtimeInfo(): StoreRuntimeInfo {
+    return {
+      commitLogMinOffset: this.commitLog.minOffset,
+      commitLogMaxOffset: this.commitLog.maxOffset,
+      dispatchBehindBytes: 0,
+      putMessageTotal: this.putTotal,
+      getMessageFoundTotal: this.foundTotal,
+      diskUsedRatio: this.retention.lastDiskUsage,
+      commitLogDirCapacity: this.retention.lastCapacity,
+      earliestMessageTimeStamp: 0,
+    };
+  }
+
+  /** Flushes everything, removes the abort file (a clean stop) and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.cqTimer);
+    clearInterval(this.checkpointTimer);
+    this.retention.stop();
+    await this.commitLog.close();
+    await this.indexChain;
+    await this.flushMetadata();
+    await this.consumeQueues.close();
+    await this.index?.close();
+    await this.checkpoint.close?.();
+    await removeAbortFile(this.options.storePathRootDir);
+    await this.lock.release();
+  }
+}
+
+async function diskStatsOf(dir: string): Promise<DiskStats> {
+  const stats = await statfs(dir).catch(() => statfs(join(dir, '..')));
+  const total = stats.blocks * stats.bsize;
+  const free = stats.bavail * stats.bsize;
+  return { usedRatio: total === 0 ? 0 : 1 - free / total, total, free };
+}

@@ -1,0 +1,32 @@
+/**
+ * The file operations a segment performs, as one replaceable object: tests inject slow or
+ * failing writes/datasyncs (FLUSH_DISK_TIMEOUT, disk full) without touching real disks.
+ * Node has no mmap: segments are read and written with positional I/O on a FileHandle.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+export interface SegmentIO {
+  /** Positional write; may write fewer bytes than asked (the caller loops). */
+  write(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Positional read; returns the bytes read (0 at end of file). */
+  read(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** fdatasync: the written data (and the size) are durable when this resolves. */
+  datasync(handle: FileHandle, file: string): Promise<void>;
+}
+
+export const nodeSegmentIO: SegmentIO = {
+  async write(handle, buffer, offset, length, position) {
+    return (await handle.write(buffer, offset, length, position)).bytesWritten;
+  },
+  async read(handle, buffer, offset, length, position) {
+    return (await handle.read(buffer, offset, length, position)).bytesRead;
+  },
+  datasync(handle) {
+    return handle.datasync();
+  },
+};
+
+/** nodeSegmentIO with some operations replaced. */
+export function segmentIO(overrides: Partial<SegmentIO> = {}): SegmentIO {
+  return { ...nodeSegmentIO, ...overrides };
+}

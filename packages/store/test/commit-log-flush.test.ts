@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ResponseCode } from '@rocketmq-ts/protocol';
+import { CommitLog, DiskFullError, StoreCheckpoint } from '@rocketmq-ts/store';
+import { body, KiB, message, openLog, tempDir } from './fixtures/commit-log.ts';
+
+describe('CommitLog flush', () => {
+  it('SYNC_FLUSH: group commit makes many concurrent appends durable with few datasyncs', async (t) => {
+    let datasyncs = 0;
+    const log = await openLog(t, await tempDir(t), {
+      flushDiskType: 'SYNC_FLUSH',
+      io: {
+        async datasync(handle) {
+          datasyncs++;
+          await sleep(10);
+          await handle.datasync();
+        },
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => log.append(message({ body: body(200, i) }))));
+    assert.ok(results.every((r) => r.status === 'PUT_OK'));
+    assert.ok(datasyncs <= 20, `${datasyncs} datasyncs for 400 appends`);
+    assert.equal(log.flushedOffset, log.maxOffset);
+    assert.ok(log.stats.syncs >= 1 && log.stats.syncs <= datasyncs, "a round datasyncs each segment it touches");
+  });
+
+  it('SYNC_FLUSH: an append not durable within syncFlushTimeout reports FLUSH_DISK_TIMEOUT and stays stored', async (t) => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const log = await openLog(t, await tempDir(t), {
+      flushDiskType: 'SYNC_FLUSH',
+      syncFlushTimeout: 100,
+      io: {
+        async datasync(handle) {
+          await gate;
+          await handle.datasync();
+        },
+      },
+    });
+    const started = Date.now();
+    const [slow, noWait] = await Promise.all([log.append(message()), log.append(message({ waitStoreMsgOK: false }))]);
+    const waited = Date.now() - started;
+    assert.equal(noWait.status, 'PUT_OK', 'WAIT=false does not wait for the disk');
+    assert.equal(slow.status, 'FLUSH_DISK_TIMEOUT');
+    assert.ok(waited >= 90 && waited < 2000, `resolved after ${waited} ms`);
+    assert.equal(ResponseCode.FLUSH_DISK_TIMEOUT, 10);
+    const stored = await log.readRecord(slow.record.commitLogOffset);
+    assert.equal(stored?.body.toString(), 'hello');
+    assert.equal(log.flushedOffset, 0);
+    release();
+    await log.flush();
+    assert.equal(log.flushedOffset, log.maxOffset);
+  });
+
+  it('ASYNC_FLUSH: appends resolve once written; the background flusher catches up and moves the checkpoint', async (t) => {
+    const dir = await tempDir(t);
+    const checkpoint = await StoreCheckpoint.open(join(dir, 'checkpoint'));
+    t.after(() => checkpoint.close());
+    let datasyncs = 0;
+    const log = await openLog(t, dir, {
+      flushIntervalCommitLog: 20,
+      checkpoint,
+      now: () => 1_700_000_000_000,
+      io: {
+        datasync(handle) {
+          datasyncs++;
+          return handle.datasync();
+        },
+      },
+    });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.append(message({ body: body(500, i) }))));
+    assert.equal(log.maxOffset > 16 * KiB, true);
+    for (let i = 0; i < 100 && log.flushedOffset < log.maxOffset; i++) await sleep(10);
+    assert.equal(log.flushedOffset, log.maxOffset);
+    assert.ok(datasyncs >= 1);
+    assert.equal(checkpoint.physicMsgTimestamp, 1_700_000_000_000);
+    // Less than flushCommitLogLeastPages (4 pages) dirty: no flush before the thorough interval.
+    await log.append(message());
+    await sleep(80);
+    assert.ok(log.flushedOffset < log.maxOffset);
+  });
+
+  it('a full disk refuses the write, rolls offsets back, and the next append reuses them', async (t) => {
+    const dir = await tempDir(t);
+    let failNext = false;
+    const log = await openLog(t, dir, {
+      io: {
+        async write(handle, buffer, offset, length, position) {
+          if (failNext) {
+            failNext = false;
+            // Half of the bytes land, then the disk is full.
+            await handle.write(buffer, offset, length >> 1, position);
+            throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+          }
+          return (await handle.write(buffer, offset, length, position)).bytesWritten;
+        },
+      },
+    });
+    const ok = await log.append(message({ body: Buffer.from('first') }));
+    failNext = true;
+    const failed = await Promise.allSettled([log.append(message({ body: body(3000, 1) })), log.append(message({ body: body(3000, 2) }))]);
+    for (const result of failed) {
+      assert.equal(result.status, 'rejected');
+      const error = (result as PromiseRejectedResult).reason as DiskFullError;
+      assert.ok(error instanceof DiskFullError);
+      assert.equal(error.code, ResponseCode.SERVICE_NOT_AVAILABLE);
+      assert.match(error.message, /disk full.*00000000000000000000/);
+    }
+    assert.equal(log.maxOffset, ok.record.size);
+    const again = await log.append(message({ body: Buffer.from('again') }));
+    assert.equal(again.record.commitLogOffset, ok.record.size);
+    assert.equal(again.record.queueOffset, 1);
+    await log.close();
+    const reopened = await CommitLog.open({ storePathCommitLog: join(dir, 'commitlog'), mappedFileSizeCommitLog: 64 * KiB });
+    t.after(() => reopened.close());
+    assert.equal(reopened.maxOffset, again.record.commitLogOffset + again.record.size);
+    assert.equal(reopened.recovery.droppedBytes, 0, 'the half-written bytes were zeroed');
+  });
+});
