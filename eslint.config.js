@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'interop/java/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'interop/java/**', 'interop/go/**', 'bench/results/**', '.tmp/**', '.rocketmq-ts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

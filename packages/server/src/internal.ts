@@ -2,3 +2,5 @@
 export { NameServer } from './namesrv/name-server.ts';
 export { Broker } from './broker/broker.ts';
 export { startCluster, type TestCluster } from './testing/start-cluster.ts';
+export { namesrvHandlerTable } from './namesrv/name-server.ts';
+export { brokerHandlerTable } from './broker/handlers/index.ts';

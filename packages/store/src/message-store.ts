@@ -8,7 +8,7 @@
  * (recover, cut the torn tail) → consume queues cut to the log's end → re-dispatch what the
  * queues miss → queue offsets rebuilt → abort file created.
  */
-import { statfs } from 'node:fs/promises';
+import { mkdir, statfs } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, MessageSysFlag, readInt64, silentLogger, transactionType } from '@rocketmq-ts/protocol';
@@ -113,6 +113,7 @@ export class MessageStore implements MessageStoreApi {
   static async open(options: MessageStoreOptions): Promise<MessageStore> {
     const root = options.storePathRootDir;
     const logger = options.logger ?? silentLogger;
+    await mkdir(root, { recursive: true });
     const lock = await StoreLock.acquire(root);
     try {
       const abnormal = await abortFileExists(root);

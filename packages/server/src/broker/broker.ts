@@ -10,7 +10,6 @@ import {
   type Connection,
   encodeHeader,
   type HostAddress,
-  mergeHandlerTables,
   NotifyConsumerIdsChangedRequestHeader,
   RemotingClient,
   RemotingServer,
@@ -32,12 +31,7 @@ import { ConsumerManager } from './client/consumer-manager.ts';
 import { ProducerManager } from './client/producer-manager.ts';
 import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
-import { adminHandlers } from './handlers/admin.ts';
-import { clientHandlers } from './handlers/client.ts';
-import { offsetHandlers } from './handlers/offset.ts';
-import { pullHandlers } from './handlers/pull.ts';
-import { queryHandlers } from './handlers/query.ts';
-import { sendHandlers } from './handlers/send.ts';
+import { brokerHandlerTable } from './handlers/index.ts';
 import type { BrokerServices, BrokerStats } from './handlers/services.ts';
 import { pickLocalAddress } from './local-address.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
@@ -151,14 +145,14 @@ export class Broker {
       storeHost,
       stats,
       delayLevels,
-      registerBrokerAll: () => this.scheduleRegister(),
+      registerBrokerAll: () => this.registerBrokerAll(),
       startTimestamp: Date.now(),
     };
     this.services = services;
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
 
-    const handlers = mergeHandlerTables(sendHandlers(services), pullHandlers(services), offsetHandlers(services), clientHandlers(services), queryHandlers(services), adminHandlers(services));
+    const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
     const fastPort = config.fastListenPort === 0 ? config.listenPort - 2 : config.fastListenPort;
     if (fastPort > 0) {

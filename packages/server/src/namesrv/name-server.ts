@@ -3,7 +3,7 @@
  * table, the KV config, and the scan that drops brokers that stopped registering.
  */
 import { type AddressInfo } from 'node:net';
-import { mergeHandlerTables, RemotingServer } from '@rocketmq-ts/protocol';
+import { mergeHandlerTables, RemotingServer, type RequestHandler } from '@rocketmq-ts/protocol';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
 import { applyProperties } from '../config/properties.ts';
 import { brokerHandlers } from './handlers/broker.ts';
@@ -19,6 +19,11 @@ export interface NameServerOptions {
   logger?: ServerLogger;
   /** Where the KV table lives; none keeps it in memory (tests). */
   kvPersistence?: KvPersistence;
+}
+
+/** The name server's request code → handler table. */
+export function namesrvHandlerTable(services: NamesrvServices): Map<number, RequestHandler> {
+  return mergeHandlerTables(brokerHandlers(services), routeHandlers(services), kvHandlers(services));
 }
 
 export class NameServer {
@@ -45,7 +50,7 @@ export class NameServer {
       },
     };
     this.server = new RemotingServer({
-      handlers: mergeHandlerTables(brokerHandlers(services), routeHandlers(services), kvHandlers(services)),
+      handlers: namesrvHandlerTable(services),
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,

@@ -1,6 +1,8 @@
 /**
  * A name server and a broker on 127.0.0.1 ephemeral ports with a temporary store, for tests:
- * `const cluster = await startCluster(t)` — stopped and removed when the test ends.
+ * `const cluster = await startCluster(t)` — stopped and removed when the test ends. With
+ * `{ storeDir }` the broker opens that directory instead (an existing store, e.g. one written
+ * by Apache RocketMQ) and stop() leaves it in place.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -18,6 +20,14 @@ export interface TestCluster {
   brokerAddr: string;
   storeDir: string;
   stop(): Promise<void>;
+}
+
+export interface StartClusterOptions {
+  /**
+   * The broker's storePathRootDir (created if missing), kept after stop(); the name server's
+   * kvConfig.json goes to a temporary directory then. @defaultValue a temporary directory, removed by stop()
+   */
+  storeDir?: string;
 }
 
 /** A free port p on 127.0.0.1 with p − 2 free too (the broker's VIP port). */
@@ -42,9 +52,10 @@ async function freeBrokerPort(): Promise<number> {
   throw new Error('no free port pair for a test broker');
 }
 
-export async function startCluster(t?: TestContext, brokerConfig: Partial<BrokerConfig> = {}): Promise<TestCluster> {
-  const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-cluster-'));
-  const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(storeDir, 'kvConfig.json') } });
+export async function startCluster(t?: TestContext, brokerConfig: Partial<BrokerConfig> = {}, options: StartClusterOptions = {}): Promise<TestCluster> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'rmqts-cluster-'));
+  const storeDir = options.storeDir ?? tempDir;
+  const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(tempDir, 'kvConfig.json') } });
   const { port: namesrvPort } = await namesrv.start();
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
   const broker = new Broker({
@@ -61,7 +72,14 @@ export async function startCluster(t?: TestContext, brokerConfig: Partial<Broker
       ...brokerConfig,
     },
   });
-  await broker.start();
+  try {
+    await broker.start();
+  } catch (error) {
+    await broker.stop().catch(() => undefined);
+    await namesrv.stop();
+    await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
   let stopped = false;
   const cluster: TestCluster = {
     namesrv,
@@ -74,7 +92,7 @@ export async function startCluster(t?: TestContext, brokerConfig: Partial<Broker
       stopped = true;
       await broker.stop();
       await namesrv.stop();
-      await rm(storeDir, { recursive: true, force: true });
+      await rm(tempDir, { recursive: true, force: true });
     },
   };
   t?.after(() => cluster.stop());

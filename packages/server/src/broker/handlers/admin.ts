@@ -52,7 +52,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
   return new Map<number, RequestHandler>([
     [
       RequestCode.UPDATE_AND_CREATE_TOPIC,
-      (ctx, request) => {
+      async (ctx, request) => {
         const header = decodeHeader(CreateTopicRequestHeader, request.extFields);
         const problem = topicNameProblem(header.topic);
         if (problem) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: problem });
@@ -69,7 +69,9 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
           order: header.order ?? false,
         });
         logger.info({ topic: header.topic, from: ctx.remoteAddress }, 'topic created or updated by admin');
-        services.registerBrokerAll();
+        // As Apache does: answer once the name servers know the topic, so a route query right
+        // after the create finds it.
+        await services.registerBrokerAll();
         return createResponse(request, ResponseCode.SUCCESS);
       },
     ],
@@ -81,7 +83,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
         offsets.deleteTopic(topic);
         await store.deleteTopics([topic]);
         logger.info({ topic, from: ctx.remoteAddress }, 'topic deleted by admin');
-        services.registerBrokerAll();
+        await services.registerBrokerAll();
         return createResponse(request, ResponseCode.SUCCESS);
       },
     ],
@@ -131,7 +133,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
     ],
     [
       RequestCode.UPDATE_BROKER_CONFIG,
-      (ctx, request) => {
+      async (ctx, request) => {
         const properties = parsePropertiesText(request.body?.toString('utf8') ?? '');
         const refused = Object.keys(properties).filter((key) => !RUNTIME_SETTINGS.has(key));
         if (refused.length > 0) {
@@ -147,7 +149,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
         }
         configVersion = { counter: configVersion.counter + 1, timestamp: Date.now() };
         logger.info({ settings: properties, from: ctx.remoteAddress }, 'broker settings updated');
-        if ('brokerPermission' in properties) services.registerBrokerAll();
+        if ('brokerPermission' in properties) await services.registerBrokerAll();
         return createResponse(request, ResponseCode.SUCCESS);
       },
     ],

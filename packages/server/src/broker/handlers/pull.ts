@@ -36,6 +36,16 @@ const STATUS_CODES: Record<GetMessageStatus, number> = {
   NO_MATCHED_MESSAGE: ResponseCode.PULL_RETRY_IMMEDIATELY,
 };
 
+/**
+ * The response code for a store status. A queue with no messages at all answers "not found"
+ * only to a pull from offset 0: any other offset is illegal there, and the 4.8 broker says
+ * PULL_OFFSET_MOVED (nextBeginOffset 0) so the consumer resets instead of waiting at it.
+ */
+export function pullResponseCode(status: GetMessageStatus, queueOffset: number): number {
+  if ((status === 'NO_MATCHED_LOGIC_QUEUE' || status === 'NO_MESSAGE_IN_QUEUE') && queueOffset !== 0) return ResponseCode.PULL_OFFSET_MOVED;
+  return STATUS_CODES[status];
+}
+
 /** Tag filtering on the consume queue (ExpressionMessageFilter.isMatchedByConsumeQueue). */
 export function tagFilter(subscription: SubscriptionData): MessageFilter {
   if (subscription.expressionType !== 'TAG' || subscription.subString === '*' || subscription.codeSet.length === 0) {
@@ -111,7 +121,7 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
     const subscription = subscriptionFor(services, header);
 
     const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, tagFilter(subscription));
-    let code = STATUS_CODES[result.status];
+    let code = pullResponseCode(result.status, header.queueOffset);
 
     if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && brokerAllowSuspend && config.brokerRole !== 'SLAVE') {
       offsets.commitOffset(header.consumerGroup, header.topic, header.queueId, header.commitOffset);

@@ -36,8 +36,8 @@ export interface BrokerServices {
   readonly stats: BrokerStats;
   /** Delay of each level in ms (messageDelayLevel), level 1 first. */
   readonly delayLevels: readonly number[];
-  /** Re-register with every name server now (after a topic change). */
-  registerBrokerAll(): void;
+  /** Re-register with every name server now (after a topic change); resolves when they answered. */
+  registerBrokerAll(): Promise<void>;
   /** Milliseconds since the broker started accepting sends. */
   readonly startTimestamp: number;
 }

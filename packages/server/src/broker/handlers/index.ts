@@ -1,0 +1,22 @@
+/** The broker's request code → handler table: one module per code family, merged once. */
+import { mergeHandlerTables, type RequestHandler } from '@rocketmq-ts/protocol';
+import { adminHandlers } from './admin.ts';
+import { adminStatsHandlers } from './admin-stats.ts';
+import { clientHandlers } from './client.ts';
+import { offsetHandlers } from './offset.ts';
+import { pullHandlers } from './pull.ts';
+import { queryHandlers } from './query.ts';
+import { sendHandlers } from './send.ts';
+import type { BrokerServices } from './services.ts';
+
+export function brokerHandlerTable(services: BrokerServices): Map<number, RequestHandler> {
+  return mergeHandlerTables(
+    sendHandlers(services),
+    pullHandlers(services),
+    offsetHandlers(services),
+    clientHandlers(services),
+    queryHandlers(services),
+    adminHandlers(services),
+    adminStatsHandlers(services),
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: a name server and a broker in one process, on the default ports (9876, 10911
+ * and the VIP port 10909), with the data in ./.rocketmq-ts (or ROCKETMQ_TS_HOME). Any broker or
+ * name server setting can be given as --key=value. Ctrl-C or SIGTERM stops it cleanly: the
+ * broker unregisters, flushes and persists consumer offsets.
+ */
+import { resolve } from 'node:path';
+import { join } from 'node:path';
+import { Broker } from '../broker/broker.ts';
+import { createLogger } from '../common/logger.ts';
+import { applyProperties, keyValueArguments } from '../config/properties.ts';
+import { NameServer } from '../namesrv/name-server.ts';
+import { namesrvDefaults } from '../namesrv/namesrv-config.ts';
+import { resolveBrokerConfig } from './mqbroker.ts';
+
+export async function main(argv: string[]): Promise<void> {
+  const started = performance.now();
+  const home = resolve(process.env.ROCKETMQ_TS_HOME ?? '.rocketmq-ts');
+  const flags = keyValueArguments(argv.slice(2));
+  const logger = createLogger('rocketmq-ts', process.env.ROCKETMQ_LOG_LEVEL ?? 'warn');
+
+  const namesrvKeys = Object.fromEntries(Object.entries(flags).filter(([key]) => key in namesrvDefaults && key !== 'listenPort'));
+  const { config: namesrvConfig } = applyProperties(namesrvDefaults, { kvConfigPath: join(home, 'namesrv', 'kvConfig.json') }, namesrvKeys, {
+    listenPort: flags['namesrvPort'] ?? '9876',
+  });
+  const namesrv = new NameServer({ config: namesrvConfig, logger });
+  const namesrvAddress = await namesrv.start();
+  const namesrvAddr = `127.0.0.1:${namesrvAddress.port}`;
+
+  const brokerFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => key !== 'namesrvPort'));
+  const { config } = resolveBrokerConfig([{ storePathRootDir: join(home, 'store'), namesrvAddr, brokerName: 'broker-a' }, brokerFlags]);
+  const broker = new Broker({ config, logger });
+  try {
+    await broker.start();
+  } catch (error) {
+    await namesrv.stop();
+    throw error;
+  }
+  const millis = Math.round(performance.now() - started);
+  process.stdout.write(
+    `rocketmq-ts is up in ${millis} ms\n` +
+      `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
+      `  broker       ${broker.brokerAddr}  (${config.brokerClusterName}/${config.brokerName}, VIP port ${config.listenPort - 2})\n` +
+      `  data         ${home}\n` +
+      `Ctrl-C stops it.\n`,
+  );
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping: flushing the store and persisting consumer offsets…\n');
+    void (async () => {
+      await broker.stop();
+      await namesrv.stop();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

@@ -1,0 +1,88 @@
+/** The commands users type: npm start (all-in-one), mqbroker and mqnamesrv flags, clear failures. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const cliDir = fileURLToPath(new URL('../src/cli/', import.meta.url));
+
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=rocketmq-ts-source', '-e', `const m = await import(${JSON.stringify(join(cliDir, `${command}.ts`))}); try { await m.main(['node', 'cli', ...process.argv.slice(1)]); } catch (e) { console.error(e.message); process.exit(1); }`, '--', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    const vipFree = await new Promise<boolean>((resolve) => {
+      const server = createServer().once('error', () => resolve(false));
+      server.listen(port - 2, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (port > 1026 && vipFree) return port;
+  }
+}
+
+describe('command line', () => {
+  it('npm start runs a name server and a broker, and stops cleanly on SIGTERM', { timeout: 30_000 }, async (t) => {
+    const home = await mkdtemp(join(tmpdir(), 'rmqts-start-'));
+    t.after(() => rm(home, { recursive: true, force: true }));
+    const namesrvPort = await freePort();
+    const listenPort = await freePort();
+    const started = run('start', [`--namesrvPort=${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1'], { ROCKETMQ_TS_HOME: home });
+    const deadline = Date.now() + 15_000;
+    while (!started.output().includes('Ctrl-C stops it')) {
+      assert.equal(started.child.exitCode, null, started.output());
+      assert.ok(Date.now() < deadline, `not up after 15 s: ${started.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const upIn = Number(/is up in (\d+) ms/.exec(started.output())![1]);
+    assert.ok(upIn < 1000, `ready in ${upIn} ms`);
+    assert.match(started.output(), new RegExp(`name server  127.0.0.1:${namesrvPort}`));
+    assert.ok(existsSync(join(home, 'store', 'abort')), 'running: abort marker present');
+    started.child.kill('SIGTERM');
+    assert.equal(await started.exited, 0, started.output());
+    assert.equal(existsSync(join(home, 'store', 'abort')), false, 'clean stop removes the abort marker');
+    assert.ok(existsSync(join(home, 'store', 'config', 'topics.json')));
+  });
+
+  it('mqbroker -p / -m print settings with RocketMQ key names, flags and files win over defaults', async () => {
+    const all = run('mqbroker', ['-p', '-n', '10.0.0.1:9876', '--brokerName=b1', '--mapedFileSizeCommitLog=1048576']);
+    assert.equal(await all.exited, 0, all.output());
+    assert.match(all.output(), /^namesrvAddr=10\.0\.0\.1:9876$/m);
+    assert.match(all.output(), /^brokerName=b1$/m);
+    assert.match(all.output(), /^mappedFileSizeCommitLog=1048576$/m, 'the one-p spelling is accepted');
+    assert.match(all.output(), /^flushDiskType=ASYNC_FLUSH$/m);
+    const important = run('mqbroker', ['-m'], { NAMESRV_ADDR: '10.0.0.2:9876' });
+    assert.equal(await important.exited, 0);
+    assert.match(important.output(), /^namesrvAddr=10\.0\.0\.2:9876$/m, 'NAMESRV_ADDR honoured');
+    assert.doesNotMatch(important.output(), /maxTransferCountOnMessageInDisk/);
+  });
+
+  it('says what to do when the port is taken', { timeout: 20_000 }, async (t) => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    t.after(() => blocker.close());
+    const port = (blocker.address() as { port: number }).port;
+    const namesrv = run('mqnamesrv', [`--listenPort=${port}`, '--bindAddress=127.0.0.1']);
+    assert.equal(await namesrv.exited, 1);
+    assert.match(namesrv.output(), /cannot listen on 127\.0\.0\.1:\d+.*listenPort/);
+  });
+});
