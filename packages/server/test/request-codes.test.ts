@@ -33,8 +33,6 @@ const NOT_SUPPORTED: Record<number, string> = {
   [RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS]: 'deprecated in 4.x; offsets come from GET_CONSUME_STATS',
   [RequestCode.END_TRANSACTION]: 'transactions are not implemented yet (half messages are refused with NO_PERMISSION)',
   [RequestCode.RESUME_CHECK_HALF_MESSAGE]: 'transactions are not implemented yet',
-  [RequestCode.CONSUMER_SEND_MSG_BACK]: 'consumer retries and the dead-letter queue come with the delay/retry issue',
-  [RequestCode.GET_ALL_DELAY_OFFSET]: 'delay offsets come with the schedule service (delay/retry issue)',
   [RequestCode.SEND_REPLY_MESSAGE]: 'request/reply is not implemented',
   [RequestCode.SEND_REPLY_MESSAGE_V2]: 'request/reply is not implemented',
   [RequestCode.UPDATE_AND_CREATE_ACL_CONFIG]: 'ACL is not implemented',

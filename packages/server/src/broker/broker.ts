@@ -19,6 +19,7 @@ import {
 import {
   configFilePaths,
   ConsumerOffsetManager,
+  DelayOffsetManager,
   deliverTimeFromLevels,
   MessageStore,
   SubscriptionGroupManager as SubscriptionGroupFile,
@@ -36,6 +37,7 @@ import type { BrokerServices, BrokerStats } from './handlers/services.ts';
 import { pickLocalAddress } from './local-address.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
+import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
 
 export interface BrokerOptions {
@@ -52,7 +54,8 @@ export class Broker {
   private readonly timers: NodeJS.Timeout[] = [];
   private services: BrokerServices | undefined;
   private store: MessageStore | undefined;
-  private files: { topics: TopicConfigFile; groups: SubscriptionGroupFile; offsets: ConsumerOffsetManager } | undefined;
+  private files: { topics: TopicConfigFile; groups: SubscriptionGroupFile; offsets: ConsumerOffsetManager; delayOffsets: DelayOffsetManager } | undefined;
+  private schedule: ScheduleMessageService | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -118,6 +121,7 @@ export class Broker {
       topics: await TopicConfigFile.load(paths.topics, { logger: this.logger }),
       groups: await SubscriptionGroupFile.load(paths.subscriptionGroup, { logger: this.logger }),
       offsets: await ConsumerOffsetManager.load(paths.consumerOffset, { logger: this.logger }),
+      delayOffsets: await DelayOffsetManager.load(paths.delayOffset, { logger: this.logger }),
     };
     this.files = files;
 
@@ -140,6 +144,7 @@ export class Broker {
       producers,
       locks: new RebalanceLockManager(config.rebalanceLockMaxLiveTime),
       offsets: files.offsets,
+      delayOffsets: files.delayOffsets,
       hold,
       logger: this.logger,
       storeHost,
@@ -151,6 +156,10 @@ export class Broker {
     this.services = services;
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
+    if (config.brokerRole !== 'SLAVE') {
+      this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
+      this.schedule.start(config.flushDelayOffsetInterval);
+    }
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
@@ -265,6 +274,7 @@ export class Broker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.services?.hold.stop();
+    await this.schedule?.stop();
     const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
     if (namesrvAddrs.length > 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
     await this.namesrvClient.close();

@@ -173,6 +173,7 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
         }),
     ],
     [RequestCode.GET_ALL_CONSUMER_OFFSET, (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(offsets.encode(false)) })],
+    [RequestCode.GET_ALL_DELAY_OFFSET, (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(services.delayOffsets.encode(false)) })],
     [
       RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
       async (_ctx, request) => {

@@ -7,11 +7,13 @@ import { offsetHandlers } from './offset.ts';
 import { pullHandlers } from './pull.ts';
 import { queryHandlers } from './query.ts';
 import { sendHandlers } from './send.ts';
+import { sendBackHandlers } from './send-back.ts';
 import type { BrokerServices } from './services.ts';
 
 export function brokerHandlerTable(services: BrokerServices): Map<number, RequestHandler> {
   return mergeHandlerTables(
     sendHandlers(services),
+    sendBackHandlers(services),
     pullHandlers(services),
     offsetHandlers(services),
     clientHandlers(services),

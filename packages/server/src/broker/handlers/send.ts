@@ -27,10 +27,10 @@ import {
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
-  transactionType,
 } from '@rocketmq-ts/protocol';
 import type { MessageToStore, StorePutResult } from '@rocketmq-ts/store';
-import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SCHEDULE_TOPIC_QUEUE_NUM, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
+import { applyDelay } from '../schedule/delay.ts';
+import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
 import type { BrokerServices } from './services.ts';
 
 type SendHeader = SendMessageRequestHeader;
@@ -130,20 +130,6 @@ function storedProperties(services: BrokerServices, properties: MessagePropertie
   return encodeProperties(properties, { order: 'java-hash' });
 }
 
-/** A DELAY level on a non-transactional message: park it in SCHEDULE_TOPIC_XXXX (spec §11.1 step 9). */
-function applyDelay(services: BrokerServices, message: MessageToStore, properties: MessageProperties): void {
-  const level = Number.parseInt(properties[MessageConst.DELAY_TIME_LEVEL] ?? '0', 10);
-  const txType = transactionType(message.sysFlag);
-  if (!(level > 0) || (txType !== MessageSysFlag.TRANSACTION_NOT_TYPE && txType !== MessageSysFlag.TRANSACTION_COMMIT_TYPE)) return;
-  const maxLevel = Math.min(services.delayLevels.length, SCHEDULE_TOPIC_QUEUE_NUM);
-  const clamped = Math.min(level, maxLevel);
-  if (clamped !== level) properties[MessageConst.DELAY_TIME_LEVEL] = String(clamped);
-  properties[MessageConst.REAL_TOPIC] = message.topic;
-  properties[MessageConst.REAL_QUEUE_ID] = String(message.queueId);
-  message.topic = SystemTopic.SCHEDULE;
-  message.queueId = clamped - 1;
-}
-
 async function sendSingle(services: BrokerServices, ctx: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
   const header = readHeader(request);
   const body = request.body ?? Buffer.alloc(0);
@@ -175,7 +161,7 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
     preparedTransactionOffset: 0,
     waitStoreMsgOK: properties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
   };
-  applyDelay(services, message, properties);
+  applyDelay(services.delayLevels, message, properties);
   message.propertiesText = storedProperties(services, properties);
   message.properties = properties;
   const response = putResponse(services, request, await services.store.putMessage(message), false);

@@ -1,5 +1,5 @@
 import type { HostAddress } from '@rocketmq-ts/protocol';
-import type { ConsumerOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
+import type { ConsumerOffsetManager, DelayOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
 import type { BrokerConfig } from '../broker-config.ts';
 import type { ConsumerManager } from '../client/consumer-manager.ts';
@@ -29,6 +29,8 @@ export interface BrokerServices {
   readonly producers: ProducerManager;
   readonly locks: RebalanceLockManager;
   readonly offsets: ConsumerOffsetManager;
+  /** Delivery progress per delay level (delayOffset.json). */
+  readonly delayOffsets: DelayOffsetManager;
   readonly hold: PullRequestHoldService;
   readonly logger: ServerLogger;
   /** brokerIP1:listenPort — written into every record and offsetMsgId. */

@@ -1,0 +1,139 @@
+/**
+ * Delivery of delayed messages (ScheduleMessageService, storage-format.md §12): one loop per
+ * delay level reads its queue of SCHEDULE_TOPIC_XXXX from the offset in delayOffset.json; a
+ * unit's tagsCode is the deliver time. When it is due, the original record is appended again
+ * to its real topic and queue (DELAY removed, WAIT=false) and the level's offset advances; when
+ * it is not, the loop sleeps exactly until it is (or until a new delayed message arrives).
+ * Progress is persisted, so a restart neither loses nor delivers early.
+ */
+import { decodeStoredMessage, encodeProperties, type Logger, MessageConst } from '@rocketmq-ts/protocol';
+import type { DelayOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
+import { SystemTopic } from '../topic/system-topics.ts';
+
+const BATCH = 64;
+const RETRY_AFTER_FAILURE_MILLIS = 10_000;
+const IDLE_CHECK_MILLIS = 1_000;
+
+interface LevelLoop {
+  level: number;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  /** Set when woken while running: run again right after. */
+  again: boolean;
+}
+
+export class ScheduleMessageService {
+  private readonly loops: LevelLoop[];
+  private stopped = true;
+  private persistTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: MessageStoreApi,
+    private readonly offsets: DelayOffsetManager,
+    /** Delay of each level in ms, level 1 first. */
+    private readonly delayLevels: readonly number[],
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.loops = delayLevels.map((_, i) => ({ level: i + 1, timer: undefined, running: false, again: false }));
+  }
+
+  start(flushDelayOffsetInterval = 10_000): void {
+    this.stopped = false;
+    this.store.onMessageArriving((topic, queueId) => {
+      if (topic === SystemTopic.SCHEDULE) this.wake(queueId + 1, 0);
+    });
+    for (const loop of this.loops) this.wake(loop.level, 1_000);
+    this.persistTimer = setInterval(() => void this.offsets.persist(), flushDelayOffsetInterval);
+    this.persistTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.persistTimer);
+    for (const loop of this.loops) clearTimeout(loop.timer);
+    await this.offsets.persist();
+  }
+
+  /** Runs the level's loop after `millis` (sooner calls win). */
+  private wake(level: number, millis: number): void {
+    const loop = this.loops[level - 1];
+    if (!loop || this.stopped) return;
+    if (loop.running) {
+      if (millis === 0) loop.again = true;
+      return;
+    }
+    clearTimeout(loop.timer);
+    loop.timer = setTimeout(() => void this.run(loop), Math.max(0, millis));
+    loop.timer.unref();
+  }
+
+  private async run(loop: LevelLoop): Promise<void> {
+    loop.running = true;
+    loop.again = false;
+    let next: number;
+    try {
+      next = await this.deliverDue(loop.level);
+    } catch (error) {
+      this.logger.error({ level: loop.level, err: (error as Error).message }, 'delayed delivery failed; retrying in 10 s');
+      next = RETRY_AFTER_FAILURE_MILLIS;
+    }
+    loop.running = false;
+    this.wake(loop.level, loop.again ? 0 : next);
+  }
+
+  /** Delivers what is due on one level; returns how long to sleep before looking again. */
+  private async deliverDue(level: number): Promise<number> {
+    const queueId = level - 1;
+    const delay = this.delayLevels[level - 1]!;
+    for (;;) {
+      const offset = Math.max(this.offsets.get(level) ?? 0, this.store.getMinOffsetInQueue(SystemTopic.SCHEDULE, queueId));
+      const max = this.store.getMaxOffsetInQueue(SystemTopic.SCHEDULE, queueId);
+      if (offset >= max) return IDLE_CHECK_MILLIS;
+      const result = await this.store.getMessage('SCHEDULE_GROUP', SystemTopic.SCHEDULE, queueId, offset, BATCH);
+      if (result.messages.length === 0) {
+        this.offsets.set(level, result.nextBeginOffset);
+        if (result.nextBeginOffset <= offset) return IDLE_CHECK_MILLIS;
+        continue;
+      }
+      let delivered = offset;
+      for (const record of result.messages) {
+        const message = decodeStoredMessage(record);
+        // A deliver time beyond now + this level's delay means the clock moved back: deliver now.
+        let deliverAt = message.storeTimestamp + delay;
+        if (deliverAt > this.now() + delay) deliverAt = this.now();
+        const wait = deliverAt - this.now();
+        if (wait > 0) return wait;
+        await this.redeliver(message);
+        delivered = message.queueOffset + 1;
+        this.offsets.set(level, delivered);
+      }
+    }
+  }
+
+  private async redeliver(message: ReturnType<typeof decodeStoredMessage>): Promise<void> {
+    const properties = { ...message.properties };
+    const realTopic = properties[MessageConst.REAL_TOPIC];
+    const realQueueId = Number(properties[MessageConst.REAL_QUEUE_ID] ?? '0');
+    if (!realTopic || realTopic === SystemTopic.TRANS_HALF) return;
+    delete properties[MessageConst.DELAY_TIME_LEVEL];
+    const result = await this.store.putMessage({
+      topic: realTopic,
+      queueId: realQueueId,
+      flag: message.flag,
+      body: message.body,
+      propertiesText: encodeProperties(properties, { order: 'java-hash' }),
+      properties,
+      sysFlag: message.sysFlag,
+      bornTimestamp: message.bornTimestamp,
+      bornHost: message.bornHost,
+      storeHost: message.storeHost,
+      reconsumeTimes: message.reconsumeTimes,
+      preparedTransactionOffset: message.preparedTransactionOffset,
+      waitStoreMsgOK: false,
+    });
+    if (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT') {
+      throw new Error(`re-appending a delayed message to ${realTopic} failed: ${result.status} ${result.remark ?? ''}`);
+    }
+  }
+}
