@@ -252,29 +252,6 @@ export function compareMessageQueue(a: MessageQueue, b: MessageQueue): number {
 
 const integerHash = (value: number): number => value | 0;
 
-/**
- * Iteration order of a Java map built with `new HashMap(n)` / `new ConcurrentHashMap(n)`
- * (java-hash.ts covers default-constructed maps): the table starts at the size the
- * constructor picks and doubles as the map grows, then buckets are walked in index order.
- */
-function javaOrder<K>(keys: readonly K[], hashOf: (key: K) => number, kind: JavaMapKind, initialCapacity?: number): K[] {
-  if (initialCapacity === undefined || keys.length < 2) return javaMapOrder(keys, hashOf, kind);
-  // HashMap: tableSizeFor(n); ConcurrentHashMap: tableSizeFor(1 + n / 0.75) (Java 8's n + n/2 + 1 rounds the same way).
-  const wanted = kind === 'HashMap' ? initialCapacity : Math.floor(1 + initialCapacity / 0.75);
-  let capacity = 1;
-  while (capacity < wanted) capacity *= 2;
-  if (kind === 'HashMap') while (keys.length > capacity * 0.75) capacity *= 2;
-  else while (keys.length >= capacity * 0.75) capacity *= 2;
-  const mask = capacity - 1;
-  return keys
-    .map((key, index) => {
-      const h = hashOf(key);
-      return { key, index, bucket: (h ^ (h >>> 16)) & mask };
-    })
-    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
-    .map((entry) => entry.key);
-}
-
 /** Entries with equal MessageQueues merged as a Java map would: first position, last value. */
 function mqEntries<V>(table: ReadonlyMap<MessageQueue, V>): [MessageQueue, V][] {
   const merged = new Map<string, [MessageQueue, V]>();
@@ -295,12 +272,12 @@ function mqMapJson<V>(table: ReadonlyMap<MessageQueue, V>, valueJson: (value: V)
 }
 
 function stringMapJson<V>(table: ReadonlyMap<string, V>, valueJson: (value: V) => WritableJson, kind: JavaMapKind, initialCapacity?: number): WritableJson {
-  const keys = initialCapacity === undefined ? javaStringMapOrder([...table.keys()], kind) : javaOrder([...table.keys()], javaStringHash, kind, initialCapacity);
+  const keys = initialCapacity === undefined ? javaStringMapOrder([...table.keys()], kind) : javaMapOrder([...table.keys()], javaStringHash, kind, initialCapacity);
   return new Map(keys.map((key): [WritableJson, WritableJson] => [key, valueJson(table.get(key)!)]));
 }
 
 function integerMapJson(table: ReadonlyMap<number, number>, kind: JavaMapKind, initialCapacity?: number): WritableJson {
-  return new Map(javaOrder([...table.keys()], integerHash, kind, initialCapacity).map((key): [WritableJson, WritableJson] => [key, table.get(key)!]));
+  return new Map(javaMapOrder([...table.keys()], integerHash, kind, initialCapacity).map((key): [WritableJson, WritableJson] => [key, table.get(key)!]));
 }
 
 /** SubscriptionData with tagsSet and codeSet in HashSet order. */

@@ -13,7 +13,7 @@
  * keys, topicSysFlag from 4.9+, unknown fields).
  */
 import { inflateSync } from 'node:zlib';
-import { javaLongHash, javaMapOrder, javaStringMapOrder } from '../codec/java-hash.ts';
+import { javaLongHash, javaMapOrder, javaStringHash, javaStringMapOrder } from '../codec/java-hash.ts';
 import { JsonParseError } from '../errors.ts';
 import { entriesOf, type JsonObject, type JsonValue, parseFastjson, writeFastjson, type WritableJson } from '../json/fastjson.ts';
 
@@ -179,10 +179,12 @@ export function topicConfigJson(config: TopicConfig): WritableJson {
   };
 }
 
+/** The broker's topic table is a `new ConcurrentHashMap(1024)`: its iteration order, for byte parity. */
 export function topicConfigWrapperJson(wrapper: TopicConfigSerializeWrapper): WritableJson {
+  const names = javaMapOrder([...wrapper.topicConfigTable.keys()], javaStringHash, 'ConcurrentHashMap', 1024);
   return {
     dataVersion: { counter: wrapper.dataVersion.counter, timestamp: wrapper.dataVersion.timestamp },
-    topicConfigTable: new Map([...javaOrderedMap(wrapper.topicConfigTable)].map(([name, config]) => [name, topicConfigJson(config)])),
+    topicConfigTable: new Map(names.map((name) => [name, topicConfigJson(wrapper.topicConfigTable.get(name)!)])),
   };
 }
 

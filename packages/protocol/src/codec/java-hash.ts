@@ -20,9 +20,18 @@ export function javaLongHash(value: number): number {
 
 export type JavaMapKind = 'HashMap' | 'ConcurrentHashMap';
 
-/** Table capacity a default-constructed map reaches after `size` insertions. */
-function tableCapacity(size: number, kind: JavaMapKind): number {
+/**
+ * Table capacity a map reaches after `size` insertions: 16 to start for a default-constructed
+ * one; with `new HashMap(n)` the power of two ≥ n, with `new ConcurrentHashMap(n)` the power
+ * of two ≥ n + n/2 + 1.
+ */
+function tableCapacity(size: number, kind: JavaMapKind, initialCapacity?: number): number {
   let capacity = 16;
+  if (initialCapacity !== undefined) {
+    const wanted = kind === 'HashMap' ? initialCapacity : initialCapacity + (initialCapacity >>> 1) + 1;
+    capacity = 1;
+    while (capacity < wanted) capacity *= 2;
+  }
   // HashMap resizes when size exceeds 0.75·n; ConcurrentHashMap as soon as it reaches it.
   if (kind === 'HashMap') while (size > capacity * 0.75) capacity *= 2;
   else while (size >= capacity * 0.75) capacity *= 2;
@@ -34,9 +43,9 @@ function tableCapacity(size: number, kind: JavaMapKind): number {
  * order: by bucket index, then insertion order within a bucket (exact unless a bucket
  * holds colliding keys across a ConcurrentHashMap resize, which reverses part of a chain).
  */
-export function javaMapOrder<K>(keys: readonly K[], hashOf: (key: K) => number, kind: JavaMapKind = 'HashMap'): K[] {
+export function javaMapOrder<K>(keys: readonly K[], hashOf: (key: K) => number, kind: JavaMapKind = 'HashMap', initialCapacity?: number): K[] {
   if (keys.length < 2) return [...keys];
-  const mask = tableCapacity(keys.length, kind) - 1;
+  const mask = tableCapacity(keys.length, kind, initialCapacity) - 1;
   const buckets = keys.map((key, index) => {
     const h = hashOf(key);
     return { key, index, bucket: (h ^ (h >>> 16)) & mask };

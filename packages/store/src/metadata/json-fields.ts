@@ -46,33 +46,12 @@ export function stringField(value: JsonValue | undefined, fallback: string, what
   throw new ConfigShapeError(`${what} must be a string`);
 }
 
-/**
- * Iteration order of a java.util.concurrent.ConcurrentHashMap filled in the given order and
- * built with `new ConcurrentHashMap(initialCapacity)` (default constructor when undefined): by
- * bucket of spread(hashCode), then insertion order. The table starts at the power of two
- * ≥ 1.5 × initialCapacity + 1 (16 by default) and doubles whenever the size reaches 3/4 of it.
- */
-function concurrentOrder<K>(keys: readonly K[], hashOf: (key: K) => number, initialCapacity: number | undefined): K[] {
-  if (initialCapacity === undefined) return javaMapOrder(keys, hashOf, 'ConcurrentHashMap');
-  let capacity = 1;
-  while (capacity < initialCapacity + (initialCapacity >>> 1) + 1) capacity *= 2;
-  while (keys.length >= capacity * 0.75) capacity *= 2;
-  const mask = capacity - 1;
-  return keys
-    .map((key, index) => {
-      const h = hashOf(key);
-      return { key, index, bucket: (h ^ (h >>> 16)) & mask };
-    })
-    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
-    .map((entry) => entry.key);
-}
-
-/** ConcurrentHashMap<String, …> order (see concurrentOrder). */
+/** Order of a `new ConcurrentHashMap<String, …>(initialCapacity)` (default-constructed when undefined). */
 export function concurrentHashMapOrder(keys: readonly string[], initialCapacity?: number): string[] {
-  return concurrentOrder(keys, javaStringHash, initialCapacity);
+  return javaMapOrder(keys, javaStringHash, 'ConcurrentHashMap', initialCapacity);
 }
 
 /** ConcurrentHashMap<Integer, …> order: Integer.hashCode is the value. */
 export function integerMapOrder(keys: readonly number[], initialCapacity?: number): number[] {
-  return concurrentOrder(keys, (key) => key | 0, initialCapacity);
+  return javaMapOrder(keys, (key) => key | 0, 'ConcurrentHashMap', initialCapacity);
 }
