@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Compiles the interop Java programs (GoldenVectors, ProduceMessages, ConsumeMessages, ...) against
-# org.apache.rocketmq:rocketmq-client:4.8.0 from Maven Central and writes the runtime classpath to
-# target/classpath.txt. Run them with: java -cp "target/classes:$(cat target/classpath.txt)" io.rocketmqts.interop.<Main>
+# Compiles the interop Java programs (GoldenVectors, ProduceMessages, ConsumeMessages, AdminOps, ...)
+# against org.apache.rocketmq:rocketmq-client:4.8.0 and rocketmq-tools:4.8.0 from Maven Central and
+# writes the runtime classpath to target/classpath.txt. Run them with: java -cp "target/classes:$(cat target/classpath.txt)" io.rocketmqts.interop.<Main>
 # Needs Java 17 and Maven 3.8 on PATH. Works from any cwd.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

@@ -71,6 +71,8 @@ export type ArrivalListener = (topic: string, queueId: number, maxOffset: number
 export interface StoreRuntimeInfo {
   commitLogMinOffset: number;
   commitLogMaxOffset: number;
+  /** Written but not yet durable up to here. */
+  commitLogFlushedOffset: number;
   dispatchBehindBytes: number;
   putMessageTotal: number;
   getMessageFoundTotal: number;

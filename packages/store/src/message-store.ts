@@ -151,6 +151,7 @@ export class MessageStore implements MessageStoreApi {
       });
       const store = new MessageStore(options, lock, checkpoint, commitLog, consumeQueues, index, retention, logger);
       await store.recoverQueues(abnormal);
+      await retention.refreshDiskStats();
       await createAbortFile(root);
       store.startServices();
       return store;
@@ -420,6 +421,7 @@ export class MessageStore implements MessageStoreApi {
     return {
       commitLogMinOffset: this.commitLog.minOffset,
       commitLogMaxOffset: this.commitLog.maxOffset,
+      commitLogFlushedOffset: this.commitLog.flushedOffset,
       dispatchBehindBytes: 0,
       putMessageTotal: this.putTotal,
       getMessageFoundTotal: this.foundTotal,

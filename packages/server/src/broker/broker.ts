@@ -33,7 +33,7 @@ import { ProducerManager } from './client/producer-manager.ts';
 import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
 import { brokerHandlerTable } from './handlers/index.ts';
-import type { BrokerServices, BrokerStats } from './handlers/services.ts';
+import { type BrokerServices, type BrokerStats, newBrokerStats } from './handlers/services.ts';
 import { pickLocalAddress } from './local-address.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
@@ -132,7 +132,7 @@ export class Broker {
     const groups = new SubscriptionGroupManager(files.groups, () => config.autoCreateSubscriptionGroup);
     const consumers = new ConsumerManager((group, members) => this.notifyConsumerIdsChanged(group, members));
     const producers = new ProducerManager();
-    const stats: BrokerStats = { putMessages: 0, putBytes: 0, getMessages: 0, getBytes: 0, sendRequestsInFlight: 0, pullRequestsInFlight: 0 };
+    const stats: BrokerStats = newBrokerStats();
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
     const services: BrokerServices = {

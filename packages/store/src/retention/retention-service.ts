@@ -70,12 +70,18 @@ export class RetentionService {
     return this.running;
   }
 
+  /** Reads the disk's size and use now (runtime info shows it). */
+  async refreshDiskStats(): Promise<DiskStats> {
+    const disk = await this.options.diskStats();
+    this.lastDiskUsage = disk.usedRatio;
+    this.lastCapacity = { total: disk.total, free: disk.free };
+    return disk;
+  }
+
   private async pass(manual: boolean): Promise<string[]> {
     const { options, commitLog } = this;
     const logger = options.logger;
-    const disk = await options.diskStats();
-    this.lastDiskUsage = disk.usedRatio;
-    this.lastCapacity = { total: disk.total, free: disk.free };
+    const disk = await this.refreshDiskStats();
     const fullRatio = options.diskFullRatio ?? 0.9;
     const forceRatio = options.forceCleanRatio ?? 0.85;
     if (disk.usedRatio > fullRatio && !this.diskFull) {

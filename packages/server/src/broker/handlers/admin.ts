@@ -27,7 +27,7 @@ import {
 import { applyProperties, parsePropertiesText, toPropertiesText } from '../../config/properties.ts';
 import { brokerDefaults } from '../broker-config.ts';
 import { topicNameProblem } from '../topic/system-topics.ts';
-import type { BrokerServices } from './services.ts';
+import { type BrokerServices, putLatencyText } from './services.ts';
 
 /** Settings that may change while the broker runs (the rest need a restart). */
 const RUNTIME_SETTINGS = new Set<string>([
@@ -196,9 +196,17 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
     ['startAcceptSendRequestTimeStamp', String(services.startTimestamp)],
     ['remainTransientStoreBufferNumbs', '2147483647'],
     ['remainHowManyDataToCommit', '0'],
-    ['remainHowManyDataToFlush', '0'],
-    ['commitLogDirCapacity', `Total : ${formatBytes(store.commitLogDirCapacity.total)}, Free : ${formatBytes(store.commitLogDirCapacity.free)}.`],
+    ['remainHowManyDataToFlush', humanReadableByteCount(Math.max(0, store.commitLogMaxOffset - store.commitLogFlushedOffset))],
+    ['commitLogDirCapacity', `Total : ${humanReadableByteCount(store.commitLogDirCapacity.total)}, Free : ${humanReadableByteCount(store.commitLogDirCapacity.free)}.`],
     ['commitLogDiskRatio', String(store.diskUsedRatio)],
+    ['consumeQueueDiskRatio', String(store.diskUsedRatio)],
+    ['dispatchMaxBuffer', '0'],
+    ['getMessageEntireTimeMax', String(stats.getMessageEntireTimeMax)],
+    ['getMissTps', tps(stats.getMisses, uptime)],
+    ['getTransferedTps', tps(stats.getMessages, uptime)],
+    ['putMessageAverageSize', String(stats.putMessages > 0 ? stats.putBytes / stats.putMessages : 0)],
+    ['putMessageDistributeTime', putLatencyText(stats)],
+    ['putMessageEntireTimeMax', String(stats.putMessageEntireTimeMax)],
     ['putTps', tps(stats.putMessages, uptime)],
     ['getFoundTps', tps(stats.getMessages, uptime)],
     ['getTotalTps', tps(stats.getMessages, uptime)],
@@ -217,7 +225,9 @@ function tps(count: number, uptimeMillis: number): string {
   return `${value.toFixed(2)} ${value.toFixed(2)} ${value.toFixed(2)}`;
 }
 
-function formatBytes(bytes: number): string {
-  const gib = bytes / 1024 ** 3;
-  return gib >= 1 ? `${gib.toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+/** MixAll.humanReadableByteCount(bytes, false): "512 B", "1.5 KiB", "252.0 GiB". */
+function humanReadableByteCount(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const exp = Math.min(Math.floor(Math.log(bytes) / Math.log(1024)), 6);
+  return `${(bytes / 1024 ** exp).toFixed(1)} ${'KMGTPE'[exp - 1]}iB`;
 }

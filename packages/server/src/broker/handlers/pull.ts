@@ -120,7 +120,10 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
     }
     const subscription = subscriptionFor(services, header);
 
+    const started = performance.now();
     const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, tagFilter(subscription));
+    services.stats.getMessageEntireTimeMax = Math.max(services.stats.getMessageEntireTimeMax, Math.round(performance.now() - started));
+    if (result.messages.length === 0) services.stats.getMisses++;
     let code = pullResponseCode(result.status, header.queueOffset);
 
     if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && brokerAllowSuspend && config.brokerRole !== 'SLAVE') {

@@ -31,7 +31,7 @@ import {
 import type { MessageToStore, StorePutResult } from '@rocketmq-ts/store';
 import { applyDelay } from '../schedule/delay.ts';
 import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
-import type { BrokerServices } from './services.ts';
+import { type BrokerServices, recordPutLatency } from './services.ts';
 
 type SendHeader = SendMessageRequestHeader;
 
@@ -164,7 +164,10 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
   applyDelay(services.delayLevels, message, properties);
   message.propertiesText = storedProperties(services, properties);
   message.properties = properties;
-  const response = putResponse(services, request, await services.store.putMessage(message), false);
+  const started = performance.now();
+  const stored = await services.store.putMessage(message);
+  recordPutLatency(services.stats, Math.round(performance.now() - started));
+  const response = putResponse(services, request, stored, false);
   if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
   return response;
 }
@@ -205,7 +208,10 @@ async function sendBatch(services: BrokerServices, ctx: RequestContext, request:
       waitStoreMsgOK: batchProperties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
     };
   });
-  const response = putResponse(services, request, await services.store.putMessages(messages), true);
+  const started = performance.now();
+  const stored = await services.store.putMessages(messages);
+  recordPutLatency(services.stats, Math.round(performance.now() - started));
+  const response = putResponse(services, request, stored, true);
   if (response.extFields && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
   return response;
 }

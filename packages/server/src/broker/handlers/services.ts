@@ -17,6 +17,43 @@ export interface BrokerStats {
   getBytes: number;
   sendRequestsInFlight: number;
   pullRequestsInFlight: number;
+  /** Pulls answered without a message. */
+  getMisses: number;
+  /** Store put latency histogram, buckets as PUT_MESSAGE_DISTRIBUTE_BUCKETS. */
+  putLatency: number[];
+  putMessageEntireTimeMax: number;
+  getMessageEntireTimeMax: number;
+}
+
+/** Upper bounds (ms) of the put-latency buckets RocketMQ reports, last one open-ended. */
+export const PUT_MESSAGE_DISTRIBUTE_BUCKETS = [0, 10, 50, 100, 200, 500, 1000, 2000, 3000, 4000, 5000, 10000] as const;
+const BUCKET_LABELS = ['<=0ms', '0~10ms', '10~50ms', '50~100ms', '100~200ms', '200~500ms', '500ms~1s', '1~2s', '2~3s', '3~4s', '4~5s', '5~10s', '10s~'];
+
+export function newBrokerStats(): BrokerStats {
+  return {
+    putMessages: 0,
+    putBytes: 0,
+    getMessages: 0,
+    getBytes: 0,
+    sendRequestsInFlight: 0,
+    pullRequestsInFlight: 0,
+    getMisses: 0,
+    putLatency: new Array<number>(BUCKET_LABELS.length).fill(0),
+    putMessageEntireTimeMax: 0,
+    getMessageEntireTimeMax: 0,
+  };
+}
+
+export function recordPutLatency(stats: BrokerStats, millis: number): void {
+  let bucket = PUT_MESSAGE_DISTRIBUTE_BUCKETS.findIndex((bound) => millis <= bound);
+  if (bucket < 0) bucket = BUCKET_LABELS.length - 1;
+  stats.putLatency[bucket]!++;
+  if (millis > stats.putMessageEntireTimeMax) stats.putMessageEntireTimeMax = millis;
+}
+
+/** "[<=0ms]:n [0~10ms]:n …" as RocketMQ's putMessageDistributeTime. */
+export function putLatencyText(stats: BrokerStats): string {
+  return BUCKET_LABELS.map((label, i) => `[${label}]:${stats.putLatency[i] ?? 0}`).join(' ');
 }
 
 /** Everything broker handlers work with; handlers never see sockets. */
