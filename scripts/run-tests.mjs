@@ -28,7 +28,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--conditions=rocketmq-ts-source', '--test', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--conditions=rocketmq-ts-source', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

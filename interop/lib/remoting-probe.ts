@@ -9,18 +9,23 @@ import { connect } from 'node:net';
 export interface ProbeResponse {
   code: number;
   remark: string | undefined;
+  /** The response header's extFields (every value a string; {} when there are none). */
+  extFields: Record<string, string>;
   body: Buffer;
 }
 
 const GET_BROKER_CLUSTER_INFO = 106;
 
-/** Sends request `code` (no extFields, no body) to `addr` and resolves with the response. */
-export function probeRequest(addr: string, code: number, timeoutMillis = 3000): Promise<ProbeResponse> {
+/**
+ * Sends request `code` (with `extFields` when given, no body) to `addr` and resolves with the
+ * response.
+ */
+export function probeRequest(addr: string, code: number, timeoutMillis = 3000, extFields?: Record<string, string>): Promise<ProbeResponse> {
   const separator = addr.lastIndexOf(':');
   const host = addr.slice(0, separator);
   const port = Number(addr.slice(separator + 1));
   const header = Buffer.from(
-    JSON.stringify({ code, flag: 0, language: 'JAVA', opaque: 1, serializeTypeCurrentRPC: 'JSON', version: 373 }),
+    JSON.stringify({ code, extFields, flag: 0, language: 'JAVA', opaque: 1, serializeTypeCurrentRPC: 'JSON', version: 373 }),
     'utf8',
   );
   const frame = Buffer.alloc(8 + header.length);
@@ -52,8 +57,12 @@ export function probeRequest(addr: string, code: number, timeoutMillis = 3000): 
       socket.destroy();
       const headerLength = data.readInt32BE(4) & 0xffffff;
       try {
-        const parsed = JSON.parse(data.subarray(8, 8 + headerLength).toString('utf8')) as { code: number; remark?: string };
-        resolve({ code: parsed.code, remark: parsed.remark, body: data.subarray(8 + headerLength, 4 + length) });
+        const parsed = JSON.parse(data.subarray(8, 8 + headerLength).toString('utf8')) as {
+          code: number;
+          remark?: string;
+          extFields?: Record<string, string>;
+        };
+        resolve({ code: parsed.code, remark: parsed.remark, extFields: parsed.extFields ?? {}, body: data.subarray(8 + headerLength, 4 + length) });
       } catch (error) {
         reject(new Error(`undecodable response header from ${addr}: ${String(error)}`));
       }

@@ -168,9 +168,11 @@ export class MessageStore implements MessageStoreApi {
     if (report.mode === 'empty') await consumeQueues.destroyAll();
     const truncated = await consumeQueues.truncateDirty(report.end);
     if (truncated > 0) this.logger.warn({ units: truncated, end: report.end }, 'consume queue units past the commit log end were removed');
-    let from = Infinity;
-    for (const queue of consumeQueues.all()) from = Math.min(from, queue.maxPhysicalOffset);
-    if (from === Infinity) from = commitLog.minOffset;
+    // Dispatch runs in log order, so everything below the furthest record any queue holds was
+    // dispatched (after a clean stop all queues are written); after a crash, start no later
+    // than where recovery began scanning.
+    let from = commitLog.minOffset;
+    for (const queue of consumeQueues.all()) from = Math.max(from, queue.maxPhysicalOffset);
     if (abnormal) from = Math.min(from, report.scanFrom);
     from = Math.max(from, commitLog.minOffset);
     let redispatched = 0;
