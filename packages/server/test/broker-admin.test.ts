@@ -82,3 +82,7 @@ it('reports topic stats, consume stats, who consumes, and consumer connections',
   const offline = await client.invoke(cluster.brokerAddr, createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: 'nobody' } }));
   assert.equal(offline.code, ResponseCode.CONSUMER_NOT_ONLINE);
 });
+
+it('refuses to start as a SLAVE or SYNC_MASTER, saying replication is not implemented', async () => {
+  await assert.rejects(startCluster(undefined, { brokerRole: 'SLAVE' }), /brokerRole=SLAVE needs master\/slave replication.*brokerRole=ASYNC_MASTER/);
+});

@@ -81,6 +81,13 @@ export class Broker {
 
   async start(): Promise<void> {
     const config = this.config;
+    if (config.brokerRole !== 'ASYNC_MASTER') {
+      // Replication (the HA service) is not built yet: refuse rather than pretend to be a slave
+      // or to wait for one.
+      throw new Error(
+        `brokerRole=${config.brokerRole} needs master/slave replication, which rocketmq-ts does not implement yet; run with brokerRole=ASYNC_MASTER`,
+      );
+    }
     if (!config.brokerIP1) {
       config.brokerIP1 = pickLocalAddress();
       this.logger.info(
@@ -156,10 +163,8 @@ export class Broker {
     this.services = services;
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
-    if (config.brokerRole !== 'SLAVE') {
-      this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
-      this.schedule.start(config.flushDelayOffsetInterval);
-    }
+    this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
+    this.schedule.start(config.flushDelayOffsetInterval);
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
