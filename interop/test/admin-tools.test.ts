@@ -22,15 +22,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { adminErrorText, runAdminOps, type AdminCommand, type AdminOpResult } from '../lib/admin-ops.ts';
-import { startApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import { expectedBody, runJavaProducer, type ProducedMessage } from '../lib/java-client.ts';
+import { startApacheTarget } from '../lib/targets.ts';
 
 const N1 = 40; // ProduceMessages, TagA, keys a-<i>
 const N2 = 20; // AdminOps' producer after the reset mark, TagB, keys b-<i>
@@ -61,24 +57,7 @@ const targets: Target[] = [
   },
   {
     name: 'Apache RocketMQ 4.8.0',
-    start: async () => {
-      const root = await mkdtemp(join(tmpdir(), 'rmqts-admin-tools-apache-'));
-      const rmq = await startApacheRocketMQ({ storeDir: join(root, 'store') }).catch((error: unknown) => {
-        rmSync(root, { recursive: true, force: true });
-        throw error;
-      });
-      return {
-        namesrvAddr: rmq.namesrvAddr,
-        brokerAddr: rmq.brokerAddr,
-        stop: async () => {
-          try {
-            await rmq.stop();
-          } finally {
-            rmSync(root, { recursive: true, force: true });
-          }
-        },
-      };
-    },
+    start: () => startApacheTarget('admin-tools'),
   },
 ];
 

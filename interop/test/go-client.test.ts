@@ -15,18 +15,13 @@
  * Then the two targets' observations are compared.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { javaStringHash } from '@rocketmq-ts/protocol';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { adminErrorText, runAdminOps, type AdminOpResult } from '../lib/admin-ops.ts';
-import { startApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import { goClientBinary, runGoConsumer, runGoProducer, type GoConsumedMessage, type GoProducedMessage } from '../lib/go-client.ts';
 import { expectedBody } from '../lib/java-client.ts';
+import { startApacheTarget, uniqueName } from '../lib/targets.ts';
 
 const N = 30;
 const BODY_SIZE = 200;
@@ -42,29 +37,10 @@ const targets: { name: string; start(): Promise<Server> }[] = [
   { name: 'rocketmq-ts', start: async () => startCluster() },
   {
     name: 'Apache RocketMQ 4.8.0',
-    start: async () => {
-      const root = await mkdtemp(join(tmpdir(), 'rmqts-go-client-apache-'));
-      const rmq = await startApacheRocketMQ({ storeDir: join(root, 'store') }).catch((error: unknown) => {
-        rmSync(root, { recursive: true, force: true });
-        throw error;
-      });
-      return {
-        namesrvAddr: rmq.namesrvAddr,
-        stop: async () => {
-          try {
-            await rmq.stop();
-          } finally {
-            rmSync(root, { recursive: true, force: true });
-          }
-        },
-      };
-    },
+    start: () => startApacheTarget('go-client'),
   },
 ];
 
-function uniqueName(prefix: string): string {
-  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-}
 
 /** What the differential part compares; filled by each target's tests. */
 interface Observations {

@@ -10,14 +10,8 @@
  * each scenario with its own topic and groups).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { startApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import {
   assertExactlyOnce,
   assertIntact,
@@ -28,6 +22,7 @@ import {
   type PayScenario,
   runPayFlow,
 } from '../lib/pay-flow.ts';
+import { startApacheTarget, uniqueName } from '../lib/targets.ts';
 
 const N = 60;
 const BODY_SIZE = 64;
@@ -45,29 +40,10 @@ const targets: Target[] = [
   },
   {
     name: 'Apache RocketMQ 4.8.0',
-    start: async () => {
-      const root = await mkdtemp(join(tmpdir(), 'rmqts-pay-flow-apache-'));
-      const rmq = await startApacheRocketMQ({ storeDir: join(root, 'store') }).catch((error: unknown) => {
-        rmSync(root, { recursive: true, force: true });
-        throw error;
-      });
-      return {
-        namesrvAddr: rmq.namesrvAddr,
-        stop: async () => {
-          try {
-            await rmq.stop();
-          } finally {
-            rmSync(root, { recursive: true, force: true });
-          }
-        },
-      };
-    },
+    start: () => startApacheTarget('pay-flow'),
   },
 ];
 
-function uniqueName(prefix: string): string {
-  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-}
 
 function report(t: TestContext, target: string, run: PayFlowResult): void {
   const phases = Object.entries(run.phases)
