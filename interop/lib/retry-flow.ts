@@ -41,6 +41,8 @@ export interface RetryConsumed {
   receivedMs: number;
   bornMs: number;
   storeMs: number;
+  /** "/ip:port" of MessageExt.getBornHost(). */
+  bornHost: string;
   /** What the listener returned for it. */
   status: 'RECONSUME_LATER' | 'CONSUME_SUCCESS';
   properties: Record<string, string>;
@@ -64,6 +66,7 @@ export interface RetryDlqPulled {
   bodyHex: string | null;
   msgId: string;
   reconsumeTimes: number;
+  bornHost: string;
   queueId: number;
   queueOffset: number;
   properties: Record<string, string>;

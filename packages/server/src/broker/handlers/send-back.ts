@@ -3,7 +3,10 @@
  * (SendMessageProcessor.asyncConsumerSendMsgBack, remoting-protocol.md §11.3). It comes back
  * on %RETRY%<group> after delay level 3 + reconsumeTimes (or the level asked for), with the
  * same body, keys and UNIQ_KEY and reconsumeTimes + 1; once reconsumeTimes reaches
- * maxReconsumeTimes (or the level is negative) it goes to %DLQ%<group> instead.
+ * maxReconsumeTimes (or the level is negative) it goes to %DLQ%<group> instead — still carrying
+ * the DELAY of its last retry, so (as in 4.8) it is parked at that level on the way. Like 4.8 it
+ * keeps the original bornHost, sets WAIT=false, and stores ORIGIN_MESSAGE_ID only when the copy
+ * is parked (4.8 adds it after serializing the properties; parking serializes them again).
  */
 import {
   ConsumerSendMsgBackRequestHeader,
@@ -15,7 +18,6 @@ import {
   isWriteable,
   MessageConst,
   MQVersion,
-  parseHost,
   PermName,
   RequestCode,
   type RequestHandler,
@@ -31,7 +33,7 @@ export function sendBackHandlers(services: BrokerServices): Map<number, RequestH
   return new Map<number, RequestHandler>([
     [
       RequestCode.CONSUMER_SEND_MSG_BACK,
-      async (ctx, request) => {
+      async (_ctx, request) => {
         const header = decodeHeader(ConsumerSendMsgBackRequestHeader, request.extFields);
         const group = groups.findOrCreate(header.group);
         if (!group) {
@@ -45,21 +47,25 @@ export function sendBackHandlers(services: BrokerServices): Map<number, RequestH
         const original = decodeStoredMessage(record);
         const properties = { ...original.properties };
         properties[MessageConst.RETRY_TOPIC] ??= original.topic;
+        properties[MessageConst.WAIT_STORE_MSG_OK] = 'false';
 
         const maxReconsumeTimes = request.version >= MQVersion.V3_4_9 && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : group.retryMaxTimes;
         let topic = retryTopic(header.group);
         let queueId = Math.floor(Math.random() * group.retryQueueNums);
         topics.createTopicInSendMessageBackMethod(topic, group.retryQueueNums, PermName.READ | PermName.WRITE);
-        delete properties[MessageConst.DELAY_TIME_LEVEL];
         if (original.reconsumeTimes >= maxReconsumeTimes || header.delayLevel < 0) {
           topic = dlqTopic(header.group);
           queueId = 0;
           topics.createTopicInSendMessageBackMethod(topic, 1, PermName.WRITE);
+          // As in 4.8, the DLQ copy keeps the DELAY the message was last retried with (the schedule
+          // service leaves it in the stored properties), so it is parked at that level first.
         } else {
           properties[MessageConst.DELAY_TIME_LEVEL] = String(header.delayLevel === 0 ? 3 + original.reconsumeTimes : header.delayLevel);
         }
+        // 4.8 serializes the properties here and adds ORIGIN_MESSAGE_ID to the in-memory map only;
+        // CommitLog.putMessage serializes the map again when it parks a delayed message.
+        const textProperties = { ...properties };
         properties[MessageConst.ORIGIN_MESSAGE_ID] ??= createOffsetMessageId(original.storeHost, original.commitLogOffset);
-        properties[MessageConst.CLUSTER] = config.brokerClusterName;
         const message: MessageToStore = {
           topic,
           queueId,
@@ -68,14 +74,15 @@ export function sendBackHandlers(services: BrokerServices): Map<number, RequestH
           propertiesText: '',
           sysFlag: original.sysFlag,
           bornTimestamp: original.bornTimestamp,
-          bornHost: parseHost(ctx.remoteAddress),
+          // The original producer's, as in 4.8 (not the consumer sending it back).
+          bornHost: original.bornHost,
           storeHost: services.storeHost,
           reconsumeTimes: original.reconsumeTimes + 1,
           preparedTransactionOffset: 0,
           waitStoreMsgOK: false,
         };
         applyDelay(services.delayLevels, message, properties);
-        message.propertiesText = encodeProperties(properties, { order: 'java-hash' });
+        message.propertiesText = encodeProperties(message.topic === topic ? textProperties : properties, { order: 'java-hash' });
         message.properties = properties;
         const result = await store.putMessage(message);
         if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') return createResponse(request, ResponseCode.SUCCESS);

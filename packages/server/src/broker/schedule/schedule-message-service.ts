@@ -2,11 +2,13 @@
  * Delivery of delayed messages (ScheduleMessageService, storage-format.md §12): one loop per
  * delay level reads its queue of SCHEDULE_TOPIC_XXXX from the offset in delayOffset.json; a
  * unit's tagsCode is the deliver time. When it is due, the original record is appended again
- * to its real topic and queue (DELAY removed, WAIT=false) and the level's offset advances; when
+ * to its real topic and queue with its properties unchanged (4.8 clears DELAY and sets WAIT=false
+ * only after serializing them, so the delivered message still carries DELAY, WAIT and
+ * REAL_TOPIC/REAL_QID) and the level's offset advances; when
  * it is not, the loop sleeps exactly until it is (or until a new delayed message arrives).
  * Progress is persisted, so a restart neither loses nor delivers early.
  */
-import { decodeStoredMessage, encodeProperties, type Logger, MessageConst } from '@rocketmq-ts/protocol';
+import { decodeStoredMessage, encodeProperties, type Logger, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
 import type { DelayOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
 import { SystemTopic } from '../topic/system-topics.ts';
 
@@ -112,17 +114,21 @@ export class ScheduleMessageService {
   }
 
   private async redeliver(message: ReturnType<typeof decodeStoredMessage>): Promise<void> {
-    const properties = { ...message.properties };
-    const realTopic = properties[MessageConst.REAL_TOPIC];
-    const realQueueId = Number(properties[MessageConst.REAL_QUEUE_ID] ?? '0');
+    const realTopic = message.properties[MessageConst.REAL_TOPIC];
+    const realQueueId = Number(message.properties[MessageConst.REAL_QUEUE_ID] ?? '0');
     if (!realTopic || realTopic === SystemTopic.TRANS_HALF) return;
+    // ScheduleMessageService.messageTimeup (4.8) serializes the properties before it clears DELAY
+    // and sets WAIT=false, which only change the in-memory map: the stored message keeps DELAY,
+    // WAIT, REAL_TOPIC and REAL_QID as they were.
+    const propertiesText = encodeProperties(message.properties, { order: 'java-hash' });
+    const properties: MessageProperties = { ...message.properties, [MessageConst.WAIT_STORE_MSG_OK]: 'false' };
     delete properties[MessageConst.DELAY_TIME_LEVEL];
     const result = await this.store.putMessage({
       topic: realTopic,
       queueId: realQueueId,
       flag: message.flag,
       body: message.body,
-      propertiesText: encodeProperties(properties, { order: 'java-hash' }),
+      propertiesText,
       properties,
       sysFlag: message.sysFlag,
       bornTimestamp: message.bornTimestamp,

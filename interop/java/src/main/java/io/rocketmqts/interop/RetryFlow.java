@@ -41,11 +41,11 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
  * <li>{@code sent}: i, keys, tags, delayLevel, status, msgId, queueId, sendStartMs, sendEndMs
  * (epoch ms around producer.send), error</li>
  * <li>{@code consumed}: consumer, topic, tags, keys, bodyHex, msgId, reconsumeTimes, delivery (1-based
- * count of this key's deliveries), receivedMs (epoch ms in the listener), bornMs, storeMs,
+ * count of this key's deliveries), receivedMs (epoch ms in the listener), bornMs, storeMs, bornHost,
  * status (what the listener returned), properties (the message's user and system properties)</li>
  * <li>{@code dlq-stats}: topic, perm (of the DLQ route before any update), minOffset, maxOffset (summed
  * over its queues)</li>
- * <li>{@code dlq-pulled}: topic, keys, bodyHex, msgId, reconsumeTimes, queueId, queueOffset, properties</li>
+ * <li>{@code dlq-pulled}: topic, keys, bodyHex, msgId, reconsumeTimes, bornHost, queueId, queueOffset, properties</li>
  * <li>{@code phase}: name, ms (since the program started)</li>
  * <li>{@code done}: ok, ms</li>
  * </ul>
@@ -259,8 +259,9 @@ public final class RetryFlow {
             // Make it readable (as an operator would with `mqadmin updateTopicPerm -p 6`), then pull it.
             BrokerData broker = route.getBrokerDatas().get(0);
             String brokerAddr = broker.getBrokerAddrs().get(MixAll.MASTER_ID);
-            TopicConfig config = admin.examineTopicConfig(brokerAddr, dlq);
-            config.setPerm(6);
+            // (DefaultMQAdminExt 4.8.0's examineTopicConfig is a stub returning null.)
+            TopicConfig config = new TopicConfig(dlq, route.getQueueDatas().get(0).getReadQueueNums(),
+                route.getQueueDatas().get(0).getWriteQueueNums(), 6);
             admin.createAndUpdateTopicConfig(brokerAddr, config);
             phase("dlq-perm-updated");
 
@@ -297,6 +298,7 @@ public final class RetryFlow {
                         p.put("bodyHex", m.getBody() == null ? null : Bodies.hex(m.getBody()));
                         p.put("msgId", m.getMsgId());
                         p.put("reconsumeTimes", m.getReconsumeTimes());
+                        p.put("bornHost", String.valueOf(m.getBornHost()));
                         p.put("queueId", m.getQueueId());
                         p.put("queueOffset", m.getQueueOffset());
                         p.put("properties", new TreeMap<>(m.getProperties()));
@@ -402,6 +404,7 @@ public final class RetryFlow {
         line.put("delivery", delivery);
         line.put("receivedMs", receivedMs);
         line.put("bornMs", m.getBornTimestamp());
+        line.put("bornHost", String.valueOf(m.getBornHost()));
         line.put("storeMs", m.getStoreTimestamp());
         line.put("status", status);
         line.put("properties", new TreeMap<>(m.getProperties()));
