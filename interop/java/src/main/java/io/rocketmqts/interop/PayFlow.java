@@ -234,7 +234,7 @@ public final class PayFlow {
         DefaultMQProducer producer = startProducer();
         List<Member> members = new ArrayList<>();
         try {
-            createTopic(producer);
+            Flows.createTopic(producer, topic, queues, waitMs);
             phase("topic-created");
             members.add(startMember("c1", groupOne, model));
             members.add(startMember("c2", groupTwo, model));
@@ -363,24 +363,6 @@ public final class PayFlow {
         });
         consumer.start();
         return consumer;
-    }
-
-    /** Creates the topic with `queues` queues on every master (UPDATE_AND_CREATE_TOPIC) and waits for its route. */
-    private void createTopic(DefaultMQProducer producer) throws Exception {
-        producer.createTopic(producer.getCreateTopicKey(), topic, queues);
-        long deadline = System.currentTimeMillis() + waitMs;
-        while (true) {
-            try {
-                if (producer.fetchPublishMessageQueues(topic).size() == queues) {
-                    return;
-                }
-            } catch (MQClientException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("topic " + topic + " has no route " + waitMs + " ms after createTopic", e);
-                }
-            }
-            Thread.sleep(50);
-        }
     }
 
     // ---- sending ---------------------------------------------------------------------------
@@ -576,11 +558,7 @@ public final class PayFlow {
     // ---- output ----------------------------------------------------------------------------
 
     private static void phase(String name) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("event", "phase");
-        line.put("name", name);
-        line.put("ms", System.currentTimeMillis() - T0);
-        emit(line);
+        Flows.phase(name, T0);
     }
 
     private static void done(boolean ok, Map<String, Integer> expected) {
@@ -597,7 +575,7 @@ public final class PayFlow {
         emit(line);
     }
 
-    private static synchronized void emit(Map<String, Object> line) {
-        JsonLines.write(line);
+    private static void emit(Map<String, Object> line) {
+        Flows.emit(line);
     }
 }

@@ -150,7 +150,7 @@ public final class RetryFlow {
         producer.start();
         DefaultMQPushConsumer consumer = null;
         try {
-            createTopic(producer);
+            Flows.createTopic(producer, topic, QUEUES, waitMs);
             phase("topic-created");
             consumer = new DefaultMQPushConsumer(group);
             consumer.setNamesrvAddr(namesrv);
@@ -325,23 +325,6 @@ public final class RetryFlow {
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    private void createTopic(DefaultMQProducer producer) throws Exception {
-        producer.createTopic(producer.getCreateTopicKey(), topic, QUEUES);
-        long deadline = System.currentTimeMillis() + waitMs;
-        while (true) {
-            try {
-                if (producer.fetchPublishMessageQueues(topic).size() == QUEUES) {
-                    return;
-                }
-            } catch (MQClientException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("topic " + topic + " has no route " + waitMs + " ms after createTopic", e);
-                }
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /** Waits until the consumer holds all queues of the topic. */
     private void awaitQueues(DefaultMQPushConsumer consumer) throws InterruptedException {
         long deadline = System.currentTimeMillis() + waitMs;
@@ -432,11 +415,7 @@ public final class RetryFlow {
     }
 
     private static void phase(String name) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("event", "phase");
-        line.put("name", name);
-        line.put("ms", System.currentTimeMillis() - T0);
-        emit(line);
+        Flows.phase(name, T0);
     }
 
     private static void done(boolean ok) {
@@ -447,7 +426,7 @@ public final class RetryFlow {
         emit(line);
     }
 
-    private static synchronized void emit(Map<String, Object> line) {
-        JsonLines.write(line);
+    private static void emit(Map<String, Object> line) {
+        Flows.emit(line);
     }
 }
