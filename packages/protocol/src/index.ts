@@ -30,3 +30,4 @@ export * from './bodies/route.ts';
 export * from './bodies/group.ts';
 export * from './bodies/heartbeat.ts';
 export * from './bodies/admin.ts';
+export * from './transport/local-address.ts';

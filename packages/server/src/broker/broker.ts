@@ -15,6 +15,7 @@ import {
   RemotingServer,
   RequestCode,
   type RequestHandler,
+  pickLocalAddress,
 } from '@rocketmq-ts/protocol';
 import {
   configFilePaths,
@@ -34,7 +35,6 @@ import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
 import { brokerHandlerTable } from './handlers/index.ts';
 import { type BrokerServices, type BrokerStats, newBrokerStats } from './handlers/services.ts';
-import { pickLocalAddress } from './local-address.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';

@@ -1,0 +1,398 @@
+/**
+ * The lite pull consumer (DefaultLitePullConsumer): the application asks for messages.
+ * `subscribe` lets the group split queues as push consumers do; `assign` picks queues by hand.
+ * Background pulls fill a buffer; `poll()` takes from it, and consumed offsets are committed
+ * every autoCommitIntervalMillis (or by `commitSync()`).
+ *
+ *   for await (const messages of consumer) for (const m of messages) handle(m);
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ConsumeMessageDirectlyResult,
+  type ConsumerData,
+  type ConsumerRunningInfo,
+  type MessageQueue,
+  messageQueueKey,
+  PullSysFlag,
+  type SubscriptionData,
+} from '@rocketmq-ts/protocol';
+import { ClientInstance, type ConsumerMember } from '../core/client-instance.ts';
+import { MQClientError } from '../errors.ts';
+import type { MessageExt } from '../message.ts';
+import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
+import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
+import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
+import { ProcessQueue } from './process-queue.ts';
+import {
+  allocateTopic,
+  compareQueues,
+  computePullFromWhere,
+  type ConsumeFromWhere,
+  formatConsumeTimestamp,
+  matchesTags,
+  type MessageModel,
+  parseConsumeTimestamp,
+  sleep,
+  subscribeQueues,
+  subscriptionFor,
+} from './subscription.ts';
+
+export interface LitePullConsumerOptions extends ClientOptions {
+  /** The consumer group (required). */
+  groupName: string;
+  /** @defaultValue "CLUSTERING" */
+  messageModel?: MessageModel;
+  /** @defaultValue "CONSUME_FROM_LAST_OFFSET" */
+  consumeFromWhere?: ConsumeFromWhere;
+  /** @defaultValue 30 minutes ago */
+  consumeTimestamp?: string | number | Date;
+  /** @defaultValue AllocateMessageQueueAveragely */
+  allocateStrategy?: AllocateStrategy;
+  /** Messages per pull and at most per poll(). @defaultValue 10 */
+  pullBatchSize?: number;
+  /** @defaultValue 5000 */
+  pollTimeoutMillis?: number;
+  /** @defaultValue true */
+  autoCommit?: boolean;
+  /** @defaultValue 5000 (at least 1000) */
+  autoCommitIntervalMillis?: number;
+  /** Messages buffered for all queues before pulling pauses. @defaultValue 10000 */
+  pullThresholdForAll?: number;
+  /** @defaultValue 1000 */
+  pullThresholdForQueue?: number;
+  /** @defaultValue 20000 */
+  brokerSuspendMaxTimeMillis?: number;
+  /** @defaultValue 30000 */
+  topicMetadataCheckIntervalMillis?: number;
+  /** @defaultValue ~/.rocketmq_offsets */
+  localOffsetStoreDir?: string;
+}
+
+interface PulledBatch {
+  pq: ProcessQueue;
+  messages: MessageExt[];
+}
+
+export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageExt[]> {
+  readonly groupName: string;
+  private readonly instance: ClientInstance;
+  private readonly offsets: OffsetStore;
+  private readonly subscriptions = new Map<string, SubscriptionData>();
+  private assigned: MessageQueue[] | undefined;
+  private readonly processQueues = new Map<string, ProcessQueue>();
+  private readonly buffer: PulledBatch[] = [];
+  private bufferedCount = 0;
+  private readonly wakers: (() => void)[] = [];
+  private state: 'created' | 'running' | 'stopped' = 'created';
+  private readonly settings: {
+    messageModel: MessageModel;
+    consumeFromWhere: ConsumeFromWhere;
+    consumeTimestamp: number;
+    allocateStrategy: AllocateStrategy;
+    pullBatchSize: number;
+    pollTimeoutMillis: number;
+    autoCommit: boolean;
+    autoCommitIntervalMillis: number;
+    pullThresholdForAll: number;
+    pullThresholdForQueue: number;
+    brokerSuspendMaxTimeMillis: number;
+    topicMetadataCheckIntervalMillis: number;
+  };
+
+  constructor(options: LitePullConsumerOptions) {
+    this.groupName = options.groupName;
+    checkGroup(this.groupName, 'LitePullConsumer');
+    const resolved = resolveClientOptions(options, 'LitePullConsumer');
+    const messageModel = options.messageModel ?? 'CLUSTERING';
+    this.instance = new ClientInstance(resolved, messageModel === 'CLUSTERING');
+    this.settings = {
+      messageModel,
+      consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+      consumeTimestamp: parseConsumeTimestamp(options.consumeTimestamp ?? formatConsumeTimestamp(Date.now() - 30 * 60_000)),
+      allocateStrategy: options.allocateStrategy ?? allocateAveragely,
+      pullBatchSize: options.pullBatchSize ?? 10,
+      pollTimeoutMillis: options.pollTimeoutMillis ?? 5000,
+      autoCommit: options.autoCommit ?? true,
+      autoCommitIntervalMillis: Math.max(1000, options.autoCommitIntervalMillis ?? 5000),
+      pullThresholdForAll: options.pullThresholdForAll ?? 10_000,
+      pullThresholdForQueue: options.pullThresholdForQueue ?? 1000,
+      brokerSuspendMaxTimeMillis: options.brokerSuspendMaxTimeMillis ?? 20_000,
+      topicMetadataCheckIntervalMillis: options.topicMetadataCheckIntervalMillis ?? 30_000,
+    };
+    this.offsets =
+      messageModel === 'CLUSTERING'
+        ? new RemoteBrokerOffsetStore(this.instance, this.groupName)
+        : new LocalFileOffsetStore(options.localOffsetStoreDir ?? join(homedir(), '.rocketmq_offsets'), this.instance.clientId, this.groupName);
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  subscribe(topic: string, expression = '*'): this {
+    checkTopic(topic);
+    if (this.assigned) throw new MQClientError('this consumer uses assign(); subscribe() and assign() do not mix');
+    this.subscriptions.set(topic, subscriptionFor(topic, expression));
+    if (this.state === 'running') void this.instance.sendHeartbeatToAllBrokers().then(() => this.instance.rebalanceNow());
+    return this;
+  }
+
+  /** Consume exactly these queues; no rebalancing. */
+  assign(queues: readonly MessageQueue[]): void {
+    if (this.subscriptions.size > 0) throw new MQClientError('this consumer uses subscribe(); subscribe() and assign() do not mix');
+    this.assigned = [...queues];
+    if (this.state === 'running') void this.updateProcessQueues(null, this.assigned);
+  }
+
+  /** Every readable queue of a topic. */
+  async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
+    const route = await this.instance.updateRoute(topic);
+    if (!route) throw new MQClientError(`topic ${topic} has no route; create it first`, { code: 17 });
+    return subscribeQueues(topic, route);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new MQClientError(`LitePullConsumer ${this.groupName} was already started; create a new one`);
+    this.state = 'running';
+    await this.offsets.load();
+    this.instance.registerConsumer(this);
+    this.instance.start();
+    for (const topic of this.subscriptions.keys()) await this.instance.updateRoute(topic).catch(() => undefined);
+    await this.instance.sendHeartbeatToAllBrokers();
+    if (this.settings.autoCommit) this.instance.schedule(this.settings.autoCommitIntervalMillis, () => this.persistOffsets());
+    this.instance.schedule(this.settings.topicMetadataCheckIntervalMillis, () => this.instance.rebalanceNow());
+    if (this.assigned) await this.updateProcessQueues(null, this.assigned);
+    else await this.instance.rebalanceNow();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
+    for (const pq of this.processQueues.values()) pq.dropped = true;
+    for (const wake of this.wakers.splice(0)) wake();
+    if (this.settings.autoCommit) await this.persistOffsets(true);
+    this.processQueues.clear();
+    this.buffer.length = 0;
+    await this.instance.shutdown();
+  }
+
+  /**
+   * Up to pullBatchSize messages (the next pulled batch), waiting up to `timeoutMillis` for
+   * one; [] when none arrived. Returned messages count as consumed for the next commit.
+   */
+  async poll(timeoutMillis = this.settings.pollTimeoutMillis): Promise<MessageExt[]> {
+    if (this.state !== 'running') throw new MQClientError(`LitePullConsumer ${this.groupName} is not running; call start() first`);
+    const deadline = Date.now() + timeoutMillis;
+    for (;;) {
+      const batch = this.buffer.shift();
+      if (batch) {
+        this.bufferedCount -= batch.messages.length;
+        if (batch.pq.dropped) continue;
+        const offset = batch.pq.remove(batch.messages.map((m) => m.queueOffset));
+        this.offsets.update(batch.pq.mq, offset, false);
+        return batch.messages;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.state !== 'running') return [];
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wakers.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<MessageExt[]> {
+    while (this.state === 'running') {
+      const messages = await this.poll();
+      if (messages.length > 0) yield messages;
+    }
+  }
+
+  /** Moves a queue's next pull to `offset` (the queue must be assigned to this consumer now). */
+  async seek(mq: MessageQueue, offset: number): Promise<void> {
+    const key = messageQueueKey(mq);
+    const pq = this.processQueues.get(key);
+    if (!pq) throw new MQClientError(`queue ${mq.topic}:${mq.brokerName}:${mq.queueId} is not assigned to this consumer`);
+    pq.dropped = true;
+    this.dropBuffered(pq);
+    const fresh = new ProcessQueue(mq);
+    fresh.nextOffset = offset;
+    this.processQueues.set(key, fresh);
+    this.offsets.update(mq, offset, false);
+    void this.pullLoop(fresh);
+  }
+
+  async seekToBegin(mq: MessageQueue): Promise<void> {
+    const addr = this.instance.masterAddr(mq.brokerName);
+    if (!addr) throw new MQClientError(`broker ${mq.brokerName} has no master address`);
+    await this.seek(mq, await this.instance.api.getMinOffset(addr, mq, 3000));
+  }
+
+  async seekToEnd(mq: MessageQueue): Promise<void> {
+    const addr = this.instance.masterAddr(mq.brokerName);
+    if (!addr) throw new MQClientError(`broker ${mq.brokerName} has no master address`);
+    await this.seek(mq, await this.instance.api.getMaxOffset(addr, mq, 3000));
+  }
+
+  /** Commits the consumed offsets of every assigned queue now. */
+  async commitSync(): Promise<void> {
+    await this.persistOffsets(true);
+  }
+
+  /** The committed offset of a queue on the broker (−1 if none). */
+  async committed(mq: MessageQueue): Promise<number> {
+    return this.offsets.readOffset(mq, true);
+  }
+
+  assignment(): MessageQueue[] {
+    return [...this.processQueues.values()].filter((pq) => !pq.dropped).map((pq) => pq.mq);
+  }
+
+  // ConsumerMember
+
+  consumerData(): ConsumerData {
+    return {
+      groupName: this.groupName,
+      consumeType: 'CONSUME_ACTIVELY',
+      messageModel: this.settings.messageModel,
+      consumeFromWhere: this.settings.consumeFromWhere,
+      subscriptionDataSet: [...this.subscriptions.values()],
+      unitMode: false,
+    };
+  }
+
+  subscribedTopics(): string[] {
+    return [...this.subscriptions.keys(), ...(this.assigned ?? []).map((mq) => mq.topic)];
+  }
+
+  async persistOffsets(final = false): Promise<void> {
+    await this.offsets.persist([...this.processQueues.values()].map((pq) => pq.mq), final);
+  }
+
+  async doRebalance(): Promise<void> {
+    if (this.state !== 'running' || this.assigned) return;
+    for (const topic of this.subscriptions.keys()) {
+      const mine = await allocateTopic(this.instance, this.groupName, topic, this.settings.messageModel, this.settings.allocateStrategy);
+      if (mine) await this.updateProcessQueues(topic, mine);
+    }
+  }
+
+  async resetOffsets(topic: string, offsets: ReadonlyMap<MessageQueue, number>): Promise<void> {
+    for (const [mq, offset] of offsets) {
+      if (mq.topic !== topic) continue;
+      if (this.processQueues.has(messageQueueKey(mq))) await this.seek(mq, offset);
+      else this.offsets.update(mq, offset, false);
+    }
+    await this.persistOffsets(true);
+  }
+
+  runningInfo(): ConsumerRunningInfo {
+    return {
+      properties: new Map([
+        ['PROP_CONSUME_TYPE', 'CONSUME_ACTIVELY'],
+        ['PROP_NAMESERVER_ADDR', this.instance.namesrvAddrs.join(';')],
+        ['consumerGroup', this.groupName],
+        ['messageModel', this.settings.messageModel],
+      ]),
+      subscriptionSet: [...this.subscriptions.values()],
+      mqTable: new Map(),
+      statusTable: new Map(),
+    };
+  }
+
+  async consumeDirectly(): Promise<ConsumeMessageDirectlyResult> {
+    return { order: false, autoCommit: true, consumeResult: 'CR_THROW_EXCEPTION', remark: 'a lite pull consumer has no listener to consume directly', spentTimeMills: 0 };
+  }
+
+  // internals
+
+  private dropBuffered(pq: ProcessQueue): void {
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (this.buffer[i]!.pq === pq) {
+        this.bufferedCount -= this.buffer[i]!.messages.length;
+        this.buffer.splice(i, 1);
+      }
+    }
+  }
+
+  private async updateProcessQueues(topic: string | null, mine: readonly MessageQueue[]): Promise<void> {
+    const wanted = new Map(mine.map((mq) => [messageQueueKey(mq), mq]));
+    for (const [key, pq] of this.processQueues) {
+      if ((topic !== null && pq.mq.topic !== topic) || wanted.has(key)) continue;
+      pq.dropped = true;
+      this.dropBuffered(pq);
+      this.processQueues.delete(key);
+      await this.offsets.persist([pq.mq], false);
+      this.offsets.remove(pq.mq);
+    }
+    for (const mq of [...wanted.values()].sort(compareQueues)) {
+      const key = messageQueueKey(mq);
+      if (this.processQueues.has(key)) continue;
+      this.offsets.remove(mq);
+      const start = await computePullFromWhere(this.instance, this.offsets, mq, this.settings.consumeFromWhere, this.settings.consumeTimestamp);
+      if (start === undefined || this.state !== 'running' || this.processQueues.has(key)) continue;
+      const pq = new ProcessQueue(mq);
+      pq.nextOffset = start;
+      this.processQueues.set(key, pq);
+      void this.pullLoop(pq);
+    }
+  }
+
+  private async pullLoop(pq: ProcessQueue): Promise<void> {
+    while (!pq.dropped && this.state === 'running') {
+      if (this.bufferedCount > this.settings.pullThresholdForAll || pq.cachedCount > this.settings.pullThresholdForQueue) {
+        await sleep(50);
+        continue;
+      }
+      const subscription = this.subscriptions.get(pq.mq.topic) ?? subscriptionFor(pq.mq.topic, '*');
+      const addr = this.instance.masterAddr(pq.mq.brokerName) ?? (await this.instance.updateRoute(pq.mq.topic).catch(() => undefined), this.instance.masterAddr(pq.mq.brokerName));
+      if (!addr) {
+        await sleep(1000);
+        continue;
+      }
+      let result;
+      try {
+        result = await this.instance.api.pullMessage(
+          addr,
+          pq.mq.brokerName,
+          {
+            consumerGroup: this.groupName,
+            topic: pq.mq.topic,
+            queueId: pq.mq.queueId,
+            queueOffset: pq.nextOffset,
+            maxMsgNums: this.settings.pullBatchSize,
+            sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | PullSysFlag.LITE_PULL,
+            commitOffset: 0,
+            suspendTimeoutMillis: this.settings.brokerSuspendMaxTimeMillis,
+            subscription: subscription.subString,
+            subVersion: 0,
+            expressionType: subscription.expressionType,
+          },
+          this.settings.brokerSuspendMaxTimeMillis + 10_000,
+        );
+      } catch (error) {
+        if (pq.dropped || this.state !== 'running') break;
+        this.instance.logger.warn({ mq: pq.mq, err: String(error) }, 'pull failed; retrying shortly');
+        await sleep(1000);
+        continue;
+      }
+      if (pq.dropped) break;
+      pq.nextOffset = result.nextBeginOffset;
+      if (result.status === 'FOUND') {
+        const messages = result.messages.filter((message) => matchesTags(message, subscription));
+        if (messages.length > 0) {
+          pq.put(messages);
+          this.buffer.push({ pq, messages });
+          this.bufferedCount += messages.length;
+          this.wakers.shift()?.();
+        } else if (pq.cachedCount === 0) this.offsets.update(pq.mq, result.nextBeginOffset, false);
+      } else if (result.status === 'OFFSET_ILLEGAL') {
+        this.instance.logger.warn({ mq: pq.mq, next: result.nextBeginOffset }, 'pull offset out of range; moving to the broker\'s suggestion');
+      }
+    }
+  }
+}

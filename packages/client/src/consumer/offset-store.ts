@@ -1,0 +1,124 @@
+/**
+ * Where a consumer keeps its progress: on the broker for clustering (RemoteBrokerOffsetStore),
+ * in a local file for broadcasting (LocalFileOffsetStore). Both keep a table in memory that
+ * consumption updates, persisted every persistConsumerOffsetInterval and at shutdown.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type MessageQueue, messageQueueKey } from '@rocketmq-ts/protocol';
+import type { ClientInstance } from '../core/client-instance.ts';
+
+/** readOffset's answer when the store has no offset for the queue. */
+export const OFFSET_NOT_FOUND = -1;
+/** readOffset's answer when the store could not be asked (timeout, broker down). */
+export const OFFSET_UNKNOWN = -2;
+
+export interface OffsetStore {
+  load(): Promise<void>;
+  update(mq: MessageQueue, offset: number, increaseOnly: boolean): void;
+  /** The offset in memory, or from the store when `fromStore` (also caching it). */
+  readOffset(mq: MessageQueue, fromStore: boolean): Promise<number>;
+  persist(mqs: readonly MessageQueue[], final: boolean): Promise<void>;
+  remove(mq: MessageQueue): void;
+  memoryOffset(mq: MessageQueue): number | undefined;
+  table(): Map<MessageQueue, number>;
+}
+
+abstract class MemoryOffsetTable {
+  protected readonly offsets = new Map<string, { mq: MessageQueue; offset: number }>();
+
+  update(mq: MessageQueue, offset: number, increaseOnly: boolean): void {
+    const key = messageQueueKey(mq);
+    const entry = this.offsets.get(key);
+    if (!entry) this.offsets.set(key, { mq, offset });
+    else if (!increaseOnly || offset > entry.offset) entry.offset = offset;
+  }
+
+  memoryOffset(mq: MessageQueue): number | undefined {
+    return this.offsets.get(messageQueueKey(mq))?.offset;
+  }
+
+  remove(mq: MessageQueue): void {
+    this.offsets.delete(messageQueueKey(mq));
+  }
+
+  table(): Map<MessageQueue, number> {
+    return new Map([...this.offsets.values()].map((entry) => [entry.mq, entry.offset]));
+  }
+}
+
+export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements OffsetStore {
+  constructor(
+    private readonly instance: ClientInstance,
+    private readonly group: string,
+  ) {
+    super();
+  }
+
+  async load(): Promise<void> {}
+
+  async readOffset(mq: MessageQueue, fromStore: boolean): Promise<number> {
+    if (!fromStore) return this.memoryOffset(mq) ?? OFFSET_NOT_FOUND;
+    const addr = this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic), this.instance.masterAddr(mq.brokerName));
+    if (!addr) return OFFSET_UNKNOWN;
+    try {
+      const offset = await this.instance.api.queryConsumerOffset(addr, this.group, mq, 5000);
+      if (offset === undefined) return OFFSET_NOT_FOUND;
+      this.update(mq, offset, false);
+      return offset;
+    } catch {
+      return OFFSET_UNKNOWN;
+    }
+  }
+
+  async persist(mqs: readonly MessageQueue[], final: boolean): Promise<void> {
+    await Promise.all(
+      mqs.map(async (mq) => {
+        const offset = this.memoryOffset(mq);
+        const addr = this.instance.masterAddr(mq.brokerName);
+        if (offset === undefined || offset < 0 || !addr) return;
+        await this.instance.api
+          .updateConsumerOffset(addr, this.group, mq, offset, 5000, !final)
+          .catch((error: unknown) => this.instance.logger.warn({ mq, offset, err: String(error) }, 'offset commit failed'));
+      }),
+    );
+  }
+}
+
+/** Offsets of a broadcasting consumer, kept in <dir>/<clientId>/<group>/offsets.json. */
+export class LocalFileOffsetStore extends MemoryOffsetTable implements OffsetStore {
+  readonly path: string;
+
+  constructor(dir: string, clientId: string, group: string) {
+    super();
+    this.path = join(dir, clientId.replace(/[:/\\]/g, '_'), group, 'offsets.json');
+  }
+
+  async load(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch {
+      try {
+        text = await readFile(`${this.path}.bak`, 'utf8');
+      } catch {
+        return;
+      }
+    }
+    const parsed = JSON.parse(text) as { offsetTable?: { topic: string; brokerName: string; queueId: number; offset: number }[] };
+    for (const row of parsed.offsetTable ?? []) this.update({ topic: row.topic, brokerName: row.brokerName, queueId: row.queueId }, row.offset, false);
+  }
+
+  async readOffset(mq: MessageQueue, fromStore: boolean): Promise<number> {
+    if (fromStore) await this.load().catch(() => undefined);
+    return this.memoryOffset(mq) ?? OFFSET_NOT_FOUND;
+  }
+
+  async persist(): Promise<void> {
+    const rows = [...this.offsets.values()].map(({ mq, offset }) => ({ ...mq, offset }));
+    await mkdir(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, JSON.stringify({ offsetTable: rows }, null, 2));
+    await rename(tmp, this.path);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * @rocketmq-ts/client — RocketMQ producers and consumers for Node.js with async/await and
+ * types, wire-compatible with Apache RocketMQ 4.x brokers and with rocketmq-ts.
+ */
+export { Producer, type ProducerOptions, type SendOptions } from './producer/producer.ts';
+export {
+  PushConsumer,
+  type PushConsumerOptions,
+  type MessageListener,
+  type OrderlyMessageListener,
+  type ConsumeContext,
+  type OrderlyContext,
+  type ConsumeConcurrentlyStatus,
+  type ConsumeOrderlyStatus,
+} from './consumer/push-consumer.ts';
+export { LitePullConsumer, type LitePullConsumerOptions } from './consumer/lite-pull-consumer.ts';
+export {
+  allocateAveragely,
+  allocateAveragelyByCircle,
+  allocateByConfig,
+  allocateConsistentHash,
+  type AllocateStrategy,
+} from './consumer/allocate.ts';
+export type { ConsumeFromWhere, MessageModel } from './consumer/subscription.ts';
+export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
+export type { ClientOptions, Logger } from './options.ts';
+export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
+export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
