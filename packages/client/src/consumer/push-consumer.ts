@@ -233,6 +233,20 @@ export class PushConsumer implements ConsumerMember {
     this.instance.schedule(this.settings.persistConsumerOffsetInterval, () => this.persistOffsets());
     if (this.orderly && this.settings.messageModel === 'CLUSTERING') this.instance.schedule(20_000, () => this.lockAll());
     await this.instance.rebalanceNow();
+    void this.rebalanceWhileRoutesAreMissing();
+  }
+
+  /**
+   * The broker creates %RETRY%<group> on the first heartbeat and registers it with the name
+   * servers a moment later; ask again soon rather than at the next 20 s rebalance.
+   */
+  private async rebalanceWhileRoutesAreMissing(): Promise<void> {
+    for (const wait of [300, 700, 1500, 3000, 6000]) {
+      if ([...this.subscriptions.keys()].every((topic) => this.instance.route(topic))) return;
+      await sleep(wait);
+      if (this.state !== 'running') return;
+      await this.instance.rebalanceNow();
+    }
   }
 
   /**
