@@ -8,7 +8,6 @@ import {
   compressBody,
   encodeBatch,
   encodeProperties,
-  javaStringHash,
   MessageConst,
   type MessageQueue,
   MessageSysFlag,
@@ -21,7 +20,7 @@ import { MQBrokerError, MQClientError, NoRouteError, SendFailedError } from '../
 import { type Message, RESERVED_PROPERTY_NAMES, type SendResult } from '../message.ts';
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
 import { LatencyFaultTolerance } from './fault-strategy.ts';
-import { PublishInfo } from './publish-info.ts';
+import { PublishInfo, shardingQueueIndex } from './publish-info.ts';
 
 export interface ProducerOptions extends ClientOptions {
   /** The producer group. @defaultValue "DEFAULT_PRODUCER" */
@@ -287,8 +286,7 @@ export class Producer {
       }
       return queue;
     }
-    const hash = Math.abs(javaStringHash(options.shardingKey ?? ''));
-    return info.queues[hash % info.queues.length]!;
+    return info.queues[shardingQueueIndex(options.shardingKey ?? '', info.queues.length)]!;
   }
 
   private async sendToSelectedQueue(prepared: PreparedMessage, message: Message, options: SendOptions): Promise<SendResult> {

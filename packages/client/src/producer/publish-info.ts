@@ -3,7 +3,7 @@
  * from orderTopicConf "broker:n;broker:n" when present, else every writable queue of every
  * broker with a master, brokers in name order.
  */
-import { isWriteable, type MessageQueue, type TopicRouteData } from '@rocketmq-ts/protocol';
+import { isWriteable, javaStringHash, type MessageQueue, type TopicRouteData } from '@rocketmq-ts/protocol';
 import type { LatencyFaultTolerance } from './fault-strategy.ts';
 
 export class PublishInfo {
@@ -58,4 +58,9 @@ export class PublishInfo {
     }
     return this.queues[Math.abs(start) % n]!;
   }
+}
+
+/** The queue index a sharding key picks (SelectMessageQueueByHash), so Java and Node producers agree. */
+export function shardingQueueIndex(key: string, queueCount: number): number {
+  return Math.abs(javaStringHash(key) % queueCount);
 }

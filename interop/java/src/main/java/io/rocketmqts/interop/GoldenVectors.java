@@ -124,6 +124,8 @@ public final class GoldenVectors {
         root.put("offsetMsgIds", offsetMsgIds());
         root.put("uniqIds", uniqIds());
         root.put("tagHashes", tagHashes());
+        root.put("allocations", allocations());
+        root.put("shardingKeys", shardingKeys());
         root.put("jsonBodies", jsonBodies());
         root.put("jsonParse", jsonParse());
 
@@ -936,6 +938,67 @@ public final class GoldenVectors {
             + "are decoded live (getIPStrFromID/getIPFromID/getPidFromID). getNearlyTimeFromID reads the clock "
             + "(start of the current month in the JVM time zone, minus one month if start+span >= now), so its "
             + "result nearlyTimeMs is recorded as observed at decodeNowMs with user.timezone=UTC.");
+        return out;
+    }
+
+    /** Queue allocation by the client's strategies for several group shapes (what every member must agree on). */
+    private List<Object> allocations() {
+        List<Object> out = new ArrayList<>();
+        Map<String, org.apache.rocketmq.client.consumer.AllocateMessageQueueStrategy> strategies = new LinkedHashMap<>();
+        strategies.put("AVG", new org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely());
+        strategies.put("AVG_BY_CIRCLE", new org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragelyByCircle());
+        strategies.put("CONSISTENT_HASH", new org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueConsistentHash());
+        int[][] shapes = {{4, 1}, {4, 2}, {4, 3}, {4, 5}, {8, 3}, {16, 5}, {7, 7}, {2, 4}};
+        for (int[] shape : shapes) {
+            List<MessageQueue> mqAll = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                for (int q = 0; q < shape[0] / 2 + (b == 0 ? shape[0] % 2 : 0); q++) {
+                    mqAll.add(new MessageQueue("TopicA", "broker-" + (char) ('a' + b), q));
+                }
+            }
+            java.util.Collections.sort(mqAll);
+            List<String> cidAll = new ArrayList<>();
+            for (int c = 0; c < shape[1]; c++) {
+                cidAll.add("10.0.0." + (c + 1) + "@" + (1000 + c * 37));
+            }
+            java.util.Collections.sort(cidAll);
+            for (Map.Entry<String, org.apache.rocketmq.client.consumer.AllocateMessageQueueStrategy> strategy : strategies.entrySet()) {
+                Map<String, Object> v = new LinkedHashMap<>();
+                v.put("strategy", strategy.getKey());
+                v.put("queues", mqAll.size());
+                v.put("cidAll", cidAll);
+                Map<String, Object> byClient = new LinkedHashMap<>();
+                for (String cid : cidAll) {
+                    List<Object> mine = new ArrayList<>();
+                    for (MessageQueue mq : strategy.getValue().allocate("group", cid, mqAll, cidAll)) {
+                        mine.add(mq.getBrokerName() + ":" + mq.getQueueId());
+                    }
+                    byClient.put(cid, mine);
+                }
+                v.put("allocation", byClient);
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** SelectMessageQueueByHash: the queue index a sharding key picks. */
+    private List<Object> shardingKeys() {
+        List<Object> out = new ArrayList<>();
+        org.apache.rocketmq.client.producer.selector.SelectMessageQueueByHash selector = new org.apache.rocketmq.client.producer.selector.SelectMessageQueueByHash();
+        for (String key : new String[] {"order-1", "order-2", "订单-42", "", "polygenelubricants", "a much longer sharding key 1234567890"}) {
+            for (int n : new int[] {1, 4, 7, 16}) {
+                List<MessageQueue> mqs = new ArrayList<>();
+                for (int q = 0; q < n; q++) {
+                    mqs.add(new MessageQueue("TopicA", "broker-a", q));
+                }
+                Map<String, Object> v = new LinkedHashMap<>();
+                v.put("key", key);
+                v.put("queues", n);
+                v.put("index", selector.select(mqs, null, key).getQueueId());
+                out.add(v);
+            }
+        }
         return out;
     }
 
