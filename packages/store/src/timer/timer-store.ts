@@ -122,6 +122,16 @@ export class TimerStore {
     return { headPos: readInt64(this.wheel, at + 8), count: this.wheel.readInt32BE(at + 16) };
   }
 
+  /** The first slot from `fromSlotMs` on that holds records, within one turn of the wheel. */
+  nextBusySlot(fromSlotMs: number): number | undefined {
+    for (let i = 0; i < this.slotCount; i++) {
+      const slotMs = fromSlotMs + i * this.precisionMs;
+      const at = this.slotAt(slotMs);
+      if (readInt64(this.wheel, at) === slotMs && readInt64(this.wheel, at + 8) >= 0) return slotMs;
+    }
+    return undefined;
+  }
+
   /** Appends a record to the log and to its slot's chain; returns its position. */
   place(placement: TimerPlacement): number {
     const prevPos = this.head(placement.slotMs).headPos;

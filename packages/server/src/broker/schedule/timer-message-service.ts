@@ -251,7 +251,8 @@ export class TimerMessageService {
       const now = this.clock.now();
       const slotMs = timers.readSlotMs;
       if (!this.open) {
-        if (now < slotMs) return slotMs - now;
+        // Idle until the next slot with records (an enqueue wakes us sooner).
+        if (now < slotMs) return (timers.nextBusySlot(slotMs) ?? slotMs + this.windowMs) - now;
         this.open = true;
         this.walkCursor = timers.head(slotMs).headPos;
       }
