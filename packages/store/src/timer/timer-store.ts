@@ -153,11 +153,15 @@ export class TimerStore {
     return this.timerLog.read(pos);
   }
 
-  markDone(pos: number): void {
+  /** Flags a record delivered; with its slot, the slot's count (a gauge) goes down too. */
+  markDone(pos: number, slotMs?: number): void {
     this.timerLog.markDone(pos);
+    if (slotMs === undefined) return;
+    const at = this.slotAt(slotMs);
+    if (readInt64(this.wheel, at) === slotMs) this.wheel.writeInt32BE(Math.max(0, this.wheel.readInt32BE(at + 16) - 1), at + 16);
   }
 
-  /** Timers placed in slots from `fromSlotMs` on (a gauge; walks the wheel, not the log). */
+  /** Timers not yet delivered in slots from `fromSlotMs` on (a gauge: walks the wheel, not the log; a crash may leave it high). */
   pendingCount(fromSlotMs: number): number {
     let total = 0;
     for (let at = HEADER; at < this.wheel.length; at += SLOT) {

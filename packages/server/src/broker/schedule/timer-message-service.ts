@@ -307,7 +307,7 @@ export class TimerMessageService {
     const raw = await this.store.lookMessageByOffset(item.commitLogOffset);
     if (!raw) {
       this.logger.warn({ commitLogOffset: item.commitLogOffset }, 'a timer message is gone from the CommitLog (retention?): skipped');
-      this.timerStore.markDone(item.pos);
+      this.timerStore.markDone(item.pos, this.timerStore.readSlotMs);
       return;
     }
     const message = decodeStoredMessage(raw);
@@ -315,7 +315,7 @@ export class TimerMessageService {
     const realTopic = properties[MessageConst.REAL_TOPIC];
     if (!realTopic) {
       this.logger.warn({ commitLogOffset: item.commitLogOffset }, 'a timer message has no REAL_TOPIC: skipped');
-      this.timerStore.markDone(item.pos);
+      this.timerStore.markDone(item.pos, this.timerStore.readSlotMs);
       return;
     }
     let topic = TIMER_TOPIC;
@@ -353,7 +353,7 @@ export class TimerMessageService {
       else this.heap.push(item);
       throw new Error(`putting a timer message back to ${topic} failed: ${result.status} ${result.remark ?? ''}`);
     }
-    this.timerStore.markDone(item.pos);
+    this.timerStore.markDone(item.pos, this.timerStore.readSlotMs);
     if (roll) this.stats.rolled++;
     else this.stats.delivered++;
   }

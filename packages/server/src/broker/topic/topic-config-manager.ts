@@ -6,9 +6,8 @@
  * caller's, through `onChange`.
  */
 import { newTopicConfig, PermName, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketmq-ts/protocol';
-import type { TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
+import { TIMER_TOPIC, type TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.ts';
-import { TIMER_TOPIC } from '@rocketmq-ts/store';
 import { replyTopic, SCHEDULE_TOPIC_QUEUE_NUM, SystemTopic } from './system-topics.ts';
 
 export type TopicChange = { kind: 'created' | 'updated' | 'deleted'; topic: string; config?: TopicConfig };
