@@ -99,7 +99,7 @@ it('delivers each timer at its exact millisecond with 5.x properties', async (t)
   const wanted = new Map<string, number>();
   for (let i = 0; i < 300; i++) {
     const delay = 1 + ((i * 7919) % 5_000);
-    const properties = i % 3 === 0 ? { [MessageConst.TIMER_DELAY_MS]: String(delay) } : { [MessageConst.TIMER_DELIVER_MS]: String(start + delay) };
+    const properties: MessageProperties = i % 3 === 0 ? { [MessageConst.TIMER_DELAY_MS]: String(delay) } : { [MessageConst.TIMER_DELIVER_MS]: String(start + delay) };
     await sendTimer(all.store, clock, 'T', i, properties);
     wanted.set(`k${i}`, start + delay);
   }
