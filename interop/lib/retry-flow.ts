@@ -11,7 +11,7 @@
  */
 import { JavaProgramError, runJavaProgram } from './java-client.ts';
 
-export type RetryScenario = 'delay' | 'retry' | 'dlq';
+export type RetryScenario = 'delay' | 'retry' | 'dlq' | 'timer';
 
 export interface RetrySent {
   event: 'sent';
@@ -26,6 +26,10 @@ export interface RetrySent {
   sendStartMs: number;
   sendEndMs: number;
   error: string | null;
+  /** timer scenario: TIMER_DELIVER_MS or TIMER_DELAY_MS. */
+  timerProperty?: string;
+  /** timer scenario: the deliver time asked for (epoch ms; for TIMER_DELAY_MS, taken just before the send). */
+  timerDeliverMs?: number;
 }
 
 export interface RetryConsumed {
@@ -98,6 +102,8 @@ export interface RetryFlowOptions {
   failTimes?: number;
   /** dlq scenario: consumer.setMaxReconsumeTimes. @defaultValue 2 */
   maxReconsume?: number;
+  /** timer scenario: the delay asked for. @defaultValue 3000 */
+  timerMillis?: number;
   /** @defaultValue 60000 */
   waitMillis?: number;
   /** Keeps consuming this long after the expected deliveries. @defaultValue 3000 */
@@ -163,6 +169,7 @@ export async function runRetryFlow(scenario: RetryScenario, options: RetryFlowOp
   if (options.delayLevel !== undefined) args.push('--delay-level', String(options.delayLevel));
   if (options.failTimes !== undefined) args.push('--fail-times', String(options.failTimes));
   if (options.maxReconsume !== undefined) args.push('--max-reconsume', String(options.maxReconsume));
+  if (options.timerMillis !== undefined) args.push('--timer-ms', String(options.timerMillis));
   if (options.graceMillis !== undefined) args.push('--grace-ms', String(options.graceMillis));
   const started = Date.now();
   try {

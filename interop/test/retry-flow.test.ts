@@ -214,3 +214,53 @@ describe('rocketmq-ts vs Apache RocketMQ 4.8.0', () => {
     }
   });
 });
+
+/**
+ * With the DEFAULT messageDelayLevel ("1s 5s 10s 30s 1m …"), a consumer returning
+ * RECONSUME_LATER twice gets its retries at levels 3 and 4: ≈ 10 s, then ≈ 30 s later. Both
+ * servers run at once (the scenario takes ~40 s of waiting either way).
+ */
+describe('default messageDelayLevel, Java client 4.8.0: retries at levels 3 and 4 on rocketmq-ts and Apache RocketMQ 4.8.0', { timeout: 240_000 }, () => {
+  const LEVEL_3_MS = 10_000;
+  const LEVEL_4_MS = 30_000;
+  const SLACK_MS = 3_000;
+
+  test('RECONSUME_LATER twice: deliveries ≈10 s then ≈30 s apart, reconsumeTimes 0..2, same msgId/keys/body', { timeout: 200_000 }, async (t) => {
+    const runs = await Promise.all(
+      [
+        { name: 'rocketmq-ts', start: async () => startCluster(undefined) },
+        { name: 'Apache RocketMQ 4.8.0', start: () => startApacheTarget('retry-default') },
+      ].map(async (target) => {
+        const server = await target.start();
+        try {
+          const topic = uniqueName('retry_default');
+          const flow = await runRetryFlow('retry', { namesrvAddr: server.namesrvAddr, topic, group: uniqueName('retry_default_consumer'), count: 2, failTimes: 2, waitMillis: 90_000 });
+          return { name: target.name, topic, flow };
+        } finally {
+          await server.stop();
+        }
+      }),
+    );
+    for (const { name, topic, flow } of runs) {
+      assert.equal(flow.sent.length, 2, `${name}: sends`);
+      for (const s of flow.sent) assert.equal(s.status, 'SEND_OK', `${name}: send #${s.i}: ${JSON.stringify(s)}`);
+      const byKeys = deliveriesByKeys(flow.consumed);
+      assert.deepEqual([...byKeys.keys()].sort(), flow.sent.map((s) => s.keys).sort(), `${name}: keys delivered`);
+      for (const [keys, deliveries] of byKeys) {
+        assert.deepEqual(deliveries.map((d) => d.reconsumeTimes), [0, 1, 2], `${name}: message ${keys}: reconsumeTimes`);
+        const sent = flow.sent.find((s) => s.keys === keys)!;
+        for (const d of deliveries) {
+          assert.equal(d.topic, topic, `${name}: ${keys}: topic`);
+          assert.equal(d.msgId, sent.msgId, `${name}: ${keys}: msgId`);
+          assert.equal(d.bodyHex, expectedBody(sent.i, BODY_SIZE).toString('hex'), `${name}: ${keys}: body`);
+        }
+        const gaps = deliveries.slice(1).map((d, n) => d.receivedMs - deliveries[n]!.receivedMs);
+        assert.ok(gaps[0]! >= LEVEL_3_MS && gaps[0]! < LEVEL_3_MS + SLACK_MS, `${name}: ${keys}: first retry ${gaps[0]} ms after the delivery (level 3 = 10 s)`);
+        assert.ok(gaps[1]! >= LEVEL_4_MS && gaps[1]! < LEVEL_4_MS + SLACK_MS, `${name}: ${keys}: second retry ${gaps[1]} ms after the first (level 4 = 30 s)`);
+        assert.equal(deliveries[1]!.properties.DELAY, '3', `${name}: ${keys}: DELAY of the first retry`);
+        assert.equal(deliveries[2]!.properties.DELAY, '4', `${name}: ${keys}: DELAY of the second retry`);
+      }
+      t.diagnostic(`${name}: retry gaps ${gapsText(byKeys)} ms; JVM ${flow.wallMillis} ms`);
+    }
+  });
+});

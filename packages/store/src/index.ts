@@ -19,3 +19,5 @@ export * from './index-file/index.ts';
 export * from './metadata/index.ts';
 export * from './message-store.ts';
 export * from './retention/retention-service.ts';
+export * from './timer/timer-log.ts';
+export * from './timer/timer-store.ts';

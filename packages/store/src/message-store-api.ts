@@ -68,6 +68,14 @@ export interface QueryMessageResult {
 
 export type ArrivalListener = (topic: string, queueId: number, maxOffset: number, tagsCode: number) => void;
 
+/** One consume-queue unit, as `getQueueUnits` returns it. */
+export interface QueueUnit {
+  queueOffset: number;
+  commitLogOffset: number;
+  size: number;
+  tagsCode: number;
+}
+
 export interface StoreRuntimeInfo {
   commitLogMinOffset: number;
   commitLogMaxOffset: number;
@@ -88,6 +96,8 @@ export interface MessageStoreApi {
   getMessage(group: string, topic: string, queueId: number, offset: number, maxMsgNums: number, filter?: MessageFilter): Promise<GetMessageResult>;
   getMaxOffsetInQueue(topic: string, queueId: number): number;
   getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** Up to `maxCount` units from `offset` on, blanks skipped (service loops read queues without the records). */
+  getQueueUnits(topic: string, queueId: number, offset: number, maxCount: number): Promise<{ units: QueueUnit[]; nextOffset: number }>;
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number>;
   /** Store time of the first message in a queue, −1 when empty. */
   getEarliestMessageTime(topic: string, queueId: number): Promise<number>;

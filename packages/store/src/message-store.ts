@@ -23,6 +23,7 @@ import type {
   GetMessageResult,
   MessageFilter,
   MessageStoreApi,
+  QueueUnit,
   QueryMessageResult,
   StorePutResult,
   StoreRuntimeInfo,
@@ -333,6 +334,20 @@ export class MessageStore implements MessageStoreApi {
       i = j;
     }
     return records;
+  }
+
+  async getQueueUnits(topic: string, queueId: number, offset: number, maxCount: number): Promise<{ units: QueueUnit[]; nextOffset: number }> {
+    const queue = this.consumeQueues.get(topic, queueId);
+    if (!queue) return { units: [], nextOffset: offset };
+    const from = Math.max(offset, queue.minOffset);
+    if (from >= queue.maxOffset) return { units: [], nextOffset: from };
+    const batch = await queue.getUnits(from, Math.min(maxCount, queue.maxOffset - from));
+    const units: QueueUnit[] = [];
+    for (let i = 0; i < batch.count; i++) {
+      if (batch.isBlank(i)) continue;
+      units.push({ queueOffset: batch.offsetAt(i), commitLogOffset: batch.commitLogOffset(i), size: batch.size(i), tagsCode: batch.tagsCode(i) });
+    }
+    return { units, nextOffset: batch.endOffset };
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {

@@ -73,6 +73,17 @@ export const brokerDefaults = {
   diskMaxUsedSpaceRatio: 75,
   cleanResourceInterval: 10_000,
   messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+  // 5.x timer messages (MessageStoreConfig.timer*)
+  /** Accept TIMER_DELIVER_MS / TIMER_DELAY_MS / TIMER_DELAY_SEC messages. */
+  timerWheelEnable: true,
+  /** Width of a wheel slot (100, 200, 500 or 1000, as 5.x); delivery is at the exact ms regardless. */
+  timerPrecisionMs: 1000,
+  /** Longest accepted delay. 5.x: 3 days; ours: 40 days. */
+  timerMaxDelaySec: 3600 * 24 * 40,
+  /** Slots the wheel looks ahead; farther timers roll (re-appended) when the last slot comes round. Keep slots × precision below fileReservedTime. */
+  timerRollWindowSlot: 3600 * 24 * 2,
+  /** How often buffered timer-log records are written. */
+  timerFlushIntervalMs: 1000,
   maxTransferBytesOnMessageInMemory: 256 * 1024,
   maxTransferCountOnMessageInMemory: 32,
   maxTransferBytesOnMessageInDisk: 64 * 1024,

@@ -24,6 +24,7 @@ import {
   deliverTimeFromLevels,
   MessageStore,
   SubscriptionGroupManager as SubscriptionGroupFile,
+  TimerStore,
   TopicConfigManager as TopicConfigFile,
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
@@ -38,7 +39,17 @@ import { type BrokerServices, type BrokerStats, newBrokerStats } from './handler
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
+import { TimerMessageService } from './schedule/timer-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
+
+/** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
+const TIMER_BLANK_SLOTS = 60;
+
+/** 5.x accepts 100, 200, 500 or 1000 ms, rounding down to one of them. */
+function normalizeTimerPrecision(value: number): number {
+  const candidates = [100, 200, 500, 1000];
+  return candidates.filter((c) => c <= value).pop() ?? 100;
+}
 
 export interface BrokerOptions {
   config?: Partial<BrokerConfig>;
@@ -56,6 +67,8 @@ export class Broker {
   private store: MessageStore | undefined;
   private files: { topics: TopicConfigFile; groups: SubscriptionGroupFile; offsets: ConsumerOffsetManager; delayOffsets: DelayOffsetManager } | undefined;
   private schedule: ScheduleMessageService | undefined;
+  private timerStore: TimerStore | undefined;
+  private timer: TimerMessageService | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -165,6 +178,7 @@ export class Broker {
     hold.start();
     this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
     this.schedule.start(config.flushDelayOffsetInterval);
+    await this.startTimer(store);
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
@@ -182,6 +196,21 @@ export class Broker {
     this.every(Math.min(Math.max(config.registerNameServerPeriod, 10_000), 60_000), () => void this.registerBrokerAll());
     await this.registerBrokerAll();
     this.logger.info({ brokerName: config.brokerName, addr: this.brokerAddr, namesrvAddr: config.namesrvAddr }, 'the broker boot success');
+  }
+
+  /** The 5.x timer wheel (timer messages), its files beside the commit log's root. */
+  private async startTimer(store: MessageStore): Promise<void> {
+    const config = this.config;
+    const precisionMs = normalizeTimerPrecision(config.timerPrecisionMs);
+    const rollWindowSlots = Math.max(2, config.timerRollWindowSlot);
+    this.timerStore = await TimerStore.open({ storePathRootDir: config.storePathRootDir, precisionMs, slotCount: rollWindowSlots + TIMER_BLANK_SLOTS });
+    this.timer = new TimerMessageService(store, this.timerStore, { rollWindowSlots, flushIntervalMs: config.timerFlushIntervalMs }, this.logger);
+    this.timer.start();
+  }
+
+  /** Timer-wheel figures (tests, benchmarks). */
+  get timerService(): TimerMessageService | undefined {
+    return this.timer;
   }
 
   private async listen(port: number, handlers: Map<number, RequestHandler>): Promise<void> {
@@ -280,6 +309,8 @@ export class Broker {
     for (const timer of this.timers) clearInterval(timer);
     this.services?.hold.stop();
     await this.schedule?.stop();
+    await this.timer?.stop();
+    await this.timerStore?.close();
     const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
     if (namesrvAddrs.length > 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
     await this.namesrvClient.close();

@@ -4,7 +4,9 @@
  * its batch is written, or from the bytes on disk when re-dispatching (spec §2.3 step 4–5).
  *
  * tagsCode = Java hash of TAGS (0 without), except for SCHEDULE_TOPIC_XXXX records with a
- * DELAY property: there it is the deliver time (ScheduleMessageService.computeDeliverTimestamp).
+ * DELAY property: there it is the deliver time (ScheduleMessageService.computeDeliverTimestamp),
+ * and for rmq_sys_wheel_timer records, where it is TIMER_OUT_MS (so the timer service reads
+ * deliver times from the consume queue alone).
  */
 import {
   decodeProperties,
@@ -18,6 +20,8 @@ import {
 import type { AppendedRecord, MessageToStore } from './message-to-store.ts';
 
 export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+/** 5.x timer messages wait here; their tagsCode is the deliver time (TIMER_OUT_MS). */
+export const TIMER_TOPIC = 'rmq_sys_wheel_timer';
 
 export interface DispatchRequest {
   topic: string;
@@ -67,6 +71,10 @@ export function computeTagsCode(topic: string, properties: MessageProperties, st
       const level = Number.parseInt(delay, 10);
       if (level > 0) return deliverTimeOf(level, storeTimestamp);
     }
+  }
+  if (topic === TIMER_TOPIC) {
+    const deliverMs = Number(properties[MessageConst.TIMER_OUT_MS]);
+    if (Number.isSafeInteger(deliverMs)) return deliverMs;
   }
   return tagsCode(properties[MessageConst.TAGS]);
 }

@@ -28,15 +28,16 @@ import {
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
 } from '@rocketmq-ts/protocol';
-import type { MessageToStore, StorePutResult } from '@rocketmq-ts/store';
+import { type MessageToStore, type StorePutResult, TIMER_TOPIC } from '@rocketmq-ts/store';
 import { applyDelay } from '../schedule/delay.ts';
+import { applyTimer } from '../schedule/timer.ts';
 import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
 import { type BrokerServices, recordPutLatency } from './services.ts';
 
 type SendHeader = SendMessageRequestHeader;
 
 /** Topics clients may not send to (TopicValidator.isNotAllowedSendTopic). */
-const NOT_ALLOWED_SEND_TOPICS = new Set<string>([SystemTopic.SCHEDULE, SystemTopic.TRANS_HALF, SystemTopic.TRANS_OP_HALF, SystemTopic.TRANS_CHECK_MAX_TIME]);
+const NOT_ALLOWED_SEND_TOPICS = new Set<string>([SystemTopic.SCHEDULE, TIMER_TOPIC, SystemTopic.TRANS_HALF, SystemTopic.TRANS_OP_HALF, SystemTopic.TRANS_CHECK_MAX_TIME]);
 
 const STATUS_CODES: Record<string, number> = {
   PUT_OK: ResponseCode.SUCCESS,
@@ -161,6 +162,8 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
     preparedTransactionOffset: 0,
     waitStoreMsgOK: properties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
   };
+  const timerRejected = applyTimer(services.config, message, properties, Date.now());
+  if (timerRejected) throw new SendRejected(timerRejected.code, timerRejected.remark);
   applyDelay(services.delayLevels, message, properties);
   message.propertiesText = storedProperties(services, properties);
   message.properties = properties;

@@ -6,7 +6,7 @@
  * caller's, through `onChange`.
  */
 import { newTopicConfig, PermName, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketmq-ts/protocol';
-import type { TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
+import { TIMER_TOPIC, type TopicConfigManager as TopicConfigTable } from '@rocketmq-ts/store';
 import type { BrokerConfig } from '../broker-config.ts';
 import { replyTopic, SCHEDULE_TOPIC_QUEUE_NUM, SystemTopic } from './system-topics.ts';
 
@@ -41,6 +41,8 @@ export class TopicConfigManager {
     system(config.brokerName, { readQueueNums: 1, writeQueueNums: 1, perm: PermName.INHERIT | (config.brokerTopicEnable ? PermName.READ | PermName.WRITE : 0) });
     system(SystemTopic.OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 });
     system(SystemTopic.SCHEDULE, { readQueueNums: SCHEDULE_TOPIC_QUEUE_NUM, writeQueueNums: SCHEDULE_TOPIC_QUEUE_NUM });
+    // 5.x keeps timer messages here (TimerMessageStore.TIMER_TOPIC).
+    system(TIMER_TOPIC, { readQueueNums: 1, writeQueueNums: 1 });
     if (config.traceTopicEnable) system(config.msgTraceTopicName, { readQueueNums: 1, writeQueueNums: 1 });
     system(replyTopic(config.brokerClusterName), { readQueueNums: 1, writeQueueNums: 1 });
     this.systemTopics.add(SystemTopic.TRANS_HALF).add(SystemTopic.TRANS_OP_HALF).add(SystemTopic.TRANS_CHECK_MAX_TIME);

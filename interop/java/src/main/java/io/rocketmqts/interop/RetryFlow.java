@@ -56,6 +56,10 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
  * <li>{@code delay}: N sync sends with {@code setDelayTimeLevel(--delay-level)}, each delivered once.</li>
  * <li>{@code retry}: the listener returns RECONSUME_LATER for the first --fail-times deliveries of each
  * message, then CONSUME_SUCCESS; expects --fail-times + 1 deliveries per message.</li>
+ * <li>{@code timer}: N sync sends of 5.x timer messages, each delivered once: even i with
+ * {@code putUserProperty("TIMER_DELIVER_MS", sendStart + --timer-ms)}, odd i with
+ * {@code putUserProperty("TIMER_DELAY_MS", --timer-ms)}; the sent line adds timerProperty and
+ * timerDeliverMs (the absolute time asked for, or sendStart + delay for the relative one).</li>
  * <li>{@code dlq}: {@code setMaxReconsumeTimes(--max-reconsume)}, the listener always returns
  * RECONSUME_LATER; expects --max-reconsume + 1 deliveries per message, then N messages in
  * %DLQ%G (examineTopicStats), whose perm it then sets to 6 (RW) to pull them.</li>
@@ -69,13 +73,15 @@ public final class RetryFlow {
 
     private static final String USAGE = "usage: RetryFlow delay|retry|dlq --namesrv host:port --topic T --group G"
         + " [--count N (default 4)] [--delay-level L (default 2)] [--fail-times K (default 2)]"
-        + " [--max-reconsume M (default 2)] [--wait-ms M (default 60000)] [--grace-ms M (default 3000)]";
+        + " [--max-reconsume M (default 2)] [--timer-ms D (default 3000)] [--wait-ms M (default 60000)] [--grace-ms M (default 3000)]";
 
     private static final String PRODUCER_GROUP = "retry_flow_producer";
     private static final int BODY_SIZE = 64;
     private static final int QUEUES = 4;
     private static final long T0 = System.currentTimeMillis();
     private static final long PID = ProcessHandle.current().pid();
+    /** The {@code level} argument of run/send that means "a 5.x timer message". */
+    private static final int TIMER = -1;
 
     /** Deliveries per key. */
     private static final Map<String, AtomicInteger> DELIVERIES = new ConcurrentHashMap<>();
@@ -88,6 +94,7 @@ public final class RetryFlow {
     private final int failTimes;
     private final int maxReconsume;
     private final long waitMs;
+    private final long timerMs;
     private final long graceMs;
 
     private RetryFlow(CliArgs args) {
@@ -99,6 +106,7 @@ public final class RetryFlow {
         failTimes = args.integer("fail-times", 2);
         maxReconsume = args.integer("max-reconsume", 2);
         waitMs = args.longValue("wait-ms", 60_000);
+        timerMs = args.longValue("timer-ms", 3_000);
         graceMs = args.longValue("grace-ms", 3_000);
     }
 
@@ -112,7 +120,7 @@ public final class RetryFlow {
             }
             String scenario = argv[0];
             CliArgs args = new CliArgs(USAGE, CliArgs.names("namesrv", "topic", "group", "count", "delay-level", "fail-times",
-                "max-reconsume", "wait-ms", "grace-ms"), Arrays.copyOfRange(argv, 1, argv.length));
+                "max-reconsume", "timer-ms", "wait-ms", "grace-ms"), Arrays.copyOfRange(argv, 1, argv.length));
             RetryFlow flow = new RetryFlow(args);
             switch (scenario) {
                 case "delay":
@@ -120,6 +128,9 @@ public final class RetryFlow {
                     break;
                 case "retry":
                     code = flow.run(flow.failTimes, -1, flow.failTimes + 1, 0, false);
+                    break;
+                case "timer":
+                    code = flow.run(0, -1, 1, TIMER, false);
                     break;
                 case "dlq":
                     code = flow.run(Integer.MAX_VALUE, flow.maxReconsume, flow.maxReconsume + 1, 0, true);
@@ -353,10 +364,17 @@ public final class RetryFlow {
         }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", "sent");
+        if (level == TIMER) {
+            long now = System.currentTimeMillis();
+            String property = i % 2 == 0 ? "TIMER_DELIVER_MS" : "TIMER_DELAY_MS";
+            message.putUserProperty(property, String.valueOf(i % 2 == 0 ? now + timerMs : timerMs));
+            line.put("timerProperty", property);
+            line.put("timerDeliverMs", now + timerMs);
+        }
         line.put("i", i);
         line.put("keys", "1234" + i);
         line.put("tags", "TagA");
-        line.put("delayLevel", level);
+        line.put("delayLevel", Math.max(0, level));
         line.put("status", null);
         line.put("msgId", null);
         line.put("queueId", null);
