@@ -268,6 +268,32 @@ for (const target of targets) {
       assert.equal(dlqMax, 1, `${dlq} holds the poison message`);
     });
 
+    test('delayTimeLevel and deliverTimeMs', async () => {
+      const topic = uniqueName('TsDelay');
+      await createTopic(topic);
+      const got: Delivery[] = [];
+      const consumer = pushConsumer({ groupName: uniqueName('cg') });
+      consumer.subscribe(topic, 'D').onMessage((m) => void got.push(delivery(m)));
+      await consumer.start();
+      await waitFor(() => consumer.assignedQueues().filter((mq) => mq.topic === topic).length === 4, 15_000, 'the queues');
+      const sentAt = Date.now();
+      await producer.send({ topic, body: 'level-2', tags: 'D', delayTimeLevel: 2 });
+      const deliverAt = Date.now() + 1500;
+      await producer.send({ topic, body: 'timer', tags: 'D', deliverTimeMs: deliverAt });
+      await waitFor(() => got.length >= 2, 15_000, () => `2 delayed messages, got ${got.length}`);
+      const level2 = got.find((d) => d.body === 'level-2')!;
+      assert.ok(level2.at - sentAt >= 900, `level 2 (1 s here) held ${level2.at - sentAt} ms`);
+      const timer = got.find((d) => d.body === 'timer')!;
+      if (target.name === 'rocketmq-ts') {
+        assert.ok(timer.at >= deliverAt, `a TIMER_DELIVER_MS message is not delivered early (${timer.at - deliverAt} ms)`);
+        assert.ok(timer.at - deliverAt < 1000, `and not much later (${timer.at - deliverAt} ms)`);
+      } else {
+        // Apache 4.8 predates 5.x timer messages: the property is stored and ignored.
+        assert.ok(timer.at < deliverAt, 'Apache 4.8 delivers a TIMER_DELIVER_MS message at once');
+      }
+      assert.equal(timer.properties['TIMER_DELIVER_MS'], String(deliverAt));
+    });
+
     test('lite pull: assign, poll, seek back, commit', async () => {
       const topic = uniqueName('TsLite');
       await createTopic(topic);
