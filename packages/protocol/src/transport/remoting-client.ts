@@ -35,9 +35,10 @@ export class RemotingClient {
     return connection.request(request, left);
   }
 
-  /** Sends a request that gets no response. */
+  /** Sends a request that gets no response; waits while the socket's buffer is full, so a loop of these cannot run away. */
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis = 3000): Promise<void> {
     const connection = await this.connection(addr, timeoutMillis);
+    await connection.whenWritable();
     connection.oneway(request);
   }
 
