@@ -60,7 +60,7 @@ mkdir -p "$tools/src" "$tools/classes"
 }
 (cd "$here/tools" && mvn_quiet dependency:unpack \
   -Dartifact="org.apache.rocketmq:rocketmq-all:$tools_version:zip:source-release" \
-  -DoutputDirectory="$tools/src" \
+  -DoutputDirectory="$tools/src" -DmarkersDirectory="$tools/markers" \
   -Dmdep.unpack.includes="**/example/src/main/java/org/apache/rocketmq/example/benchmark/*.java") || {
   echo "prepare.sh: could not fetch the rocketmq-all $tools_version source release from Maven Central" >&2
   exit 1
