@@ -186,14 +186,16 @@ async function consumeBacklog(target: BenchTarget, flush: FlushDiskType, peak: M
 async function endToEnd(target: BenchTarget, flush: FlushDiskType, peak: Map<string, number>): Promise<void> {
   const topic = `BenchE2E${flush === 'SYNC_FLUSH' ? 'Sync' : 'Async'}`;
   const sampler = new RssSampler(target.pids);
-  const consumer = runTool('Consumer', { namesrvAddr: target.namesrvAddr, args: ['-t', topic, '-g', `bench_e2e_${Date.now()}`], seconds: config.endToEndSeconds, runDir: join(workRoot, 'tools') });
-  await sleep(1500);
+  // The producer goes first so the topic exists (and has a route) when the consumer starts;
+  // a consumer started on an unknown topic waits for its 30 s route refresh.
   const producer = runTool('Producer', {
     namesrvAddr: target.namesrvAddr,
     args: ['-t', topic, '-w', '4', '-s', '128', '-k', 'false'],
-    seconds: config.endToEndSeconds - 1.5,
+    seconds: config.endToEndSeconds + 3,
     runDir: join(workRoot, 'tools'),
   });
+  await sleep(3000);
+  const consumer = runTool('Consumer', { namesrvAddr: target.namesrvAddr, args: ['-t', topic, '-g', `bench_e2e_${Date.now()}`], seconds: config.endToEndSeconds, runDir: join(workRoot, 'tools') });
   const [consumed] = await Promise.all([consumer, producer]);
   peak.set(target.label, Math.max(peak.get(target.label) ?? 0, sampler.stop()));
   const reports = consumed.output

@@ -39,8 +39,8 @@ export async function renderCharts(results: BenchResults, dir: string): Promise<
     }
     write(`send-tps-${flush.toLowerCase().replace('_flush', '')}.png`, {
       title: { text: `Send TPS — RocketMQ benchmark Producer, ${flush} (${results.mode} run)`, left: 'center' },
-      legend: { top: 30 },
-      grid: { top: 70, left: 70, right: 20, bottom: 50 },
+      legend: { top: 40 },
+      grid: { top: 85, left: 70, right: 20, bottom: 50 },
       xAxis: { type: 'category', data: cells.map((c) => `${c.bodySize >= 1024 ? `${c.bodySize / 1024} KiB` : `${c.bodySize} B`} × ${c.threads}`), name: 'body × threads', nameLocation: 'middle', nameGap: 30 },
       yAxis: { type: 'value', name: 'messages/s' },
       series: labels.map((label) => ({
@@ -53,8 +53,8 @@ export async function renderCharts(results: BenchResults, dir: string): Promise<
   const memoryTargets = results.targets.filter((t) => t.flush === 'ASYNC_FLUSH' && t.label !== 'null-broker');
   write('memory.png', {
     title: { text: 'Broker + name server VmRSS (MiB), ASYNC_FLUSH', left: 'center' },
-    legend: { top: 30 },
-    grid: { top: 70, left: 70, right: 20, bottom: 40 },
+    legend: { top: 40 },
+    grid: { top: 85, left: 70, right: 20, bottom: 40 },
     xAxis: { type: 'category', data: memoryTargets.map((t) => t.label) },
     yAxis: { type: 'value', name: 'MiB' },
     series: [
@@ -66,8 +66,8 @@ export async function renderCharts(results: BenchResults, dir: string): Promise<
     const scaleLabels = [...new Set(results.scale.map((p) => p.target))];
     write('scale.png', {
       title: { text: 'Send TPS and RSS as the backlog grows (128 B, Producer -w 64)', left: 'center' },
-      legend: { top: 30 },
-      grid: { top: 70, left: 70, right: 70, bottom: 50 },
+      legend: { top: 40 },
+      grid: { top: 85, left: 70, right: 70, bottom: 50 },
       xAxis: { type: 'value', name: 'million messages stored', nameLocation: 'middle', nameGap: 30 },
       yAxis: [
         { type: 'value', name: 'TPS' },
