@@ -52,7 +52,7 @@ const results: BenchResults = {
   finishedAt: '',
   machine: machineInfo(),
   settings: {
-    'load generator': `RocketMQ ${TOOLS_VERSION} org.apache.rocketmq.example.benchmark.Producer/Consumer (java ${TOOLS_JVM.join(' ')}); TypeScript load generator (bench/loadgen)`,
+    'load generator': `RocketMQ ${TOOLS_VERSION} org.apache.rocketmq.example.benchmark.Producer/Consumer (java ${TOOLS_JVM.join(' ')}); TypeScript load generator (bench/loadgen: @rocketmq-ts/client Producer, await send() from N concurrent loops)`,
     'Apache broker JVM': APACHE_JVM.broker.join(' '),
     'Apache name server JVM': APACHE_JVM.namesrv.join(' '),
     'rocketmq-ts': `node ${ROCKETMQ_TS_NODE_FLAGS.join(' ')} packages/server/bin/rocketmq-ts.js (npm start: name server + broker in one process)`,

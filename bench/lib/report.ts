@@ -66,11 +66,11 @@ export function renderMarkdown(results: BenchResults): string {
     out.push('');
     out.push(sendTable(results, flush, 'rocketmq-producer', 'maxRtMillis', 0, false));
     out.push('');
-    out.push(`### Send TPS, TypeScript load generator`);
+    out.push(`### Send TPS, TypeScript client (@rocketmq-ts/client Producer, N concurrent awaited sends)`);
     out.push('');
     out.push(sendTable(results, flush, 'ts-producer', 'tps', 0, true));
     out.push('');
-    out.push(`### p99 send RT (ms), TypeScript load generator — lower is better`);
+    out.push(`### p99 send RT (ms), TypeScript client — lower is better`);
     out.push('');
     out.push(sendTable(results, flush, 'ts-producer', 'p99RtMillis', 3, false));
     out.push('');

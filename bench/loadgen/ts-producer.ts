@@ -4,9 +4,10 @@
  * round trip, and prints one JSON line with TPS and avg / p50 / p99 / max RT — the p99 that
  * RocketMQ's own Producer does not report.
  *
- * Today it sends SEND_MESSAGE_V2 with @rocketmq-ts/protocol's RemotingClient straight to the
- * broker (queues round-robin, properties as the Java client sets them). When the TypeScript
- * client (@rocketmq-ts/client) lands, `clientSender` below switches it to `producer.send()`.
+ * Senders: `client` (default) is our TypeScript client, `@rocketmq-ts/client`'s Producer —
+ * route from the name server, its own queue selection, `await producer.send()`; `protocol`
+ * sends SEND_MESSAGE_V2 with @rocketmq-ts/protocol's RemotingClient straight to the broker
+ * (queues round-robin), i.e. the broker without any client-side cost.
  */
 import {
   createRequest,
@@ -17,6 +18,7 @@ import {
   ResponseCode,
   SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
+import { Producer } from '@rocketmq-ts/client';
 import { LatencyRecorder } from './latency.ts';
 
 export interface TsProducerOptions {
@@ -30,6 +32,8 @@ export interface TsProducerOptions {
   warmupSeconds: number;
   /** @defaultValue 4 */
   queueNums?: number;
+  /** @defaultValue 'client' */
+  sender?: 'client' | 'protocol';
 }
 
 export interface TsProducerResult {
@@ -77,7 +81,21 @@ export function protocolSender(options: TsProducerOptions): Sender {
   };
 }
 
-export async function runTsProducer(options: TsProducerOptions, sender: Sender = protocolSender(options)): Promise<TsProducerResult> {
+export async function clientSender(options: TsProducerOptions): Promise<Sender> {
+  const producer = new Producer({ groupName: 'benchmark_producer_ts', namesrvAddr: options.namesrvAddr });
+  await producer.start();
+  const body = Buffer.alloc(options.bodySize, 0x61);
+  return {
+    async send() {
+      const result = await producer.send({ topic: options.topic, body });
+      return result.sendStatus === 'SEND_OK';
+    },
+    close: () => producer.shutdown(),
+  };
+}
+
+export async function runTsProducer(options: TsProducerOptions, given?: Sender): Promise<TsProducerResult> {
+  const sender = given ?? (options.sender === 'protocol' ? protocolSender(options) : await clientSender(options));
   const queueNums = options.queueNums ?? 4;
   const recorder = new LatencyRecorder();
   let failed = 0;
