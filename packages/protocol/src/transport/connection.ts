@@ -61,6 +61,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly backlog: RemotingCommand[] = [];
   private inFlight = 0;
   private waitingForDrain = false;
+  private corked = false;
 
   constructor(
     private readonly stream: Duplex,
@@ -227,6 +228,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const frame = encodeFrame(command);
     const buffered = this.stream.writableLength;
     if (buffered + frame.length > this.maxWriteBufferBytes) throw new WriteBackpressureError(this.remoteAddress, buffered);
+    // Frames written in the same tick (a group commit completes many sends at once) leave in one
+    // writev instead of one write syscall each: the syscalls were a third of the broker's CPU.
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
     if (!this.stream.write(frame)) {
       // The peer reads slower than we write: stop reading its requests until it catches up.
       this.waitingForDrain = true;

@@ -1,0 +1,137 @@
+/**
+ * Apache RocketMQ as the benchmark's peer: the released rocketmq-namesrv and rocketmq-broker
+ * jars of one version (resolved by bench/apache/prepare.sh), each JVM started with our own
+ * `java -cp` line — the stock 4.x scripts pass CMS/PermGen flags that Java 17 rejects — on
+ * loopback ports chosen here, with the benchmark's flush setting and heap sizes.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JAVA17_BROKER_FLAGS, JAVA17_NETTY_FLAGS, repoRoot, sleep, spawnLogged, tailFile, terminate, TLS_DISABLED, type LoggedProcess } from '../../interop/lib/java.ts';
+import { freePort, freePortWith } from '../../interop/lib/ports.ts';
+import { firstAcceptedSend } from './send-probe.ts';
+import type { BenchTarget, TargetSettings } from './target.ts';
+
+/**
+ * JVM memory of each Apache process. Stock scripts fix the heap (-Xms = -Xmx: 4.x broker 8g,
+ * name server 4g); on a 24 GiB, 2-core machine shared with the load generator we give the
+ * broker 1 GiB heap + 1 GiB direct memory and the name server 256 MiB, and rocketmq-ts the
+ * same 1 GiB old-space cap (see docs/performance.md).
+ */
+export const APACHE_JVM = {
+  broker: ['-Xms1g', '-Xmx1g', '-XX:MaxDirectMemorySize=1g', '-XX:+UseG1GC'],
+  namesrv: ['-Xms256m', '-Xmx256m', '-XX:MaxDirectMemorySize=128m', '-XX:+UseG1GC'],
+} as const;
+
+function serversClasspath(version: string): string {
+  const file = join(repoRoot, 'bench', 'apache', 'target', `servers-${version}.txt`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run bash bench/apache/prepare.sh ${version}`);
+  return readFileSync(file, 'utf8').trim();
+}
+
+function logbackXml(logFile: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>${logFile}</file>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5p [%t] %c - %m%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="FILE"/></root>
+</configuration>
+`;
+}
+
+async function waitForLine(proc: LoggedProcess, text: string, what: string, deadline: number): Promise<void> {
+  for (;;) {
+    const out = existsSync(proc.outFile) ? readFileSync(proc.outFile, 'utf8') : '';
+    if (out.includes(text)) return;
+    if (proc.exitStatus() !== undefined) throw new Error(`${what} exited (${String(proc.exitStatus())}) before "${text}":\n${tailFile(proc.outFile, 30)}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not print "${text}" in time:\n${tailFile(proc.outFile, 30)}`);
+    await sleep(20);
+  }
+}
+
+export async function startApache(version: string, settings: TargetSettings): Promise<BenchTarget> {
+  const classpath = serversClasspath(version);
+  const runDir = join(settings.workDir, `apache-${version}`);
+  rmSync(runDir, { recursive: true, force: true });
+  const home = join(runDir, 'home');
+  const storeDir = join(runDir, 'store');
+  const logDir = join(runDir, 'logs');
+  for (const dir of [join(home, 'conf'), storeDir, logDir]) mkdirSync(dir, { recursive: true });
+  // NamesrvStartup / BrokerStartup read $ROCKETMQ_HOME/conf/logback_*.xml (4.x: rmq.*.logback; 5.x: rmq.*.logback too).
+  for (const name of ['logback_namesrv.xml', 'logback_broker.xml', 'rmq.namesrv.logback.xml', 'rmq.broker.logback.xml']) {
+    writeFileSync(join(home, 'conf', name), logbackXml(join(logDir, name.includes('namesrv') ? 'namesrv.log' : 'broker.log')));
+  }
+  const namesrvPort = await freePort();
+  const brokerPort = await freePortWith([-2, 1]);
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  const brokerAddr = `127.0.0.1:${brokerPort}`;
+  writeFileSync(join(runDir, 'namesrv.conf'), `listenPort=${namesrvPort}\n`);
+  const brokerConf: Record<string, string | number | boolean> = {
+    brokerClusterName: 'DefaultCluster',
+    brokerName: 'broker-a',
+    brokerId: 0,
+    brokerRole: 'ASYNC_MASTER',
+    flushDiskType: settings.flushDiskType,
+    brokerIP1: '127.0.0.1',
+    brokerIP2: '127.0.0.1',
+    namesrvAddr,
+    listenPort: brokerPort,
+    haListenPort: brokerPort + 1,
+    storePathRootDir: storeDir,
+    storePathCommitLog: join(storeDir, 'commitlog'),
+    mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    autoCreateTopicEnable: true,
+    autoCreateSubscriptionGroup: true,
+  };
+  writeFileSync(join(runDir, 'broker.conf'), Object.entries(brokerConf).map(([k, v]) => `${k}=${String(v)}`).join('\n') + '\n');
+
+  const env = { ...process.env, ROCKETMQ_HOME: home };
+  const jvm = (memory: readonly string[], flags: readonly string[]): string[] => [
+    ...memory,
+    ...flags,
+    TLS_DISABLED,
+    `-Drocketmq.home.dir=${home}`,
+    `-Duser.home=${runDir}`,
+    '-Dfile.encoding=UTF-8',
+    '-cp',
+    classpath,
+  ];
+  const started = Date.now();
+  const deadline = started + 90_000;
+  const procs: LoggedProcess[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const proc of [...procs].reverse()) await terminate(proc, 30_000);
+  };
+  try {
+    const namesrv = spawnLogged('java', [...jvm(APACHE_JVM.namesrv, JAVA17_NETTY_FLAGS), 'org.apache.rocketmq.namesrv.NamesrvStartup', '-c', join(runDir, 'namesrv.conf')], {
+      cwd: runDir,
+      env,
+      outFile: join(logDir, 'namesrv.out'),
+    });
+    procs.push(namesrv);
+    await waitForLine(namesrv, 'boot success', `Apache RocketMQ ${version} name server`, deadline);
+    const broker = spawnLogged('java', [...jvm(APACHE_JVM.broker, JAVA17_BROKER_FLAGS), 'org.apache.rocketmq.broker.BrokerStartup', '-c', join(runDir, 'broker.conf')], {
+      cwd: runDir,
+      env,
+      outFile: join(logDir, 'broker.out'),
+    });
+    procs.push(broker);
+    const accepted = await firstAcceptedSend(brokerAddr, settings.topics[0] ?? 'BenchStartup', deadline - Date.now());
+    await waitForLine(broker, 'boot success', `Apache RocketMQ ${version} broker`, deadline);
+    return {
+      label: `apache-${version}`,
+      namesrvAddr,
+      brokerAddr,
+      pids: [broker.pid, namesrv.pid],
+      startupMillis: accepted - started,
+      stop: async () => {
+        await stopAll();
+        rmSync(runDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

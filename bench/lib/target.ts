@@ -1,0 +1,30 @@
+/**
+ * What the harness knows about a system under test, whichever it is (rocketmq-ts, Apache
+ * RocketMQ, the null broker): where clients connect, which processes are the servers (for
+ * /proc readings), how long it took to accept its first send, and how to stop it.
+ */
+export interface BenchTarget {
+  /** Short name used in tables and charts: "rocketmq-ts", "apache-5.3.3", "null-broker". */
+  readonly label: string;
+  /** "127.0.0.1:port" */
+  readonly namesrvAddr: string;
+  /** "127.0.0.1:port" */
+  readonly brokerAddr: string;
+  /** The server processes (broker and name server; one pid when they share a process). */
+  readonly pids: readonly number[];
+  /** From spawning the first server process to the first SEND_OK. */
+  readonly startupMillis: number;
+  /** Stops every server process and removes its run directory (the store directory too). */
+  stop(): Promise<void>;
+}
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+/** The settings every target starts with, so the comparison is on equal footing. */
+export interface TargetSettings {
+  flushDiskType: FlushDiskType;
+  /** Where the target may create its store and run directory (removed by stop()). */
+  workDir: string;
+  /** Topics a null broker registers with its name server (real brokers auto-create them). */
+  topics: readonly string[];
+}
