@@ -6,16 +6,18 @@
 #    compiled unchanged from the rocketmq-all <tools version> source release (default 4.9.8)
 #    against that release's client jars -> bench/apache/target/tools-<v>/{classes,classpath.txt}
 # Needs Java 17 and Maven 3.8 on PATH; jars go to ~/.m2. Works from any cwd.
-# Usage: bench/apache/prepare.sh [--tools VERSION] [SERVER_VERSION...]
+# Usage: bench/apache/prepare.sh [--tools VERSION] [--servers-only] [SERVER_VERSION...]
 # Environment: BENCH_APACHE_VERSIONS (space-separated) instead of positional versions.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 tools_version=4.9.8
+servers_only=false
 versions=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tools) tools_version="$2"; shift 2 ;;
+    --servers-only) servers_only=true; shift ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) versions+=("$1"); shift ;;
   esac
@@ -47,6 +49,7 @@ for version in "${versions[@]}"; do
   echo "Apache RocketMQ $version: $(tr ':' '\n' < "$out" | wc -l) jars -> $out"
 done
 
+$servers_only && exit 0
 tools="$here/target/tools-$tools_version"
 if [ -f "$tools/classes/org/apache/rocketmq/example/benchmark/Producer.class" ] && [ -s "$tools/classpath.txt" ]; then
   echo "RocketMQ benchmark tools $tools_version: ready ($tools)"

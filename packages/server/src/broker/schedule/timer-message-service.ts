@@ -323,11 +323,10 @@ export class TimerMessageService {
     if (roll) {
       properties[MessageConst.TIMER_ROLL_TIMES] = String(Number(properties[MessageConst.TIMER_ROLL_TIMES] ?? '0') + 1);
     } else {
-      // As 5.x's delivered copy: REAL_* removed, TIMER_OUT_MS kept, enqueue/dequeue times added.
+      // As Apache 5.3.3's delivered copy (seen in interop/test/timer-flow.test.ts): REAL_TOPIC and
+      // REAL_QID stay, TIMER_OUT_MS stays, enqueue/dequeue times are added.
       topic = realTopic;
       queueId = Number(properties[MessageConst.REAL_QUEUE_ID] ?? '0');
-      delete properties[MessageConst.REAL_TOPIC];
-      delete properties[MessageConst.REAL_QUEUE_ID];
       properties[MessageConst.TIMER_ENQUEUE_MS] = String(message.storeTimestamp);
     }
     properties[MessageConst.TIMER_DEQUEUE_MS] = String(this.clock.now());
