@@ -34,7 +34,7 @@ export interface BrokerRuntimeInfo {
   msgGetTotalTodayNow: number;
   msgPutTotalYesterdayMorning: number;
   msgPutTotalTodayMorning: number;
-  /** Fraction 0..1 of the commit log's disk in use. */
+  /** Fraction 0..1 of the commit log's disk in use; −1 when the broker cannot tell (Apache before its commit-log directory exists). */
   commitLogDiskRatio: number;
   commitLogDirCapacity: string;
   commitLogMaxOffset: number;
