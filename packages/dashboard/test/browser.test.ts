@@ -95,7 +95,8 @@ test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM}
   await page.goto(`${dashboard.url}/#/consumers/${group}`);
   await page.getByTestId('members').getByText(consumer.clientId).waitFor({ timeout: 20_000 });
   await page.getByTestId('queue-lag').getByText(topic).first().waitFor({ timeout: 20_000 });
-  await page.waitForFunction(() => document.querySelector('[data-testid="total-lag"]')?.textContent === '0', undefined, { timeout: 20_000 });
+  // Expressions run in the page (strings: this file is compiled without the DOM types).
+  await page.waitForFunction(`document.querySelector('[data-testid="total-lag"]')?.textContent === '0'`, undefined, { timeout: 20_000 });
   await page.waitForTimeout(2500); // a few lag samples for the chart
   await shot('consumers');
   // reset the offset to an hour ago: the consumer gets the message again
@@ -154,7 +155,7 @@ test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM}
     await page.goto(`${dashboard.url}/#/${name}`);
     await page.locator('main h2').waitFor();
     await page.waitForTimeout(500);
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
     assert.ok(width <= 390 + 1, `${name} fits a phone's width (scrollWidth ${width})`);
     await shot(`phone-${name.split('/')[0]}`);
   }
