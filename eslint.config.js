@@ -28,4 +28,13 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The console's browser code (plain ES modules, no build step).
+    files: ['packages/dashboard/ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'fetch', 'Node', 'FormData', 'setInterval', 'clearInterval', 'confirm'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -26,3 +26,5 @@ export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from '
 export type { ClientOptions, Logger } from './options.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
+export { Admin, type AdminOptions } from './admin/admin.ts';
+export type * from './admin/types.ts';

@@ -1,8 +1,9 @@
 /**
  * `npm start`: a name server and a broker in one process, on the default ports (9876, 10911
  * and the VIP port 10909), with the data in ./.rocketmq-ts (or ROCKETMQ_TS_HOME). Any broker or
- * name server setting can be given as --key=value. Ctrl-C or SIGTERM stops it cleanly: the
- * broker unregisters, flushes and persists consumer offsets.
+ * name server setting can be given as --key=value. The web console (@rocketmq-ts/dashboard)
+ * comes up on :8080 too (--dashboardPort=N moves it, --dashboard=false leaves it off). Ctrl-C or
+ * SIGTERM stops it cleanly: the broker unregisters, flushes and persists consumer offsets.
  */
 import { resolve } from 'node:path';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   const namesrvAddress = await namesrv.start();
   const namesrvAddr = `127.0.0.1:${namesrvAddress.port}`;
 
-  const brokerFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => key !== 'namesrvPort'));
+  const brokerFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => !['namesrvPort', 'dashboard', 'dashboardPort'].includes(key)));
   const { config } = resolveBrokerConfig([{ storePathRootDir: join(home, 'store'), namesrvAddr, brokerName: 'broker-a' }, brokerFlags]);
   const broker = new Broker({ config, logger });
   try {
@@ -36,12 +37,25 @@ export async function main(argv: string[]): Promise<void> {
     await namesrv.stop();
     throw error;
   }
+  let dashboard: Awaited<ReturnType<typeof startConsole>> | undefined;
+  if (flags['dashboard'] !== 'false') {
+    const port = Number(flags['dashboardPort'] ?? '8080');
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--dashboardPort=${flags['dashboardPort']} is not a port (0–65535)`);
+    try {
+      dashboard = await startConsole(namesrvAddr, port);
+    } catch (error) {
+      await broker.stop();
+      await namesrv.stop();
+      throw error;
+    }
+  }
   const millis = Math.round(performance.now() - started);
   process.stdout.write(
     `rocketmq-ts is up in ${millis} ms\n` +
       `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
       `  broker       ${broker.brokerAddr}  (${config.brokerClusterName}/${config.brokerName}, VIP port ${config.listenPort - 2})\n` +
       `  data         ${home}\n` +
+      (dashboard ? `  console      ${dashboard.url}  (--dashboardPort=N to move it, --dashboard=false to leave it off)\n` : '') +
       `Ctrl-C stops it.\n`,
   );
   let stopping = false;
@@ -50,6 +64,7 @@ export async function main(argv: string[]): Promise<void> {
     stopping = true;
     process.stdout.write('stopping: flushing the store and persisting consumer offsets…\n');
     void (async () => {
+      await dashboard?.close();
       await broker.stop();
       await namesrv.stop();
       process.exit(0);
@@ -57,4 +72,25 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+interface ConsoleHandle {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The console is loaded at run time rather than imported: it sits above the server in the
+ * package graph (it talks to the cluster only as a client would), so the server does not
+ * depend on it; `npm start` from this repository finds it in the workspace.
+ */
+async function startConsole(namesrvAddr: string, port: number): Promise<ConsoleHandle> {
+  const specifier = '@rocketmq-ts/dashboard';
+  let module: { startDashboard(options: { namesrvAddr: string; port: number }): Promise<ConsoleHandle> };
+  try {
+    module = (await import(specifier)) as typeof module;
+  } catch (error) {
+    throw new Error(`the web console (@rocketmq-ts/dashboard) is not installed: ${(error as Error).message}; install it or start with --dashboard=false`);
+  }
+  return module.startDashboard({ namesrvAddr, port });
 }
