@@ -19,7 +19,8 @@ let tableDir = '';
 before(async () => {
   tableDir = await mkdtemp(join(tmpdir(), 'broker-tables-'));
 });
-after(() => rm(tableDir, { recursive: true, force: true }));
+// Tables persist in the background; a write landing during removal would make rmdir fail with ENOTEMPTY.
+after(() => rm(tableDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 let tables = 0;
 const topicTable = () => TopicConfigTable.load(join(tableDir, `topics-${tables++}.json`));
 const groupTable = () => SubscriptionGroupTable.load(join(tableDir, `groups-${tables++}.json`));
