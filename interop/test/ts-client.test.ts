@@ -28,6 +28,11 @@ const targets: Target[] = [
   { name: 'Apache RocketMQ 4.8.0', start: () => startApacheTarget('ts-client', { messageDelayLevel: DELAY_LEVELS }) },
 ];
 
+/** The client must never leave a rejected promise unhandled, whatever the servers do. */
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+after(() => assert.deepEqual(unhandled.map(String), [], 'unhandled rejections from the client'));
+
 for (const target of targets) {
   describe(`TypeScript client against ${target.name}`, { concurrency: 1 }, () => {
     let server: Awaited<ReturnType<Target['start']>>;

@@ -223,7 +223,7 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
     fresh.nextOffset = offset;
     this.processQueues.set(key, fresh);
     this.offsets.update(mq, offset, false);
-    void this.pullLoop(fresh);
+    this.background(this.pullLoop(fresh));
   }
 
   async seekToBegin(mq: MessageQueue): Promise<void> {
@@ -338,7 +338,7 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
       const pq = new ProcessQueue(mq);
       pq.nextOffset = start;
       this.processQueues.set(key, pq);
-      void this.pullLoop(pq);
+      this.background(this.pullLoop(pq));
     }
   }
 
@@ -394,5 +394,10 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
         this.instance.logger.warn({ mq: pq.mq, next: result.nextBeginOffset }, 'pull offset out of range; moving to the broker\'s suggestion');
       }
     }
+  }
+
+  /** Runs a background task; a failure is logged, never an unhandled rejection. */
+  private background(task: Promise<void>): void {
+    task.catch((error: unknown) => this.instance.logger.error({ group: this.groupName, err: error instanceof Error ? error.stack : String(error) }, 'background task failed'));
   }
 }

@@ -312,7 +312,7 @@ export class PushConsumer implements ConsumerMember {
       this.processQueues.delete(key);
       await this.offsets.persist([pq.mq], false);
       this.offsets.remove(pq.mq);
-      if (this.orderly && this.settings.messageModel === 'CLUSTERING') void this.unlockWhenIdle(pq);
+      if (this.orderly && this.settings.messageModel === 'CLUSTERING') this.background(this.unlockWhenIdle(pq));
       this.instance.logger.info({ mq: pq.mq, group: this.groupName }, 'queue released');
     }
     const added: MessageQueue[] = [];
@@ -333,7 +333,7 @@ export class PushConsumer implements ConsumerMember {
       }
       this.processQueues.set(key, pq);
       this.instance.logger.info({ mq, group: this.groupName, offset: start }, 'queue assigned');
-      void this.pullLoop(pq);
+      this.background(this.pullLoop(pq));
     }
   }
 
@@ -446,7 +446,7 @@ export class PushConsumer implements ConsumerMember {
         this.consumeStats.pulled += messages.length;
         if (messages.length > 0) {
           pq.put(messages);
-          if (this.orderly) void this.consumeOrderly(pq);
+          if (this.orderly) this.background(this.consumeOrderly(pq));
           else for (const message of messages) void this.submitConcurrently(pq, message);
         } else if (pq.cachedCount === 0) this.offsets.update(pq.mq, result.nextBeginOffset, true);
       } else if (result.status === 'OFFSET_ILLEGAL') {
@@ -596,7 +596,7 @@ export class PushConsumer implements ConsumerMember {
     try {
       while (!pq.dropped && this.state === 'running') {
         if (clustering && (!pq.locked || pq.lockExpired())) {
-          setTimeout(() => void this.consumeOrderly(pq), 100).unref();
+          setTimeout(() => this.background(this.consumeOrderly(pq)), 100).unref();
           return;
         }
         const message = pq.first();
@@ -706,5 +706,10 @@ export class PushConsumer implements ConsumerMember {
     } catch (error) {
       return { order: this.orderly, autoCommit: true, consumeResult: 'CR_THROW_EXCEPTION', remark: error instanceof Error ? error.message : String(error), spentTimeMills: Date.now() - started };
     }
+  }
+
+  /** Runs a background task; a failure is logged, never an unhandled rejection. */
+  private background(task: Promise<void>): void {
+    task.catch((error: unknown) => this.instance.logger.error({ group: this.groupName, err: error instanceof Error ? error.stack : String(error) }, 'background task failed'));
   }
 }
