@@ -64,7 +64,11 @@ async function scenario(target: RunningTarget, cleanup: (fn: () => Promise<unkno
   cleanup(() => producer.shutdown());
   const sent = [];
   for (let i = 0; i < COUNT; i++) sent.push(await producer.send({ topic, body: `body-${i}`, tags: 'TagA', keys: [`k-${i}`, 'all'], properties: { colour: 'blue' } }));
-  const stats = await admin.topicStats(topic);
+  // Apache dispatches to its consume queues asynchronously: wait until all sends are counted.
+  const stats = await waitFor('topic stats', async () => {
+    const s = await admin.topicStats(topic);
+    return s.totalMessages >= COUNT ? s : undefined;
+  }, 10_000).catch(() => admin.topicStats(topic));
   seen['topic-stats'] = { queues: stats.queues.length, total: stats.totalMessages, mins: stats.queues.map((q) => q.minOffset) };
 
   const received: MessageExt[] = [];

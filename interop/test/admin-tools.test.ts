@@ -509,6 +509,9 @@ function observation(scenario: Scenario, label: string): unknown {
   if (!r.ok) return { ok: false, type: r.error?.type, responseCode: r.error?.responseCode };
   const seen = (ts: unknown): string => (typeof ts === 'number' && ts > 0 ? 'set' : String(ts));
   switch (r.op) {
+    case 'topic-list':
+      // rmq_sys_wheel_timer is the 5.x timer system topic: ours has 5.x timer messages, Apache 4.8 does not.
+      return { ...r, ms: undefined, attempts: undefined, topics: (r['topics'] as string[]).filter((t) => t !== 'rmq_sys_wheel_timer') };
     case 'topic-stats':
       return (r['queues'] as TopicStatsRow[]).map((q) => ({ ...q, lastUpdateTimestamp: seen(q.lastUpdateTimestamp) }));
     case 'consume-stats':
