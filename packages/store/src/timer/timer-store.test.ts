@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { TIMER_FLAG_DONE } from './timer-log.ts';
+import { TIMER_FLAG_DONE, TIMER_LOG_UNIT } from './timer-log.ts';
 import { TimerStore } from './timer-store.ts';
 
 async function tempDir(t: TestContext): Promise<string> {
@@ -22,6 +22,13 @@ async function chain(store: TimerStore, slotMs: number): Promise<number[]> {
     pos = record.prevPos;
   }
   return offsets.sort((a, b) => a - b);
+}
+
+/** Segment files of the timer log: name → size. */
+async function segmentFiles(dir: string): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  for (const name of (await readdir(join(dir, 'timerlog'))).sort()) files.set(name, (await stat(join(dir, 'timerlog', name))).size);
+  return files;
 }
 
 /** A small deterministic PRNG, so a failure can be replayed. */
@@ -113,5 +120,111 @@ describe('TimerStore', () => {
     const dir = await tempDir(t);
     await (await TimerStore.open({ storePathRootDir: dir, precisionMs: 1000, slotCount: 10 })).close();
     await assert.rejects(TimerStore.open({ storePathRootDir: dir, precisionMs: 100, slotCount: 10 }), /timerPrecisionMs=1000/);
+  });
+
+  it('deletes a segment once all its records are done and their slots are before the saved read slot', async (t) => {
+    const dir = await tempDir(t);
+    const unit = TIMER_LOG_UNIT;
+    const options = { storePathRootDir: dir, precisionMs: 100, slotCount: 64, mappedFileSizeTimerLog: 4 * unit + 10 };
+    const store = await TimerStore.open(options);
+    store.readSlotMs = 1_000;
+    // Segments of 4 records: [slot 1000 ×4] [slot 1100 ×4] [slot 1200 ×3, slot 5000] [slot 5000 ×2].
+    const slotOf = (i: number): number => (i === 11 || i >= 12 ? 5_000 : 1_000 + Math.floor(i / 4) * 100);
+    const positions = Array.from({ length: 14 }, (_, i) => store.place({ deliverMs: slotOf(i) + 1, slotMs: slotOf(i), commitLogOffset: i, size: 1, queueOffset: i }));
+    assert.equal(positions[4], 4 * unit, 'the size is rounded down to whole records');
+    await store.checkpoint();
+    assert.deepEqual([...(await segmentFiles(dir)).keys()], ['00000000000000000000', '00000000000000000224', '00000000000000000448', '00000000000000000672']);
+    // Slot 1000 delivered but the read slot not yet saved past it: nothing goes.
+    for (const pos of positions.slice(0, 4)) store.markDone(pos, 1_000);
+    store.readSlotMs = 1_100;
+    assert.equal(await store.trimLog(), 0);
+    await store.checkpoint();
+    assert.equal((await segmentFiles(dir)).size, 3);
+    assert.equal(await store.read(positions[0]!), undefined, 'a read in a deleted segment answers undefined');
+    // Slots 1100 and 1200 done: the third segment stays for its slot-5000 record.
+    for (const pos of positions.slice(4, 11)) store.markDone(pos);
+    store.readSlotMs = 1_300;
+    await store.checkpoint();
+    assert.deepEqual([...(await segmentFiles(dir)).keys()], ['00000000000000000448', '00000000000000000672']);
+    assert.deepEqual(await chain(store, 5_000), [11, 12, 13]);
+    await store.close();
+    // The counters are rebuilt from the files.
+    const reopened = await TimerStore.open(options);
+    assert.deepEqual(await chain(reopened, 5_000), [11, 12, 13]);
+    assert.equal(reopened.place({ deliverMs: 5_001, slotMs: 5_000, commitLogOffset: 14, size: 1, queueOffset: 14 }), 14 * unit);
+    for (const pos of [...positions.slice(11), 14 * unit]) reopened.markDone(pos);
+    reopened.readSlotMs = 5_100;
+    await reopened.checkpoint();
+    // Only the segment being appended to remains.
+    assert.deepEqual([...(await segmentFiles(dir))], [['00000000000000000672', 3 * unit]]);
+    assert.deepEqual(reopened.diskUse(), { segments: 1, bytes: 3 * unit });
+    await reopened.close();
+  });
+
+  it('a crash between the checkpoint and the end of a trim: the restart finishes the trim, chains stay whole', async (t) => {
+    const dir = await tempDir(t);
+    const unit = TIMER_LOG_UNIT;
+    const options = { storePathRootDir: dir, precisionMs: 100, slotCount: 64, mappedFileSizeTimerLog: 2 * unit };
+    const store = await TimerStore.open(options);
+    store.readSlotMs = 1_000;
+    const positions: number[] = [];
+    for (let i = 0; i < 20; i++) positions.push(store.place({ deliverMs: 1_000 + i * 100, slotMs: 1_000 + Math.floor(i / 2) * 100, commitLogOffset: i, size: 1, queueOffset: i }));
+    await store.checkpoint();
+    for (const pos of positions.slice(0, 12)) store.markDone(pos);
+    store.readSlotMs = 1_600;
+    await store.saveCheckpoint();
+    const image = await mkdtemp(join(tmpdir(), 'timer-store-crash-'));
+    t.after(() => rm(image, { recursive: true, force: true }));
+    await cp(dir, image, { recursive: true });
+    assert.equal(await store.trimLog(), 6);
+    await store.close();
+    // The crash image: the new wheel and a few of the segments the trim deleted.
+    await rm(join(image, 'timerlog', '00000000000000000112'));
+    await rm(join(image, 'timerlog', '00000000000000000448'));
+    const restarted = await TimerStore.open(options);
+    const fromImage = await TimerStore.open({ ...options, storePathRootDir: image });
+    for (const reopened of [restarted, fromImage]) {
+      assert.equal(reopened.readSlotMs, 1_600);
+      for (let slot = 1_600; slot < 2_000; slot += 100) assert.equal((await chain(reopened, slot)).length, 2);
+      assert.deepEqual(reopened.diskUse(), { segments: 4, bytes: 8 * unit });
+      await reopened.close();
+    }
+    assert.deepEqual([...(await segmentFiles(image)).keys()], [...(await segmentFiles(dir)).keys()]);
+  });
+
+  it('splits a single-file log of the previous version into segments, also after a crash mid-split', async (t) => {
+    const dir = await tempDir(t);
+    const unit = TIMER_LOG_UNIT;
+    const legacy = await TimerStore.open({ storePathRootDir: dir, precisionMs: 100, slotCount: 64 });
+    legacy.readSlotMs = 1_000;
+    const positions = Array.from({ length: 10 }, (_, i) => legacy.place({ deliverMs: 1_000 + i, slotMs: 1_000 + (i % 2) * 100, commitLogOffset: i, size: 1, queueOffset: i }));
+    await legacy.write();
+    legacy.markDone(positions[3]!);
+    await legacy.close();
+    // Make it what the previous version wrote: a version-1 wheel without a segment size.
+    const wheel = await readFile(join(dir, 'timerwheel'));
+    wheel.writeInt32BE(1, 4);
+    wheel.fill(0, 40, 48);
+    await writeFile(join(dir, 'timerwheel'), wheel);
+    const original = await readFile(join(dir, 'timerlog', '00000000000000000000'));
+    assert.equal(original.length, 10 * unit);
+    // A crash during an earlier split left a temp file and a (complete, renamed) copy.
+    await writeFile(join(dir, 'timerlog', '00000000000000000168'), original.subarray(3 * unit, 6 * unit));
+    await writeFile(join(dir, 'timerlog', '00000000000000000336.tmp'), Buffer.alloc(17, 1));
+    const store = await TimerStore.open({ storePathRootDir: dir, precisionMs: 100, slotCount: 64, mappedFileSizeTimerLog: 3 * unit });
+    const files = await segmentFiles(dir);
+    assert.deepEqual([...files], [['00000000000000000000', 3 * unit], ['00000000000000000168', 3 * unit], ['00000000000000000336', 3 * unit], ['00000000000000000504', unit]]);
+    const joined = Buffer.concat(await Promise.all([...files.keys()].map((name) => readFile(join(dir, 'timerlog', name)))));
+    assert.deepEqual(joined, original);
+    assert.deepEqual(await chain(store, 1_000), [0, 2, 4, 6, 8]);
+    assert.deepEqual(await chain(store, 1_100), [1, 3, 5, 7, 9]);
+    assert.ok(((await store.read(positions[3]!))!.flags & TIMER_FLAG_DONE) !== 0);
+    assert.equal(store.place({ deliverMs: 1_001, slotMs: 1_000, commitLogOffset: 10, size: 1, queueOffset: 10 }), 10 * unit);
+    await store.close();
+    // The segment size now travels in the wheel: a later open with another setting keeps it.
+    const again = await TimerStore.open({ storePathRootDir: dir, precisionMs: 100, slotCount: 64 });
+    assert.deepEqual(await chain(again, 1_000), [0, 2, 4, 6, 8, 10]);
+    await again.close();
+    assert.equal((await segmentFiles(dir)).get('00000000000000000504'), 2 * unit);
   });
 });

@@ -61,6 +61,8 @@ export class TimerStore {
   queueOffset = 0;
   /** Every slot before this one is delivered; 0 = not started. */
   readSlotMs = 0;
+  /** The progress marks of the checkpoint on disk (nothing is trimmed before one exists). */
+  private durable = { logEnd: 0, readSlotMs: 0 };
 
   private constructor(
     private readonly dir: string,
@@ -114,7 +116,10 @@ export class TimerStore {
       },
     });
     // The checkpoint read is on disk: finish a trim a crash interrupted.
-    if (loaded) await store.log.trim(logEnd, readSlotMs);
+    if (loaded) {
+      store.durable = { logEnd, readSlotMs };
+      await store.trimLog();
+    }
     return store;
   }
 
@@ -194,8 +199,14 @@ export class TimerStore {
     return this.timerLog.write();
   }
 
-  /** Makes the log durable and saves the wheel with the progress marks. */
+  /** Makes the log durable, saves the wheel with the progress marks, then trims the log. */
   async checkpoint(): Promise<void> {
+    await this.saveCheckpoint();
+    await this.trimLog();
+  }
+
+  /** Makes the log durable and saves the wheel with the progress marks (no trim). */
+  async saveCheckpoint(): Promise<void> {
     const log = this.timerLog;
     const snapshot = Buffer.from(this.wheel);
     snapshot.writeInt32BE(WHEEL_MAGIC, 0);
@@ -218,8 +229,15 @@ export class TimerStore {
     }
     await rename(`${path}.tmp`, path);
     await syncDirectory(this.dir);
-    // Only now may segments go: a restart reads this checkpoint, never an older one.
-    await log.trim(readInt64(snapshot, 16), readInt64(snapshot, 32));
+    this.durable = { logEnd: readInt64(snapshot, 16), readSlotMs: readInt64(snapshot, 32) };
+  }
+
+  /**
+   * Deletes the log segments no walk can reach from the last saved checkpoint on (only a saved
+   * one counts: a restart reads it, never an older one). Returns how many.
+   */
+  trimLog(): Promise<number> {
+    return this.timerLog.trim(this.durable.logEnd, this.durable.readSlotMs);
   }
 
   /** What the timer log takes on disk. */
