@@ -161,6 +161,33 @@ describe('TimerStore', () => {
     await reopened.close();
   });
 
+  it('a done record of a slot still to be walked keeps its segment: the chain leads on to older pending records', async (t) => {
+    const dir = await tempDir(t);
+    const unit = TIMER_LOG_UNIT;
+    const options = { storePathRootDir: dir, precisionMs: 100, slotCount: 64, mappedFileSizeTimerLog: 2 * unit };
+    const store = await TimerStore.open(options);
+    store.readSlotMs = 1_000;
+    // Segment 0: [a (slot 5000, pending), x (slot 1000)]; segment 1: [y (slot 1000), b (slot 5000, delivered first)]; segment 2: [z].
+    const a = store.place({ deliverMs: 5_090, slotMs: 5_000, commitLogOffset: 0, size: 1, queueOffset: 0 });
+    const x = store.place({ deliverMs: 1_000, slotMs: 1_000, commitLogOffset: 1, size: 1, queueOffset: 1 });
+    const y = store.place({ deliverMs: 1_000, slotMs: 1_000, commitLogOffset: 2, size: 1, queueOffset: 2 });
+    const b = store.place({ deliverMs: 5_010, slotMs: 5_000, commitLogOffset: 3, size: 1, queueOffset: 3 });
+    store.place({ deliverMs: 9_000, slotMs: 9_000, commitLogOffset: 4, size: 1, queueOffset: 4 });
+    for (const pos of [x, y, b]) store.markDone(pos);
+    store.readSlotMs = 5_000;
+    await store.checkpoint();
+    assert.equal((await segmentFiles(dir)).size, 3, 'segment 1 is all done but slot 5000 still walks through it');
+    await store.close();
+    const reopened = await TimerStore.open(options);
+    assert.deepEqual(await chain(reopened, 5_000), [0, 3]);
+    assert.equal(((await reopened.read(a))!.flags & TIMER_FLAG_DONE), 0);
+    reopened.markDone(a);
+    reopened.readSlotMs = 5_100;
+    await reopened.checkpoint();
+    assert.deepEqual([...(await segmentFiles(dir)).keys()], ['00000000000000000224']);
+    await reopened.close();
+  });
+
   it('a crash between the checkpoint and the end of a trim: the restart finishes the trim, chains stay whole', async (t) => {
     const dir = await tempDir(t);
     const unit = TIMER_LOG_UNIT;
