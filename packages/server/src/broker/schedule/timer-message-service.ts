@@ -20,6 +20,9 @@
  *   rebuild the wheel, and the open slot is walked again skipping done records. So nothing is
  *   lost, nothing is delivered before its time, and after a clean stop nothing twice (after a
  *   crash, messages delivered in the last instant before it may be delivered again).
+ * - Disk: after each checkpoint the timer log drops the segments whose records are all done
+ *   and whose slots are all before the saved read slot (TimerStore.trimLog); no walk from that
+ *   slot on can reach them, since a chain links records of one slot only.
  */
 import { decodeStoredMessage, encodeProperties, type Logger, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
 import { type MessageStoreApi, TIMER_TOPIC, type TimerLogRecord, type TimerStore, TIMER_FLAG_DONE } from '@rocketmq-ts/store';
