@@ -84,6 +84,8 @@ export const brokerDefaults = {
   timerRollWindowSlot: 3600 * 24 * 2,
   /** How often buffered timer-log records are written. */
   timerFlushIntervalMs: 1000,
+  /** Size of one timer-log segment file; a segment is deleted once every timer in it has fired. */
+  mappedFileSizeTimerLog: 64 * 1024 * 1024,
   maxTransferBytesOnMessageInMemory: 256 * 1024,
   maxTransferCountOnMessageInMemory: 32,
   maxTransferBytesOnMessageInDisk: 64 * 1024,

@@ -203,7 +203,7 @@ export class Broker {
     const config = this.config;
     const precisionMs = normalizeTimerPrecision(config.timerPrecisionMs);
     const rollWindowSlots = Math.max(2, config.timerRollWindowSlot);
-    this.timerStore = await TimerStore.open({ storePathRootDir: config.storePathRootDir, precisionMs, slotCount: rollWindowSlots + TIMER_BLANK_SLOTS });
+    this.timerStore = await TimerStore.open({ storePathRootDir: config.storePathRootDir, precisionMs, slotCount: rollWindowSlots + TIMER_BLANK_SLOTS, mappedFileSizeTimerLog: config.mappedFileSizeTimerLog });
     this.timer = new TimerMessageService(store, this.timerStore, { rollWindowSlots, flushIntervalMs: config.timerFlushIntervalMs }, this.logger);
     this.timer.start();
   }
