@@ -9,7 +9,8 @@
  *   oneway  N concurrent one-way sends: TPS
  *   e2e     a push consumer, one-way sends at a fixed rate: send → listener latency p50/p99/max
  *
- * Environment: BENCH_SECONDS (default 5), BENCH_ROUNDS (2), BENCH_SIZE (1024), BENCH_RATE (2000 msg/s).
+ * Environment: BENCH_SECONDS (default 5), BENCH_ROUNDS (2), BENCH_SIZE (1024), BENCH_RATE (2000 msg/s),
+ * BENCH_ONLY (sync, oneway or e2e: run only those cases).
  * Each run gets a fresh topic; the best round (TPS) / the median round (latency) is reported.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -157,9 +158,10 @@ const cases: { name: string; mode: 'sync' | 'oneway' | 'e2e'; concurrency: numbe
   { name: `end-to-end at ${RATE} msg/s`, mode: 'e2e', concurrency: 1 },
 ];
 
+const only = process.env['BENCH_ONLY'];
 const rows: string[] = [];
 try {
-  for (const c of cases) {
+  for (const c of cases.filter((x) => !only || only.split(',').includes(x.mode))) {
     const ours: Figures[] = [];
     const java: Figures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
