@@ -8,7 +8,7 @@ import { SerializeType } from '../codes/flags.ts';
 import { FrameDecodeError } from '../errors.ts';
 import type { RemotingCommand } from './command.ts';
 import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './json-header.ts';
-import { decodeRocketMQHeader, encodeRocketMQHeader } from './rocketmq-header.ts';
+import { decodeRocketMQHeader, encodeRocketMQFrame, encodeRocketMQHeader } from './rocketmq-header.ts';
 
 /** Netty's default frameMaxLength; it counts the 4-byte length prefix too. */
 export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
@@ -21,17 +21,30 @@ export function encodeCommandHeader(command: RemotingCommand): Buffer {
 /** The whole frame, length prefix included, as one Buffer. */
 export function encodeFrame(command: RemotingCommand): Buffer {
   if (command.serializeType !== SerializeType.ROCKETMQ) return encodeJsonFrame(command);
+  const frame = encodeRocketMQFrame(command, true);
+  if (!frame) throw new FrameDecodeError(`header of ${encodeCommandHeader(command).length} bytes does not fit the 24-bit header length`);
+  return frame;
+}
+
+/**
+ * The frame without its body: length prefix and header, the length counting the body. Large
+ * bodies (pull responses) are written after it as they are, so they are not copied again.
+ */
+export function encodeFrameHead(command: RemotingCommand): Buffer {
+  if (command.serializeType === SerializeType.ROCKETMQ) {
+    const head = encodeRocketMQFrame(command, false);
+    if (head) return head;
+  }
   const header = encodeCommandHeader(command);
   if (header.length > MAX_HEADER_LENGTH) {
     throw new FrameDecodeError(`header of ${header.length} bytes does not fit the 24-bit header length`);
   }
   const bodyLength = command.body?.length ?? 0;
-  const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
-  frame.writeInt32BE(4 + header.length + bodyLength, 0);
-  frame.writeUInt32BE(((command.serializeType & 0xff) << 24 | header.length) >>> 0, 4);
-  header.copy(frame, 8);
-  if (command.body) command.body.copy(frame, 8 + header.length);
-  return frame;
+  const head = Buffer.allocUnsafe(8 + header.length);
+  head.writeInt32BE(4 + header.length + bodyLength, 0);
+  head.writeUInt32BE(((command.serializeType & 0xff) << 24 | header.length) >>> 0, 4);
+  header.copy(head, 8);
+  return head;
 }
 
 /** The JSON case without an intermediate header Buffer: the text is written into the frame. */

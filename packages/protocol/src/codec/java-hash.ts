@@ -62,6 +62,28 @@ const orderCache = new Map<string, readonly string[]>();
  */
 export function javaStringMapOrder(keys: readonly string[], kind: JavaMapKind = 'HashMap'): readonly string[] {
   if (keys.length < 2) return keys;
+  // Hot paths (send responses, stored properties) repeat a few key lists: compare with the
+  // recent ones before building the cache key.
+  for (const recent of recentOrders) {
+    if (recent.kind === kind && sameKeys(recent.keys, keys)) return recent.order;
+  }
+  const order = cachedOrder(keys, kind);
+  recentOrders[nextRecent] = { kind, keys: [...keys], order };
+  nextRecent = (nextRecent + 1) % RECENT_ORDERS;
+  return order;
+}
+
+const RECENT_ORDERS = 8;
+const recentOrders: { kind: JavaMapKind; keys: readonly string[]; order: readonly string[] }[] = [];
+let nextRecent = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function cachedOrder(keys: readonly string[], kind: JavaMapKind): readonly string[] {
   const cacheKey = `${kind}\u0000${keys.join('\u0000')}`;
   let order = orderCache.get(cacheKey);
   if (!order) {

@@ -15,34 +15,157 @@ import { javaStringMapOrder } from './java-hash.ts';
 
 const FIXED_LENGTH = 21;
 
-export function encodeRocketMQHeader(command: RemotingCommand): Buffer {
-  const remark = command.remark ? Buffer.from(command.remark, 'utf8') : undefined;
-  const entries: [Buffer, Buffer][] = [];
-  let mapLength = 0;
-  if (command.extFields) {
-    for (const key of javaStringMapOrder(Object.keys(command.extFields))) {
-      const k = Buffer.from(key, 'utf8');
-      const v = Buffer.from(command.extFields[key]!, 'utf8');
-      entries.push([k, v]);
-      mapLength += 2 + k.length + 4 + v.length;
+/**
+ * Header bytes are assembled here and copied out once: no Buffer per key and value. Grows to
+ * the largest header seen below MAX_SCRATCH; larger ones get a buffer of their own.
+ */
+let scratch = Buffer.allocUnsafeSlow(4096);
+const MAX_SCRATCH = 1024 * 1024;
+
+/** Strings up to this length are written and read by a JS loop when ASCII (no native call). */
+const SHORT_STRING = 64;
+
+/** Writes `text` as UTF-8 at `at` (room for 3 bytes per UTF-16 unit is guaranteed); returns the byte count. */
+function writeUtf8(out: Buffer, text: string, at: number): number {
+  const length = text.length;
+  if (length <= SHORT_STRING) {
+    let i = 0;
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[at + i] = c;
     }
+    if (i === length) return length;
   }
-  const out = Buffer.allocUnsafe(FIXED_LENGTH + (remark?.length ?? 0) + mapLength);
+  return out.write(text, at, 'utf8');
+}
+
+/** The header in `out` from 0; returns its length. `out` must hold `upperBound(command)` bytes. */
+function writeHeader(command: RemotingCommand, out: Buffer): number {
   let at = out.writeInt16BE(command.code, 0);
   at = out.writeInt8(LanguageCode[command.language], at);
   at = out.writeInt16BE(command.version, at);
   at = out.writeInt32BE(command.opaque, at);
   at = out.writeInt32BE(command.flag, at);
-  at = out.writeInt32BE(remark?.length ?? 0, at);
-  if (remark) at += remark.copy(out, at);
-  at = out.writeInt32BE(mapLength, at);
-  for (const [k, v] of entries) {
-    at = out.writeInt16BE(k.length, at);
-    at += k.copy(out, at);
-    at = out.writeInt32BE(v.length, at);
-    at += v.copy(out, at);
+  const remarkLength = command.remark ? writeUtf8(out, command.remark, at + 4) : 0;
+  out.writeInt32BE(remarkLength, at);
+  at += 4 + remarkLength;
+  const mapAt = at;
+  at += 4;
+  const extFields = command.extFields;
+  if (extFields) {
+    for (const key of javaStringMapOrder(Object.keys(extFields))) {
+      const keyLength = writeUtf8(out, key, at + 2);
+      out.writeInt16BE(keyLength, at);
+      at += 2 + keyLength;
+      const valueLength = writeUtf8(out, extFields[key]!, at + 4);
+      out.writeInt32BE(valueLength, at);
+      at += 4 + valueLength;
+    }
   }
+  out.writeInt32BE(at - mapAt - 4, mapAt);
+  return at;
+}
+
+/** Bytes the header can take at most (3 UTF-8 bytes per UTF-16 unit). */
+function upperBound(command: RemotingCommand): number {
+  let bound = FIXED_LENGTH + (command.remark?.length ?? 0) * 3;
+  const extFields = command.extFields;
+  if (extFields) {
+    for (const key in extFields) bound += 6 + (key.length + extFields[key]!.length) * 3;
+  }
+  return bound;
+}
+
+export function encodeRocketMQHeader(command: RemotingCommand): Buffer {
+  const bound = upperBound(command);
+  if (bound > MAX_SCRATCH) {
+    const own = Buffer.allocUnsafe(bound);
+    return own.subarray(0, writeHeader(command, own));
+  }
+  if (bound > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(bound, scratch.length * 2));
+  const length = writeHeader(command, scratch);
+  const out = Buffer.allocUnsafe(length);
+  scratch.copy(out, 0, 0, length);
   return out;
+}
+
+/**
+ * The whole frame of a ROCKETMQ-serialized command (length prefix, header, body) in one
+ * Buffer, the header written once into the scratch and copied straight into the frame.
+ * Returns undefined when the header is too large for the 24-bit length (the caller reports it).
+ */
+export function encodeRocketMQFrame(command: RemotingCommand, withBody: boolean): Buffer | undefined {
+  const bound = upperBound(command);
+  let header: Buffer;
+  if (bound > MAX_SCRATCH) header = Buffer.allocUnsafe(bound);
+  else {
+    if (bound > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(bound, scratch.length * 2));
+    header = scratch;
+  }
+  const headerLength = writeHeader(command, header);
+  if (headerLength > 0xffffff) return undefined;
+  const bodyLength = command.body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(8 + headerLength + (withBody ? bodyLength : 0));
+  frame.writeInt32BE(4 + headerLength + bodyLength, 0);
+  frame.writeUInt32BE(((SerializeType.ROCKETMQ << 24) | headerLength) >>> 0, 4);
+  header.copy(frame, 8, 0, headerLength);
+  if (withBody && command.body) command.body.copy(frame, 8 + headerLength);
+  return frame;
+}
+
+/**
+ * Short ASCII keys seen before, by a hash of their bytes: the same dozen keys arrive in every
+ * request, so they are matched instead of decoded (no native call, no new string).
+ */
+const keyCache = new Map<number, string>();
+const MAX_CACHED_KEYS = 1024;
+
+function decodeKey(bytes: Buffer, at: number, length: number): string {
+  if (length > 0 && length <= 32) {
+    let hash = length;
+    let ascii = true;
+    for (let i = at; i < at + length; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) {
+        ascii = false;
+        break;
+      }
+      hash = (Math.imul(hash, 31) + b) | 0;
+    }
+    if (ascii) {
+      const known = keyCache.get(hash);
+      if (known !== undefined && known.length === length) {
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (known.charCodeAt(i) !== bytes[at + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return known;
+      }
+      const key = bytes.toString('latin1', at, at + length);
+      if (known === undefined && keyCache.size < MAX_CACHED_KEYS) keyCache.set(hash, key);
+      return key;
+    }
+  }
+  return bytes.toString('utf8', at, at + length);
+}
+
+/** A value: short ASCII ones by a JS loop (most values are numbers and names), the rest natively. */
+function decodeValue(bytes: Buffer, at: number, length: number): string {
+  if (length === 0) return '';
+  if (length <= 16) {
+    let text = '';
+    for (let i = at; i < at + length; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) return bytes.toString('utf8', at, at + length);
+      text += String.fromCharCode(b);
+    }
+    return text;
+  }
+  return bytes.toString('utf8', at, at + length);
 }
 
 export function decodeRocketMQHeader(bytes: Buffer): Omit<RemotingCommand, 'body'> {
@@ -72,13 +195,13 @@ export function decodeRocketMQHeader(bytes: Buffer): Omit<RemotingCommand, 'body
       const keyLength = bytes.readInt16BE(at);
       at += 2;
       checkRange(bytes, at, keyLength, 'extFields key', end);
-      const key = bytes.toString('utf8', at, at + keyLength);
+      const key = decodeKey(bytes, at, keyLength);
       at += keyLength;
       checkRange(bytes, at, 4, 'extFields value length', end);
       const valueLength = bytes.readInt32BE(at);
       at += 4;
       checkRange(bytes, at, valueLength, 'extFields value', end);
-      setExtField(extFields, key, bytes.toString('utf8', at, at + valueLength));
+      setExtField(extFields, key, decodeValue(bytes, at, valueLength));
       at += valueLength;
     }
   }
