@@ -147,4 +147,37 @@ describe('MessageStore', () => {
     await store.retention.runOnce();
     assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
   });
+
+  it('reads a queue interleaved with others in few reads, across segment ends, with filters', async (t) => {
+    const { dir, defer } = await tempDir(t);
+    // 64 KiB segments: a pull's span of records regularly crosses a segment end.
+    const store = await MessageStore.open({ storePathRootDir: dir, ...small });
+    defer(() => store.close());
+    const queues = 5;
+    for (let i = 0; i < 2000; i++) {
+      const result = await store.putMessage(message('T', i % queues, `m${i}-${'x'.repeat(i % 97)}`, { TAGS: i % 7 === 0 ? 'TagA' : 'TagB' }));
+      assert.equal(result.status, 'PUT_OK');
+    }
+    for (let queueId = 0; queueId < queues; queueId++) {
+      let offset = 0;
+      const bodies: string[] = [];
+      while (offset < store.getMaxOffsetInQueue('T', queueId)) {
+        const got = await store.getMessage('g', 'T', queueId, offset, 32);
+        assert.equal(got.status, 'FOUND');
+        assert.ok(got.messages.length <= 32);
+        for (const record of got.messages) bodies.push(decodeStoredMessage(record).body.toString());
+        offset = got.nextBeginOffset;
+      }
+      assert.deepEqual(
+        bodies,
+        Array.from({ length: 400 }, (_, n) => n * queues + queueId).map((i) => `m${i}-${'x'.repeat(i % 97)}`),
+      );
+      const tagged = await store.getMessage('g', 'T', queueId, 0, 32, tagFilter('TagA'));
+      const expected = Array.from({ length: 400 }, (_, n) => n * queues + queueId).filter((i) => i % 7 === 0);
+      assert.deepEqual(
+        tagged.messages.map((record) => decodeStoredMessage(record).body.toString()),
+        expected.slice(0, 32).map((i) => `m${i}-${'x'.repeat(i % 97)}`),
+      );
+    }
+  });
 });

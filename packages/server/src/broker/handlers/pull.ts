@@ -168,8 +168,21 @@ function pullResponse(request: RemotingCommand, code: number, result: GetMessage
       minOffset: result.minOffset,
       maxOffset: result.maxOffset,
     }),
-    body: code === ResponseCode.SUCCESS ? Buffer.concat(result.messages, result.bufferTotalSize) : undefined,
+    body: code === ResponseCode.SUCCESS ? joinRecords(result.messages, result.bufferTotalSize) : undefined,
   });
+}
+
+/** The records as one body: a view when they lie back to back in one read buffer, else one copy. */
+export function joinRecords(records: readonly Buffer[], total: number): Buffer {
+  const first = records[0];
+  if (!first) return Buffer.alloc(0);
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < records.length; i++) {
+    const record = records[i]!;
+    if (record.buffer !== first.buffer || record.byteOffset !== end) return Buffer.concat(records, total);
+    end += record.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 export function pullHandlers(services: BrokerServices): Map<number, RequestHandler> {
