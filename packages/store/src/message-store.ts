@@ -99,6 +99,8 @@ export class MessageStore implements MessageStoreApi {
   private cqTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private indexChain: Promise<void> = Promise.resolve();
+  /** Dispatched records waiting for the index (taken as one batch by the next index step). */
+  private indexBatch: DispatchRequest[] = [];
   private putTotal = 0;
   private foundTotal = 0;
   private closed = false;
@@ -224,10 +226,20 @@ export class MessageStore implements MessageStoreApi {
       if (notify) for (const listener of this.arrivalListeners) listener(request.topic, request.queueId, queue.maxOffset, request.tagsCode);
     }
     if (this.index) {
-      const index = this.index;
-      this.indexChain = this.indexChain
-        .then(() => index.buildIndex(request))
-        .catch((error: unknown) => this.logger.error({ err: String(error), offset: request.commitLogOffset }, 'index build failed'));
+      // Records dispatched together (one written chunk) are indexed as one batch.
+      this.indexBatch.push(request);
+      if (this.indexBatch.length === 1) {
+        const index = this.index;
+        this.indexChain = this.indexChain
+          .then(() => {
+            const batch = this.indexBatch;
+            this.indexBatch = [];
+            return index.buildIndexBatch(batch).catch((error: unknown) =>
+              this.logger.error({ err: String(error), from: batch[0]?.commitLogOffset, records: batch.length }, 'index build failed'),
+            );
+          })
+          .catch(() => undefined);
+      }
     }
   }
 

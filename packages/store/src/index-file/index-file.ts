@@ -11,6 +11,7 @@
  * Older files are read from disk on query, through a short-lived read-only handle.
  */
 import { type FileHandle, open, unlink } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { basename } from 'node:path';
 import { javaStringHash, readInt64, writeInt64 } from '@rocketmq-ts/protocol';
 import {
@@ -28,6 +29,7 @@ import {
 const SLOTS_PER_PAGE = 1024;
 const SLOT_READ_CHUNK = 256 * SLOTS_PER_PAGE;
 const INITIAL_PENDING_ENTRIES = 256;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** |String.hashCode(key)|, with Integer.MIN_VALUE (whose abs is negative) mapped to 0. */
 export function indexKeyHash(key: string): number {
@@ -270,12 +272,17 @@ export class IndexFile {
     return INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + index * INDEX_ENTRY_SIZE;
   }
 
-  /** Writes new entries, changed slot pages and the header; no datasync. */
-  async write(): Promise<void> {
+  /**
+   * Writes new entries, changed slot pages (unless `slots: false`) and the header; no datasync.
+   * Without the slots the file on disk lags behind in its slot table only, which matters
+   * nowhere: queries of the active file read the slots from memory, and after a crash the
+   * active file is deleted (its end is past the checkpoint's indexMsgTimestamp).
+   */
+  async write(options: { slots?: boolean } = {}): Promise<void> {
     while (this.writing) await this.writing.catch(() => undefined);
     const active = this.active;
     if (!active || (active.pendingCount === 0 && active.dirtyPageCount === 0 && !active.headerDirty)) return;
-    const writing = this.writeSnapshot(active);
+    const writing = this.writeSnapshot(active, options.slots ?? true);
     this.writing = writing;
     try {
       await writing;
@@ -284,14 +291,14 @@ export class IndexFile {
     }
   }
 
-  private async writeSnapshot(active: ActiveState): Promise<void> {
+  private async writeSnapshot(active: ActiveState, withSlots: boolean): Promise<void> {
     // Snapshot synchronously, so the three parts describe the same moment. The entries stay
     // in `pending` (readable) until they are on disk; putKey only appends after them, and a
     // grown buffer is a copy, so this view stays valid.
     const entryCount = active.pendingCount;
     const entries = active.pending.subarray(0, entryCount * INDEX_ENTRY_SIZE);
     const entriesAt = this.entryPosition(active.pendingFirst);
-    const slotRuns = this.snapshotDirtyPages(active);
+    const slotRuns = withSlots ? this.snapshotDirtyPages(active) : [];
     const header = active.headerDirty ? encodeIndexHeader(this.header) : undefined;
     active.headerDirty = false;
     try {
@@ -318,8 +325,10 @@ export class IndexFile {
       while (last + 1 < pages.length && pages[last + 1] === 1) last++;
       const firstSlot = page * SLOTS_PER_PAGE;
       const endSlot = Math.min(this.hashSlotNum, (last + 1) * SLOTS_PER_PAGE);
+      // A copy of the slots' memory, byte-swapped to big-endian by one native call.
       const bytes = Buffer.allocUnsafe((endSlot - firstSlot) * HASH_SLOT_SIZE);
-      for (let slot = firstSlot; slot < endSlot; slot++) bytes.writeInt32BE(active.slots[slot]!, (slot - firstSlot) * HASH_SLOT_SIZE);
+      bytes.set(new Uint8Array(active.slots.buffer, active.slots.byteOffset + firstSlot * HASH_SLOT_SIZE, bytes.length));
+      if (LITTLE_ENDIAN) bytes.swap32();
       runs.push({ position: INDEX_HEADER_SIZE + firstSlot * HASH_SLOT_SIZE, bytes, firstPage: page, pageCount: last - page + 1 });
       pages.fill(0, page, last + 1);
       page = last;

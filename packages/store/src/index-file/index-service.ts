@@ -139,22 +139,39 @@ export class IndexService {
 
   /** Indexes one dispatched record (IndexService.buildIndex). */
   buildIndex(request: IndexRequest): Promise<void> {
+    return this.buildIndexBatch([request]);
+  }
+
+  /**
+   * Indexes dispatched records in order, in one exclusive section: the keys go into the active
+   * file synchronously (no promise per record); only a full file or a due write waits.
+   */
+  buildIndexBatch(requests: readonly IndexRequest[]): Promise<void> {
     return this.exclusive(async () => {
-      if ((request.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_ROLLBACK_TYPE) return;
       let file = await this.activeFile();
-      if (request.commitLogOffset < file.endPhyOffset) return;
-      const { topic, keys, uniqKey, commitLogOffset, storeTimestamp } = request;
-      if (uniqKey !== undefined) file = await this.putKey(file, `${topic}#${uniqKey}`, commitLogOffset, storeTimestamp);
-      if (keys) {
-        for (const key of keys.split(' ')) {
-          if (key.length > 0) file = await this.putKey(file, `${topic}#${key}`, commitLogOffset, storeTimestamp);
+      for (const request of requests) {
+        if ((request.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_ROLLBACK_TYPE) continue;
+        if (file.isWriteFull) file = await this.activeFile();
+        if (request.commitLogOffset < file.endPhyOffset) continue;
+        const { topic, keys, uniqKey, commitLogOffset, storeTimestamp } = request;
+        if (uniqKey !== undefined) file = await this.putKey(file, `${topic}#${uniqKey}`, commitLogOffset, storeTimestamp);
+        if (keys) {
+          for (const key of keys.split(' ')) {
+            if (key.length > 0) file = await this.putKey(file, `${topic}#${key}`, commitLogOffset, storeTimestamp);
+          }
         }
+        // Entries only: the slot table (20 MB by default, nearly every page touched by a
+        // megabyte of random keys) is written by flush(), not every megabyte of entries.
+        if (file.pendingBytes >= this.writeBufferBytes) await file.write({ slots: false });
       }
-      if (file.pendingBytes >= this.writeBufferBytes) await file.write();
     });
   }
 
-  private async putKey(file: IndexFile, key: string, phyOffset: number, storeTimestamp: number): Promise<IndexFile> {
+  private putKey(file: IndexFile, key: string, phyOffset: number, storeTimestamp: number): IndexFile | Promise<IndexFile> {
+    return file.putKey(key, phyOffset, storeTimestamp) ? file : this.putKeyInNewFile(file, key, phyOffset, storeTimestamp);
+  }
+
+  private async putKeyInNewFile(file: IndexFile, key: string, phyOffset: number, storeTimestamp: number): Promise<IndexFile> {
     while (!file.putKey(key, phyOffset, storeTimestamp)) {
       this.logger.info({ file: file.path }, 'index file is full, starting another');
       file = await this.activeFile();
