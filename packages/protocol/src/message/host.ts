@@ -65,8 +65,20 @@ export function formatHost(host: HostAddress): string {
   return host.address.includes(':') ? `[${host.address}]:${host.port}` : `${host.address}:${host.port}`;
 }
 
-/** Parses "ip:port" or "[v6]:port". */
+const parsedHosts = new Map<string, HostAddress>();
+
+/** Parses "ip:port" or "[v6]:port" (the result is shared: a connection's peer is parsed once). */
 export function parseHost(text: string): HostAddress {
+  let host = parsedHosts.get(text);
+  if (!host) {
+    host = Object.freeze(parseHostText(text));
+    if (parsedHosts.size >= 4096) parsedHosts.clear();
+    parsedHosts.set(text, host);
+  }
+  return host;
+}
+
+function parseHostText(text: string): HostAddress {
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
   const match = bracketed ?? /^(.*):(\d+)$/.exec(text);
   if (!match) throw new MessageDecodeError(`"${text}" is not ip:port`);

@@ -11,13 +11,35 @@ import { MessageDecodeError } from '../errors.ts';
 import { bytesToIp, type HostAddress, ipToBytes } from './host.ts';
 import { readInt64, writeInt64 } from './stored-message.ts';
 
+const hostHex = new WeakMap<HostAddress, string>();
+const TWO_32 = 0x1_0000_0000;
+
 export function createOffsetMessageId(storeHost: HostAddress, commitLogOffset: number): string {
+  // The store host part is the same for every message of a broker: its hex is kept per host.
+  if (Number.isSafeInteger(commitLogOffset) && commitLogOffset >= 0) {
+    let prefix = hostHex.get(storeHost);
+    if (prefix === undefined) {
+      prefix = offsetMessageIdBytes(storeHost, 0).toString('hex', 0, ipToBytes(storeHost.address).length + 4).toUpperCase();
+      hostHex.set(storeHost, prefix);
+    }
+    const high = Math.floor(commitLogOffset / TWO_32);
+    const low = commitLogOffset - high * TWO_32;
+    return prefix + hex8(high) + hex8(low);
+  }
+  return offsetMessageIdBytes(storeHost, commitLogOffset).toString('hex').toUpperCase();
+}
+
+function hex8(value: number): string {
+  return value.toString(16).toUpperCase().padStart(8, '0');
+}
+
+function offsetMessageIdBytes(storeHost: HostAddress, commitLogOffset: number): Buffer {
   const ip = ipToBytes(storeHost.address);
   const bytes = Buffer.allocUnsafe(ip.length + 12);
   ip.copy(bytes, 0);
   bytes.writeInt32BE(storeHost.port, ip.length);
   writeInt64(bytes, commitLogOffset, ip.length + 4);
-  return bytes.toString('hex').toUpperCase();
+  return bytes;
 }
 
 export interface OffsetMessageId {
