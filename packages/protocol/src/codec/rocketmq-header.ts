@@ -115,57 +115,35 @@ export function encodeRocketMQFrame(command: RemotingCommand, withBody: boolean)
 }
 
 /**
- * Short ASCII keys seen before, by a hash of their bytes: the same dozen keys arrive in every
- * request, so they are matched instead of decoded (no native call, no new string).
+ * Short ASCII strings seen before, direct-mapped by a hash of their bytes: the same keys and
+ * most of the same values (group, topic, flags, counts) arrive in every request, so they are
+ * matched instead of decoded. A miss replaces the slot (timestamps and ids pass through).
  */
-const keyCache = new Map<number, string>();
-const MAX_CACHED_KEYS = 1024;
+const CACHE_SLOTS = 2048;
+const cachedStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+const CACHEABLE_LENGTH = 32;
 
-function decodeKey(bytes: Buffer, at: number, length: number): string {
-  if (length > 0 && length <= 32) {
-    let hash = length;
-    let ascii = true;
-    for (let i = at; i < at + length; i++) {
-      const b = bytes[i]!;
-      if (b >= 0x80) {
-        ascii = false;
-        break;
-      }
-      hash = (Math.imul(hash, 31) + b) | 0;
-    }
-    if (ascii) {
-      const known = keyCache.get(hash);
-      if (known !== undefined && known.length === length) {
-        let same = true;
-        for (let i = 0; i < length; i++) {
-          if (known.charCodeAt(i) !== bytes[at + i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return known;
-      }
-      const key = bytes.toString('latin1', at, at + length);
-      if (known === undefined && keyCache.size < MAX_CACHED_KEYS) keyCache.set(hash, key);
-      return key;
-    }
-  }
-  return bytes.toString('utf8', at, at + length);
-}
-
-/** A value: short ASCII ones by a JS loop (most values are numbers and names), the rest natively. */
-function decodeValue(bytes: Buffer, at: number, length: number): string {
+/** A key or value of `length` bytes at `at`. */
+function decodeString(bytes: Buffer, at: number, length: number): string {
   if (length === 0) return '';
-  if (length <= 16) {
-    let text = '';
-    for (let i = at; i < at + length; i++) {
-      const b = bytes[i]!;
-      if (b >= 0x80) return bytes.toString('utf8', at, at + length);
-      text += String.fromCharCode(b);
-    }
-    return text;
+  if (length > CACHEABLE_LENGTH) return bytes.toString('utf8', at, at + length);
+  const end = at + length;
+  let hash = length;
+  for (let i = at; i < end; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) return bytes.toString('utf8', at, end);
+    hash = (Math.imul(hash, 31) + b) | 0;
   }
-  return bytes.toString('utf8', at, at + length);
+  const slot = (hash ^ (hash >>> 11)) & (CACHE_SLOTS - 1);
+  const known = cachedStrings[slot]!;
+  if (known.length === length) {
+    let i = 0;
+    while (i < length && known.charCodeAt(i) === bytes[at + i]) i++;
+    if (i === length) return known;
+  }
+  const text = bytes.toString('latin1', at, end);
+  cachedStrings[slot] = text;
+  return text;
 }
 
 export function decodeRocketMQHeader(bytes: Buffer): Omit<RemotingCommand, 'body'> {
@@ -195,13 +173,13 @@ export function decodeRocketMQHeader(bytes: Buffer): Omit<RemotingCommand, 'body
       const keyLength = bytes.readInt16BE(at);
       at += 2;
       checkRange(bytes, at, keyLength, 'extFields key', end);
-      const key = decodeKey(bytes, at, keyLength);
+      const key = decodeString(bytes, at, keyLength);
       at += keyLength;
       checkRange(bytes, at, 4, 'extFields value length', end);
       const valueLength = bytes.readInt32BE(at);
       at += 4;
       checkRange(bytes, at, valueLength, 'extFields value', end);
-      setExtField(extFields, key, decodeValue(bytes, at, valueLength));
+      setExtField(extFields, key, decodeString(bytes, at, valueLength));
       at += valueLength;
     }
   }
