@@ -208,6 +208,22 @@ describe('ConsumeQueue', () => {
     const reopened = await openQueue(t, root);
     assert.throws(() => put(reopened, 1), ConsumeQueueConfigError, 'recover() first');
   });
+
+  it('serves later pulls from its read-ahead, and never a unit truncation replaced', async (t) => {
+    const root = await tempRoot(t);
+    const queue = await openQueue(t, root);
+    for (let i = 0; i < 25; i++) put(queue, i);
+    await queue.write();
+    assert.deepEqual(decode(await queue.getUnits(0, 2)).map((u) => u.commitLogOffset), [0, 100]);
+    assert.deepEqual(decode(await queue.getUnits(2, 3)).map((u) => u.commitLogOffset), [200, 300, 400]);
+    // The log is cut at record 20; records 20.. are written again elsewhere.
+    assert.equal(await queue.truncateDirty(2000), 5);
+    for (let i = 20; i < 25; i++) queue.putUnit(i, 100_000 + i * 100, 100, i);
+    assert.deepEqual(decode(await queue.getUnits(19, 3)).map((u) => u.commitLogOffset), [1900, 102_000, 102_100]);
+    // Units appended after a read-ahead are read, not missed.
+    queue.putUnit(25, 200_000, 100, 25);
+    assert.deepEqual(decode(await queue.getUnits(24, 5)).map((u) => u.offset), [24, 25]);
+  });
 });
 
 describe('FileHandlePool', () => {

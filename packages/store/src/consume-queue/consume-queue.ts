@@ -46,6 +46,9 @@ export interface ConsumeQueueOptions {
   onDirty?: (queue: ConsumeQueue) => void;
 }
 
+/** Units a pull's consume-queue read fetches at least: 8 KB, the next pulls' units too. */
+const READ_AHEAD_UNITS = 400;
+
 export type ConsumeQueueDamageKind = 'invalid-unit' | 'zeroed-unit' | 'out-of-order' | 'cut-file';
 
 export interface ConsumeQueueDamage {
@@ -90,6 +93,12 @@ export class ConsumeQueue {
   private minLogicOffset = 0;
   private maxPhysicOffset = -1;
   private needsRecovery = false;
+  /** The last units read ahead of a pull (READ_AHEAD_UNITS of them), served from memory. */
+  private readAhead: UnitBatch | undefined;
+  /** Bumped whenever existing units may change: a read that started before is not kept. */
+  private generation = 0;
+  /** Recoveries, truncations, deletions in progress. */
+  private changing = 0;
 
   private constructor(
     readonly topic: string,
@@ -234,15 +243,44 @@ export class ConsumeQueue {
       const start = Math.max(logicalOffset, this.minOffset);
       const count = Math.min(Math.max(0, Math.floor(maxCount)), this.maxOffset - start);
       if (count <= 0) return UnitBatch.empty(start);
-      const buffer = Buffer.allocUnsafe(count * CQ_STORE_UNIT_SIZE);
+      const ahead = this.readAhead;
+      if (ahead && start >= ahead.startOffset && start + count <= ahead.endOffset) {
+        const from = (start - ahead.startOffset) * CQ_STORE_UNIT_SIZE;
+        return new UnitBatch(start, ahead.buffer.subarray(from, from + count * CQ_STORE_UNIT_SIZE));
+      }
+      // Read ahead: a consumer's next pulls ask for the units after these.
+      const readCount = count < READ_AHEAD_UNITS ? Math.min(READ_AHEAD_UNITS, this.maxOffset - start) : count;
+      const buffer = Buffer.allocUnsafe(readCount * CQ_STORE_UNIT_SIZE);
+      const generation = this.generation;
       try {
         await this.q.readInto(buffer, start * CQ_STORE_UNIT_SIZE);
-        return new UnitBatch(start, buffer);
+        if (readCount > count && generation === this.generation && this.changing === 0) this.readAhead = new UnitBatch(start, buffer);
+        return new UnitBatch(start, buffer.subarray(0, count * CQ_STORE_UNIT_SIZE));
       } catch (error) {
         // A cleanup deleted the file under us: the offset is now below min, read from there.
         if (!isNotFound(error) || attempt > 0 || start >= this.minOffset) throw error;
       }
     }
+  }
+
+  /**
+   * Units below maxOffset never change, except by recovery, truncation and deletion, which run
+   * through here: the read-ahead is dropped before and after, and not kept meanwhile.
+   */
+  private async changingUnits<T>(change: () => Promise<T>): Promise<T> {
+    this.changing++;
+    this.forgetReadAhead();
+    try {
+      return await change();
+    } finally {
+      this.changing--;
+      this.forgetReadAhead();
+    }
+  }
+
+  private forgetReadAhead(): void {
+    this.readAhead = undefined;
+    this.generation++;
   }
 
   /**
@@ -314,7 +352,11 @@ export class ConsumeQueue {
    * after that point is zeroed, later files are deleted, cut files are extended back to the
    * configured size. Blank pre-fill units are valid.
    */
-  async recover(): Promise<ConsumeQueueRecovery> {
+  recover(): Promise<ConsumeQueueRecovery> {
+    return this.changingUnits(() => this.recoverUnits());
+  }
+
+  private async recoverUnits(): Promise<ConsumeQueueRecovery> {
     const q = this.q;
     const report: ConsumeQueueRecovery = {
       topic: this.topic,
@@ -442,7 +484,11 @@ export class ConsumeQueue {
    * after the commit log was cut there): a last file whose first unit is dirty is deleted,
    * the rest of the containing file zeroed. Returns the number of units dropped.
    */
-  async truncateDirty(commitLogEnd: number): Promise<number> {
+  truncateDirty(commitLogEnd: number): Promise<number> {
+    return this.changingUnits(() => this.truncateDirtyUnits(commitLogEnd));
+  }
+
+  private async truncateDirtyUnits(commitLogEnd: number): Promise<number> {
     if (this.maxPhysicOffset <= commitLogEnd) return 0;
     const q = this.q;
     await q.write();
@@ -492,7 +538,11 @@ export class ConsumeQueue {
    * Sets minOffset to the first real unit whose record starts at or after `commitLogMinOffset`
    * (ConsumeQueue.correctMinOffset; blank units are skipped); maxOffset if there is none.
    */
-  async correctMinOffset(commitLogMinOffset: number): Promise<void> {
+  correctMinOffset(commitLogMinOffset: number): Promise<void> {
+    return this.changingUnits(() => this.correctMinOffsetUnits(commitLogMinOffset));
+  }
+
+  private async correctMinOffsetUnits(commitLogMinOffset: number): Promise<void> {
     const q = this.q;
     const first = q.files[0];
     if (first === undefined) return;
@@ -518,7 +568,11 @@ export class ConsumeQueue {
    * `commitLogMinOffset` (MappedFileQueue.deleteExpiredFileByOffset), then corrects minOffset.
    * Returns the number of files deleted.
    */
-  async deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
+  deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
+    return this.changingUnits(() => this.deleteExpiredFilesUnits(commitLogMinOffset));
+  }
+
+  private async deleteExpiredFilesUnits(commitLogMinOffset: number): Promise<number> {
     const q = this.q;
     let deleted = 0;
     while (q.files.length > 1) {
@@ -536,7 +590,11 @@ export class ConsumeQueue {
   }
 
   /** Deletes every file and the queue's directory (topic deleted, or no commit log at all). */
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
+    return this.changingUnits(() => this.destroyUnits());
+  }
+
+  private async destroyUnits(): Promise<void> {
     await this.q.destroy();
     this.minLogicOffset = 0;
     this.maxPhysicOffset = -1;
