@@ -55,7 +55,7 @@ const results: BenchResults = {
     'load generator': `RocketMQ ${TOOLS_VERSION} org.apache.rocketmq.example.benchmark.Producer/Consumer (java ${TOOLS_JVM.join(' ')}); TypeScript load generator (bench/loadgen: @rocketmq-ts/client Producer, await send() from N concurrent loops)`,
     'Apache broker JVM': APACHE_JVM.broker.join(' '),
     'Apache name server JVM': APACHE_JVM.namesrv.join(' '),
-    'rocketmq-ts': `node ${ROCKETMQ_TS_NODE_FLAGS.join(' ')} packages/server/bin/rocketmq-ts.js (npm start: name server + broker in one process)`,
+    'rocketmq-ts': `node ${ROCKETMQ_TS_NODE_FLAGS.join(' ')} packages/server/bin/rocketmq-ts.js --dashboard=false (npm start: name server + broker in one process, web console off)`,
     'commit log segment': '1 GiB on every broker',
     rounds: String(config.rounds),
     'Producer run': `${config.producerSeconds} s (figures from the ${full ? '2nd and later' : 'first'} 10 s report windows)`,

@@ -31,6 +31,9 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     '--brokerIP1=127.0.0.1',
     `--flushDiskType=${settings.flushDiskType}`,
     `--mappedFileSizeCommitLog=${1024 * 1024 * 1024}`,
+    // npm start also serves the web console (:8080 by default) since it landed; Apache's broker
+    // and name server have none, so it stays off here (its polling would count as broker CPU and RSS).
+    '--dashboard=false',
   ];
   const started = Date.now();
   const proc = spawnLogged(process.execPath, args, { cwd: runDir, env: { ...process.env, ROCKETMQ_TS_HOME: runDir }, outFile: join(runDir, 'server.out') });
