@@ -6,6 +6,7 @@
  *   short (default): ASYNC_FLUSH, 1 round, one 10 s Producer window per cell  (~10 min)
  *   --full:          ASYNC_FLUSH and SYNC_FLUSH, 3 rounds of 30 s Producer runs, then the
  *                    backlog scale test (BENCH_BACKLOG messages of 128 B, default 50,000,000)
+ *   --scale-only:    the scale test alone, results in bench/results/scale/ (npm run bench:scale)
  *
  * Writes bench/results/latest.json, bench/results/latest.md and PNG charts beside them.
  * Environment: BENCH_APACHE_VERSIONS ("5.3.3 4.9.7"), BENCH_ROUNDS, BENCH_BACKLOG,
@@ -27,7 +28,8 @@ import { runTool, TOOLS_JVM, TOOLS_VERSION } from './lib/rocketmq-tools.ts';
 import type { BenchTarget, FlushDiskType, TargetSettings } from './lib/target.ts';
 import { parseConsumerLine, parseProducerLine, type ProducerReport } from './lib/tool-output.ts';
 
-const full = process.argv.includes('--full');
+const scaleOnly = process.argv.includes('--scale-only');
+const full = process.argv.includes('--full') || scaleOnly;
 const config = {
   flushes: (full ? ['ASYNC_FLUSH', 'SYNC_FLUSH'] : ['ASYNC_FLUSH']) as FlushDiskType[],
   rounds: Number(process.env.BENCH_ROUNDS ?? (full ? 3 : 1)),
@@ -42,7 +44,8 @@ const config = {
   backlog: Number(process.env.BENCH_BACKLOG ?? 50_000_000),
   apacheVersions: (process.env.BENCH_APACHE_VERSIONS ?? '5.3.3 4.9.7').split(/\s+/).filter((v) => v !== ''),
 };
-const resultsDir = join(repoRoot, 'bench', 'results');
+// --scale-only keeps its own results so the latest side-by-side run is not overwritten.
+const resultsDir = scaleOnly ? join(repoRoot, 'bench', 'results', 'scale') : join(repoRoot, 'bench', 'results');
 const workRoot = process.env.BENCH_DIR ?? join(resultsDir, 'tmp');
 const topicFor = (bodySize: number): string => `Bench${bodySize}`;
 
@@ -307,7 +310,7 @@ async function main(): Promise<void> {
   });
   log(`rocketmq-ts side-by-side benchmark (${results.mode}); machine: ${results.machine.cores} × ${results.machine.cpus}, ${results.machine.memoryGiB} GiB`);
   try {
-    for (const flush of config.flushes) {
+    for (const flush of scaleOnly ? [] : config.flushes) {
       await flushPhase(flush);
       save();
     }
