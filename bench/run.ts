@@ -9,7 +9,8 @@
  *   --scale-only:    the scale test alone, results in bench/results/scale/ (npm run bench:scale)
  *
  * Writes bench/results/latest.json, bench/results/latest.md and PNG charts beside them.
- * Environment: BENCH_APACHE_VERSIONS ("5.3.3 4.9.7"), BENCH_ROUNDS, BENCH_BACKLOG,
+ * Environment: BENCH_APACHE_VERSIONS ("5.3.3 4.9.7"), BENCH_ROUNDS, BENCH_BACKLOG, BENCH_SCALE_OURS
+ * (false: leave rocketmq-ts out of the scale test), BENCH_RESULTS_DIR,
  * BENCH_DIR (where stores go; default bench/results/tmp, removed after each phase).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ const config = {
   apacheVersions: (process.env.BENCH_APACHE_VERSIONS ?? '5.3.3 4.9.7').split(/\s+/).filter((v) => v !== ''),
 };
 // --scale-only keeps its own results so the latest side-by-side run is not overwritten.
-const resultsDir = scaleOnly ? join(repoRoot, 'bench', 'results', 'scale') : join(repoRoot, 'bench', 'results');
+const resultsDir = process.env.BENCH_RESULTS_DIR ?? (scaleOnly ? join(repoRoot, 'bench', 'results', 'scale') : join(repoRoot, 'bench', 'results'));
 const workRoot = process.env.BENCH_DIR ?? join(resultsDir, 'tmp');
 const topicFor = (bodySize: number): string => `Bench${bodySize}`;
 
@@ -255,7 +256,7 @@ async function flushPhase(flush: FlushDiskType): Promise<void> {
 async function scalePhase(): Promise<void> {
   const topic = 'BenchScale';
   for (const start of [
-    (s: TargetSettings) => startRocketmqTs(s),
+    ...(process.env.BENCH_SCALE_OURS === 'false' ? [] : [(s: TargetSettings) => startRocketmqTs(s)]),
     ...config.apacheVersions.map((version) => (s: TargetSettings) => startApache(version, s)),
   ]) {
     const settings: TargetSettings = { flushDiskType: 'ASYNC_FLUSH', workDir: join(workRoot, 'scale'), topics: [topic] };
