@@ -11,6 +11,7 @@
 import { decodeStoredMessage, encodeProperties, type Logger, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
 import type { DelayOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
 import { SystemTopic } from '../topic/system-topics.ts';
+import { reputMessage, reputSucceeded } from './reput.ts';
 
 const BATCH = 64;
 const RETRY_AFTER_FAILURE_MILLIS = 10_000;
@@ -123,22 +124,8 @@ export class ScheduleMessageService {
     const propertiesText = encodeProperties(message.properties, { order: 'java-hash' });
     const properties: MessageProperties = { ...message.properties, [MessageConst.WAIT_STORE_MSG_OK]: 'false' };
     delete properties[MessageConst.DELAY_TIME_LEVEL];
-    const result = await this.store.putMessage({
-      topic: realTopic,
-      queueId: realQueueId,
-      flag: message.flag,
-      body: message.body,
-      propertiesText,
-      properties,
-      sysFlag: message.sysFlag,
-      bornTimestamp: message.bornTimestamp,
-      bornHost: message.bornHost,
-      storeHost: message.storeHost,
-      reconsumeTimes: message.reconsumeTimes,
-      preparedTransactionOffset: message.preparedTransactionOffset,
-      waitStoreMsgOK: false,
-    });
-    if (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT') {
+    const result = await reputMessage(this.store, message, { topic: realTopic, queueId: realQueueId, propertiesText, properties });
+    if (!reputSucceeded(result)) {
       throw new Error(`re-appending a delayed message to ${realTopic} failed: ${result.status} ${result.remark ?? ''}`);
     }
   }

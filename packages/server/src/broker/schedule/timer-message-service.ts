@@ -26,6 +26,7 @@
  */
 import { decodeStoredMessage, encodeProperties, type Logger, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
 import { type MessageStoreApi, TIMER_TOPIC, type TimerLogRecord, type TimerStore, TIMER_FLAG_DONE } from '@rocketmq-ts/store';
+import { reputMessage, reputSucceeded } from './reput.ts';
 
 const ENQUEUE_BATCH = 4096;
 /** Records of the open slot held in memory at once. */
@@ -334,22 +335,8 @@ export class TimerMessageService {
     }
     properties[MessageConst.TIMER_DEQUEUE_MS] = String(this.clock.now());
     properties[MessageConst.WAIT_STORE_MSG_OK] = 'false';
-    const result = await this.store.putMessage({
-      topic,
-      queueId,
-      flag: message.flag,
-      body: message.body,
-      propertiesText: encodeProperties(properties, { order: 'java-hash' }),
-      properties,
-      sysFlag: message.sysFlag,
-      bornTimestamp: message.bornTimestamp,
-      bornHost: message.bornHost,
-      storeHost: message.storeHost,
-      reconsumeTimes: message.reconsumeTimes,
-      preparedTransactionOffset: message.preparedTransactionOffset,
-      waitStoreMsgOK: false,
-    });
-    if (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT') {
+    const result = await reputMessage(this.store, message, { topic, queueId, propertiesText: encodeProperties(properties, { order: 'java-hash' }), properties });
+    if (!reputSucceeded(result)) {
       // Not marked done: retried on the next pass.
       if (roll) this.rollRetry.push(item);
       else this.heap.push(item);
