@@ -14,6 +14,7 @@ import { CQ_STORE_UNIT_SIZE } from './cq-unit.ts';
 import { ConsumeQueueFileSizeError } from './errors.ts';
 import type { FileHandlePool } from './file-handle-pool.ts';
 import { fileNameToOffset, offsetToFileName } from './file-name.ts';
+import { positionalRead, positionalWrite } from '../segment/inline-io.ts';
 
 const INITIAL_PENDING = 64 * CQ_STORE_UNIT_SIZE;
 /** Read granularity for scans: a whole number of units, about 64 KiB. */
@@ -160,8 +161,7 @@ export class UnitFileQueue {
       async (handle) => {
         let written = 0;
         while (written < length) {
-          const result = await handle.write(buffer, offset + written, length - written, position + written);
-          written += result.bytesWritten;
+          written += await positionalWrite(handle, buffer, offset + written, length - written, position + written);
         }
       },
       create ? this.fileSize : undefined,
@@ -244,7 +244,7 @@ export class UnitFileQueue {
     const read = await this.pool.use(this.pathOf(fileStart), async (handle) => {
       let total = 0;
       while (total < length) {
-        const { bytesRead } = await handle.read(out, offset + total, length - total, position + total);
+        const bytesRead = await positionalRead(handle, out, offset + total, length - total, position + total);
         if (bytesRead === 0) break;
         total += bytesRead;
       }

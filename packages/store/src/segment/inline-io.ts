@@ -1,0 +1,56 @@
+/**
+ * Positional reads and writes made synchronously on the event loop when they are small, with a
+ * thread-pool fallback. A pread/pwrite that the page cache serves takes microseconds, while the
+ * thread-pool round trip it replaces (queueing, futex wake-up, worker switch, completion wake-up
+ * of the event loop) costs tens: per pull that is two round trips (consume queue, commit log),
+ * and the pull's latency is what bounds a consumer's throughput. If the kernel ever makes one of
+ * these calls wait (a read from a cold disk, dirty-page throttling on a slow one), that kind of
+ * call goes back to the thread pool for a while, so a slow disk stalls the pool, not the event loop.
+ */
+import { readSync, writeSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
+/** Calls up to this long are made inline. */
+const INLINE_MAX_BYTES = 256 * 1024;
+/** An inline call slower than this went to the disk, not the page cache... */
+const SLOW_INLINE_MILLIS = 5;
+/** ...so calls of its kind use the thread pool for this long. */
+const INLINE_BACKOFF_MILLIS = 10_000;
+
+/** Decides, for one kind of call, whether the next one may run inline. */
+export class InlinePolicy {
+  private threadPoolUntil = 0;
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  allows(length: number): boolean {
+    return length <= INLINE_MAX_BYTES && this.clock() >= this.threadPoolUntil;
+  }
+
+  /** Called after an inline call that began at `startedAt` (a clock() reading). */
+  observe(startedAt: number): void {
+    const now = this.clock();
+    if (now - startedAt > SLOW_INLINE_MILLIS) this.threadPoolUntil = now + INLINE_BACKOFF_MILLIS;
+  }
+}
+
+const reads = new InlinePolicy();
+const writes = new InlinePolicy();
+
+/** Reads up to `length` bytes at `position`; returns the bytes read (0 at end of file). */
+export async function positionalRead(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  if (!reads.allows(length)) return (await handle.read(buffer, offset, length, position)).bytesRead;
+  const startedAt = performance.now();
+  const read = readSync(handle.fd, buffer, offset, length, position);
+  reads.observe(startedAt);
+  return read;
+}
+
+/** Writes up to `length` bytes at `position`; returns the bytes written (the caller loops). */
+export async function positionalWrite(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  if (!writes.allows(length)) return (await handle.write(buffer, offset, length, position)).bytesWritten;
+  const startedAt = performance.now();
+  const written = writeSync(handle.fd, buffer, offset, length, position);
+  writes.observe(startedAt);
+  return written;
+}
