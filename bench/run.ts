@@ -29,7 +29,7 @@ import { machineInfo } from './lib/machine.ts';
 import { ROCKETMQ_TS_NODE_FLAGS, startNullBrokerProcess, startRocketmqTs } from './lib/node-targets.ts';
 import { RssSampler, totalCpuSeconds, totalRssKiB } from './lib/proc-stats.ts';
 import { renderMarkdown } from './lib/report.ts';
-import type { BenchResults, SendFigure, TargetFigures } from './lib/results.ts';
+import { type BenchResults, median, type SendFigure, type TargetFigures } from './lib/results.ts';
 import { runTool, TOOLS_JVM, TOOLS_VERSION } from './lib/rocketmq-tools.ts';
 import type { BenchTarget, FlushDiskType, TargetSettings } from './lib/target.ts';
 import { parseConsumerLine, parseProducerLine, type ProducerReport } from './lib/tool-output.ts';
@@ -220,21 +220,34 @@ async function endToEnd(target: BenchTarget, flush: FlushDiskType, peak: Map<str
   log(`  ${target.label.padEnd(13)} end to end (Producer -w 4 + Consumer): ${last.tps} TPS, avg ${last.avgB2CMillis.toFixed(2)} ms, max ${last.maxB2CMillis} ms`);
 }
 
+/**
+ * Every round starts all systems on empty stores and stops them (removing the stores) at its
+ * end: otherwise four brokers' stores outgrow the page cache after a round or two, and each
+ * broker's figures depend on how much of the others' data the kernel has to evict. The last
+ * round then measures consuming its own backlog and end-to-end latency.
+ */
 async function flushPhase(flush: FlushDiskType): Promise<void> {
   const settings: TargetSettings = { flushDiskType: flush, workDir: join(workRoot, flush), topics: config.bodySizes.map(topicFor) };
-  log(`${flush}: starting ${['null-broker', 'rocketmq-ts', ...config.apacheVersions.map((v) => `apache-${v}`)].join(', ')}`);
-  const targets = await startTargets(settings);
-  try {
-    await sleep(5000);
-    const peak = new Map<string, number>();
-    const figures = new Map<string, TargetFigures>();
-    for (const target of targets) {
-      const idle = totalRssKiB(target.pids);
-      figures.set(target.label, { label: target.label, flush, startupMillis: target.startupMillis, idleRssKiB: idle, peakRssKiB: idle });
-      log(`  ${target.label.padEnd(13)} first send accepted ${target.startupMillis} ms after spawn; idle RSS ${(idle / 1024).toFixed(0)} MiB`);
-    }
-    let cell = 0;
-    for (let round = 1; round <= config.rounds; round++) {
+  const peak = new Map<string, number>();
+  const figures = new Map<string, TargetFigures & { startupRounds: number[]; idleRounds: number[] }>();
+  let cell = 0;
+  for (let round = 1; round <= config.rounds; round++) {
+    log(`${flush} round ${round}: starting ${['null-broker', 'rocketmq-ts', ...config.apacheVersions.map((v) => `apache-${v}`)].join(', ')}`);
+    const targets = await startTargets(settings);
+    try {
+      await sleep(5000);
+      for (const target of targets) {
+        const idle = totalRssKiB(target.pids);
+        const known = figures.get(target.label);
+        // Start-up time and idle RSS are reported as medians over the rounds.
+        if (known) {
+          known.startupRounds.push(target.startupMillis);
+          known.idleRounds.push(idle);
+        } else {
+          figures.set(target.label, { label: target.label, flush, startupMillis: target.startupMillis, idleRssKiB: idle, peakRssKiB: idle, startupRounds: [target.startupMillis], idleRounds: [idle] });
+        }
+        log(`  ${target.label.padEnd(13)} first send accepted ${target.startupMillis} ms after spawn; idle RSS ${(idle / 1024).toFixed(0)} MiB`);
+      }
       for (const bodySize of config.bodySizes) {
         for (const threads of config.threads) {
           log(`${flush} round ${round}: ${bodySize} B, ${threads} producer threads`);
@@ -242,18 +255,20 @@ async function flushPhase(flush: FlushDiskType): Promise<void> {
           cell++;
         }
       }
+      if (round === config.rounds) {
+        const brokers = targets.filter((target) => target.label !== 'null-broker');
+        log(`${flush}: consume from the backlog, then end-to-end latency`);
+        for (const target of brokers) await consumeBacklog(target, flush, peak);
+        for (const target of brokers) await endToEnd(target, flush, peak);
+      }
+    } finally {
+      for (const target of targets) await target.stop().catch((error: unknown) => results.notes.push(`stopping ${target.label}: ${String(error)}`));
+      rmSync(settings.workDir, { recursive: true, force: true });
     }
-    const brokers = targets.filter((target) => target.label !== 'null-broker');
-    log(`${flush}: consume from the backlog, then end-to-end latency`);
-    for (const target of brokers) await consumeBacklog(target, flush, peak);
-    for (const target of brokers) await endToEnd(target, flush, peak);
-    for (const [label, fig] of figures) {
-      fig.peakRssKiB = Math.max(fig.peakRssKiB, peak.get(label) ?? 0);
-      results.targets.push(fig);
-    }
-  } finally {
-    for (const target of targets) await target.stop().catch((error: unknown) => results.notes.push(`stopping ${target.label}: ${String(error)}`));
-    rmSync(settings.workDir, { recursive: true, force: true });
+  }
+  for (const [label, fig] of figures) {
+    const { startupRounds, idleRounds, ...kept } = fig;
+    results.targets.push({ ...kept, startupMillis: median(startupRounds), idleRssKiB: median(idleRounds), peakRssKiB: Math.max(fig.peakRssKiB, peak.get(label) ?? 0) });
   }
 }
 

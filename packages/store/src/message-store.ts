@@ -330,7 +330,9 @@ export class MessageStore implements MessageStoreApi {
       if (units.startOffset + units.count >= queue.maxOffset) break;
       step *= 4;
     }
-    result.messages = await this.readRecords(wanted);
+    result.messages = await this.readRecords(wanted, result.bufferTotalSize);
+    result.bufferTotalSize = 0;
+    for (const record of result.messages) result.bufferTotalSize += record.length;
     result.nextBeginOffset = offset + scanned;
     result.status = result.messages.length > 0 ? 'FOUND' : removing ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
     if (result.messages.length > 0) this.foundTotal += result.messages.length;
@@ -342,10 +344,13 @@ export class MessageStore implements MessageStoreApi {
    * Reads records with as few reads as possible: records closer than READ_GAP_BYTES to the
    * previous one share its read (the gap, other queues' records, is read and skipped), up to
    * READ_SPAN_BYTES per read. A pull's 32 records of one queue among a few others interleaved
-   * in the log take one read instead of 32. The records are views of the read buffer.
+   * in the log take one read instead of 32. The records are copied back to back into one buffer
+   * (the pull's body, sent as is); the spans are read into a reused scratch buffer.
    */
-  private async readRecords(wanted: { offset: number; size: number }[]): Promise<Buffer[]> {
+  private async readRecords(wanted: { offset: number; size: number }[], totalSize: number): Promise<Buffer[]> {
     const records: Buffer[] = [];
+    const out = Buffer.allocUnsafe(totalSize);
+    let filled = 0;
     let i = 0;
     while (i < wanted.length) {
       const start = wanted[i]!.offset;
@@ -357,18 +362,47 @@ export class MessageStore implements MessageStoreApi {
         end = next.offset + next.size;
         j++;
       }
-      let chunk = await this.commitLog.read(start, end - start);
-      if (!chunk && j > i + 1) {
+      let span = await this.readSpan(start, end - start);
+      if (!span && j > i + 1) {
         // The span crosses a segment end (or reaches past the written data): one by one.
         j = i + 1;
         end = start + wanted[i]!.size;
-        chunk = await this.commitLog.read(start, end - start);
+        span = await this.readSpan(start, end - start);
       }
-      if (!chunk) break;
-      for (let k = i; k < j; k++) records.push(chunk.subarray(wanted[k]!.offset - start, wanted[k]!.offset - start + wanted[k]!.size));
+      if (!span) break;
+      try {
+        for (let k = i; k < j; k++) {
+          const { offset, size } = wanted[k]!;
+          span.copy(out, filled, offset - start, offset - start + size);
+          records.push(out.subarray(filled, filled + size));
+          filled += size;
+        }
+      } finally {
+        if (span.buffer === this.spanScratch.buffer) this.spanScratchBusy = false;
+      }
       i = j;
     }
     return records;
+  }
+
+  private readonly spanScratch = Buffer.allocUnsafe(256 * 1024);
+  private spanScratchBusy = false;
+
+  /**
+   * `length` bytes of the commit log at `offset`, in the scratch buffer when it is free (the
+   * caller copies out and frees it), else in a new one; undefined if not readable as one span.
+   */
+  private async readSpan(offset: number, length: number): Promise<Buffer | undefined> {
+    if (this.spanScratchBusy || length > this.spanScratch.length) return this.commitLog.read(offset, length);
+    this.spanScratchBusy = true;
+    const span = this.spanScratch.subarray(0, length);
+    let ok = false;
+    try {
+      ok = await this.commitLog.readInto(span, offset);
+    } finally {
+      if (!ok) this.spanScratchBusy = false;
+    }
+    return ok ? span : undefined;
   }
 
   async getQueueUnits(topic: string, queueId: number, offset: number, maxCount: number): Promise<{ units: QueueUnit[]; nextOffset: number }> {

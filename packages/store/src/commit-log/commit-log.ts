@@ -258,11 +258,17 @@ export class CommitLog implements FlushTarget {
   /** `size` bytes at `offset`, if they are stored, written and in one segment. */
   async read(offset: number, size: number): Promise<Buffer | undefined> {
     if (size <= 0 || offset < this.minOffset || offset + size > this.writtenOffset) return undefined;
-    const segment = this.queue.find(offset);
-    if (!segment || offset + size > segment.endOffset) return undefined;
     const buffer = Buffer.allocUnsafe(size);
-    const read = await segment.read(buffer, 0, size, offset - segment.startOffset);
-    return read === size ? buffer : undefined;
+    return (await this.readInto(buffer, offset)) ? buffer : undefined;
+  }
+
+  /** Fills `buffer` with the bytes at `offset`; false if they are not all stored, written and in one segment. */
+  async readInto(buffer: Buffer, offset: number): Promise<boolean> {
+    const size = buffer.length;
+    if (size <= 0 || offset < this.minOffset || offset + size > this.writtenOffset) return false;
+    const segment = this.queue.find(offset);
+    if (!segment || offset + size > segment.endOffset) return false;
+    return (await segment.read(buffer, 0, size, offset - segment.startOffset)) === size;
   }
 
   /** The record starting at `offset`, decoded (body as stored), if there is one. */

@@ -14,7 +14,7 @@ import { CQ_STORE_UNIT_SIZE } from './cq-unit.ts';
 import { ConsumeQueueFileSizeError } from './errors.ts';
 import type { FileHandlePool } from './file-handle-pool.ts';
 import { fileNameToOffset, offsetToFileName } from './file-name.ts';
-import { positionalRead, positionalWrite } from '../segment/inline-io.ts';
+import { positionalRead } from '../segment/inline-io.ts';
 
 const INITIAL_PENDING = 64 * CQ_STORE_UNIT_SIZE;
 /** Read granularity for scans: a whole number of units, about 64 KiB. */
@@ -161,7 +161,8 @@ export class UnitFileQueue {
       async (handle) => {
         let written = 0;
         while (written < length) {
-          written += await positionalWrite(handle, buffer, offset + written, length - written, position + written);
+          const result = await handle.write(buffer, offset + written, length - written, position + written);
+          written += result.bytesWritten;
         }
       },
       create ? this.fileSize : undefined,
