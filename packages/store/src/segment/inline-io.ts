@@ -37,20 +37,31 @@ export class InlinePolicy {
 const reads = new InlinePolicy();
 const writes = new InlinePolicy();
 
-/** Reads up to `length` bytes at `position`; returns the bytes read (0 at end of file). */
-export async function positionalRead(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  if (!reads.allows(length)) return (await handle.read(buffer, offset, length, position)).bytesRead;
+/** Runs `inline` when `policy` allows a call of `length` bytes, else `pooled` (the thread pool). */
+async function viaPolicy(policy: InlinePolicy, length: number, inline: () => number, pooled: () => Promise<number>): Promise<number> {
+  if (!policy.allows(length)) return pooled();
   const startedAt = performance.now();
-  const read = readSync(handle.fd, buffer, offset, length, position);
-  reads.observe(startedAt);
-  return read;
+  const result = inline();
+  policy.observe(startedAt);
+  return result;
+}
+
+/** Reads up to `length` bytes at `position`; returns the bytes read (0 at end of file). */
+export function positionalRead(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return viaPolicy(
+    reads,
+    length,
+    () => readSync(handle.fd, buffer, offset, length, position),
+    async () => (await handle.read(buffer, offset, length, position)).bytesRead,
+  );
 }
 
 /** Writes up to `length` bytes at `position`; returns the bytes written (the caller loops). */
-export async function positionalWrite(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  if (!writes.allows(length)) return (await handle.write(buffer, offset, length, position)).bytesWritten;
-  const startedAt = performance.now();
-  const written = writeSync(handle.fd, buffer, offset, length, position);
-  writes.observe(startedAt);
-  return written;
+export function positionalWrite(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+  return viaPolicy(
+    writes,
+    length,
+    () => writeSync(handle.fd, buffer, offset, length, position),
+    async () => (await handle.write(buffer, offset, length, position)).bytesWritten,
+  );
 }
