@@ -96,6 +96,9 @@ const READ_SPAN_BYTES = 1024 * 1024;
 export class MessageStore implements MessageStoreApi {
   private readonly arrivalListeners: ArrivalListener[] = [];
   private readonly memoryBudget: number;
+  /** Where the pull path reads commit-log spans before copying records out (one pull at a time). */
+  private readonly spanScratch = Buffer.allocUnsafe(256 * 1024);
+  private spanScratchBusy = false;
   private cqTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private indexChain: Promise<void> = Promise.resolve();
@@ -362,47 +365,47 @@ export class MessageStore implements MessageStoreApi {
         end = next.offset + next.size;
         j++;
       }
-      let span = await this.readSpan(start, end - start);
-      if (!span && j > i + 1) {
-        // The span crosses a segment end (or reaches past the written data): one by one.
-        j = i + 1;
-        end = start + wanted[i]!.size;
-        span = await this.readSpan(start, end - start);
-      }
-      if (!span) break;
-      try {
+      const copyOut = (span: Buffer): void => {
         for (let k = i; k < j; k++) {
           const { offset, size } = wanted[k]!;
           span.copy(out, filled, offset - start, offset - start + size);
           records.push(out.subarray(filled, filled + size));
           filled += size;
         }
-      } finally {
-        if (span.buffer === this.spanScratch.buffer) this.spanScratchBusy = false;
+      };
+      let read = await this.readSpan(start, end - start, copyOut);
+      if (!read && j > i + 1) {
+        // The span crosses a segment end (or reaches past the written data): one by one.
+        j = i + 1;
+        end = start + wanted[i]!.size;
+        read = await this.readSpan(start, end - start, copyOut);
       }
+      if (!read) break;
       i = j;
     }
     return records;
   }
 
-  private readonly spanScratch = Buffer.allocUnsafe(256 * 1024);
-  private spanScratchBusy = false;
-
   /**
-   * `length` bytes of the commit log at `offset`, in the scratch buffer when it is free (the
-   * caller copies out and frees it), else in a new one; undefined if not readable as one span.
+   * Reads `length` bytes of the commit log at `offset` and hands them to `use` (which must copy
+   * out what it keeps): into the scratch buffer when it is free, else into a new one. False if
+   * they are not readable as one span.
    */
-  private async readSpan(offset: number, length: number): Promise<Buffer | undefined> {
-    if (this.spanScratchBusy || length > this.spanScratch.length) return this.commitLog.read(offset, length);
-    this.spanScratchBusy = true;
-    const span = this.spanScratch.subarray(0, length);
-    let ok = false;
-    try {
-      ok = await this.commitLog.readInto(span, offset);
-    } finally {
-      if (!ok) this.spanScratchBusy = false;
+  private async readSpan(offset: number, length: number, use: (span: Buffer) => void): Promise<boolean> {
+    if (this.spanScratchBusy || length > this.spanScratch.length) {
+      const span = await this.commitLog.read(offset, length);
+      if (span) use(span);
+      return span !== undefined;
     }
-    return ok ? span : undefined;
+    this.spanScratchBusy = true;
+    try {
+      const span = this.spanScratch.subarray(0, length);
+      if (!(await this.commitLog.readInto(span, offset))) return false;
+      use(span);
+      return true;
+    } finally {
+      this.spanScratchBusy = false;
+    }
   }
 
   async getQueueUnits(topic: string, queueId: number, offset: number, maxCount: number): Promise<{ units: QueueUnit[]; nextOffset: number }> {

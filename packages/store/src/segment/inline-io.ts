@@ -32,24 +32,23 @@ export class InlinePolicy {
     const now = this.clock();
     if (now - startedAt > SLOW_INLINE_MILLIS) this.threadPoolUntil = now + INLINE_BACKOFF_MILLIS;
   }
+
+  /** Runs `inline` when a call of `length` bytes may run inline, else `pooled` (the thread pool). */
+  async run(length: number, inline: () => number, pooled: () => Promise<number>): Promise<number> {
+    if (!this.allows(length)) return pooled();
+    const startedAt = this.clock();
+    const result = inline();
+    this.observe(startedAt);
+    return result;
+  }
 }
 
 const reads = new InlinePolicy();
 const writes = new InlinePolicy();
 
-/** Runs `inline` when `policy` allows a call of `length` bytes, else `pooled` (the thread pool). */
-async function viaPolicy(policy: InlinePolicy, length: number, inline: () => number, pooled: () => Promise<number>): Promise<number> {
-  if (!policy.allows(length)) return pooled();
-  const startedAt = performance.now();
-  const result = inline();
-  policy.observe(startedAt);
-  return result;
-}
-
 /** Reads up to `length` bytes at `position`; returns the bytes read (0 at end of file). */
 export function positionalRead(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return viaPolicy(
-    reads,
+  return reads.run(
     length,
     () => readSync(handle.fd, buffer, offset, length, position),
     async () => (await handle.read(buffer, offset, length, position)).bytesRead,
@@ -58,8 +57,7 @@ export function positionalRead(handle: FileHandle, buffer: Buffer, offset: numbe
 
 /** Writes up to `length` bytes at `position`; returns the bytes written (the caller loops). */
 export function positionalWrite(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return viaPolicy(
-    writes,
+  return writes.run(
     length,
     () => writeSync(handle.fd, buffer, offset, length, position),
     async () => (await handle.write(buffer, offset, length, position)).bytesWritten,
