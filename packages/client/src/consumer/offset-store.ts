@@ -59,7 +59,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
 
   async readOffset(mq: MessageQueue, fromStore: boolean): Promise<number> {
     if (!fromStore) return this.memoryOffset(mq) ?? OFFSET_NOT_FOUND;
-    const addr = this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic), this.instance.masterAddr(mq.brokerName));
+    const addr = await this.brokerAddr(mq);
     if (!addr) return OFFSET_UNKNOWN;
     try {
       const offset = await this.instance.api.queryConsumerOffset(addr, this.group, mq, 5000);
@@ -71,12 +71,21 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
     }
   }
 
+  private async brokerAddr(mq: MessageQueue): Promise<string | undefined> {
+    return this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic).catch(() => undefined), this.instance.masterAddr(mq.brokerName));
+  }
+
   async persist(mqs: readonly MessageQueue[], final: boolean): Promise<void> {
     await Promise.all(
       mqs.map(async (mq) => {
         const offset = this.memoryOffset(mq);
-        const addr = this.instance.masterAddr(mq.brokerName);
-        if (offset === undefined || offset < 0 || !addr) return;
+        if (offset === undefined || offset < 0) return;
+        // As Java's RemoteBrokerOffsetStore: an unknown broker address refreshes the route first.
+        const addr = await this.brokerAddr(mq);
+        if (!addr) {
+          this.instance.logger.warn({ mq, offset }, 'offset not committed: no address for the broker');
+          return;
+        }
         await this.instance.api
           .updateConsumerOffset(addr, this.group, mq, offset, 5000, !final)
           .catch((error: unknown) => this.instance.logger.warn({ mq, offset, err: String(error) }, 'offset commit failed'));
