@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { JAVA17_BROKER_FLAGS, JAVA17_NETTY_FLAGS, repoRoot, sleep, spawnLogged, tailFile, terminate, TLS_DISABLED, type LoggedProcess } from '../../interop/lib/java.ts';
 import { freePort, freePortWith } from '../../interop/lib/ports.ts';
+import { createRequest, encodeHeader, GetRouteInfoRequestHeader, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { firstAcceptedSend } from './send-probe.ts';
 import type { BenchTarget, TargetSettings } from './target.ts';
 
@@ -119,6 +120,9 @@ export async function startApache(version: string, settings: TargetSettings): Pr
     procs.push(broker);
     const accepted = await firstAcceptedSend(brokerAddr, settings.topics[0] ?? 'BenchStartup', deadline - Date.now());
     await waitForLine(broker, 'boot success', `Apache RocketMQ ${version} broker`, deadline);
+    // Clients that create topics (MQAdmin createTopic) need the broker's TBW102 route in the
+    // name server; the first accepted send can come before the broker's first registration.
+    await waitForRoute(namesrvAddr, 'TBW102', deadline);
     return {
       label: `apache-${version}`,
       namesrvAddr,
@@ -133,5 +137,21 @@ export async function startApache(version: string, settings: TargetSettings): Pr
   } catch (error) {
     await stopAll();
     throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+async function waitForRoute(namesrvAddr: string, topic: string, deadline: number): Promise<void> {
+  const client = new RemotingClient();
+  try {
+    for (;;) {
+      const response = await client
+        .invoke(namesrvAddr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: encodeHeader(GetRouteInfoRequestHeader, { topic }) }), 3000)
+        .catch(() => undefined);
+      if (response?.code === ResponseCode.SUCCESS) return;
+      if (Date.now() > deadline) throw new Error(`the name server ${namesrvAddr} has no route for ${topic}`);
+      await sleep(100);
+    }
+  } finally {
+    await client.close();
   }
 }
