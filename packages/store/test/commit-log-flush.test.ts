@@ -9,11 +9,13 @@ import { body, KiB, message, openLog, tempDir } from './fixtures/commit-log.ts';
 describe('CommitLog flush', () => {
   it('SYNC_FLUSH: group commit makes many concurrent appends durable with few datasyncs', async (t) => {
     let datasyncs = 0;
+    let dirtyTotal = 0;
     const log = await openLog(t, await tempDir(t), {
       flushDiskType: 'SYNC_FLUSH',
       io: {
-        async datasync(handle) {
+        async datasync(handle, _file, dirtyBytes) {
           datasyncs++;
+          dirtyTotal += dirtyBytes;
           await sleep(10);
           await handle.datasync();
         },
@@ -23,6 +25,7 @@ describe('CommitLog flush', () => {
     assert.ok(results.every((r) => r.status === 'PUT_OK'));
     assert.ok(datasyncs <= 20, `${datasyncs} datasyncs for 400 appends`);
     assert.equal(log.flushedOffset, log.maxOffset);
+    assert.equal(dirtyTotal, log.maxOffset, 'each datasync is told how many bytes it makes durable');
     assert.ok(log.stats.syncs >= 1 && log.stats.syncs <= datasyncs, "a round datasyncs each segment it touches");
   });
 

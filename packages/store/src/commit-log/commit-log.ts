@@ -335,7 +335,9 @@ export class CommitLog implements FlushTarget {
 
   /** datasync of every segment holding bytes of [from, to) (FlushTarget). */
   async syncRange(from: number, to: number): Promise<void> {
-    for (const segment of this.queue.between(from, to)) await segment.datasync();
+    for (const segment of this.queue.between(from, to)) {
+      await segment.datasync(Math.min(to, segment.endOffset) - Math.max(from, segment.startOffset));
+    }
   }
 
   /** Stops accepting appends, writes and flushes what is pending, closes the files. */

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { InlinePolicy, positionalRead, positionalWrite } from './inline-io.ts';
+import { datasync, InlinePolicy, positionalRead, positionalWrite } from './inline-io.ts';
 
 test('small calls run inline until one is slow, then use the thread pool for 10 s', () => {
   let now = 1000;
@@ -38,6 +38,20 @@ test('positionalWrite and positionalRead round-trip bytes at a position, small a
     while (read < bigBack.length) read += await positionalRead(handle, bigBack, read, bigBack.length - read, 1000 + read);
     assert.deepEqual(bigBack, large);
     assert.equal(await positionalRead(handle, back, 0, back.length, 10_000_000), 0, 'past the end reads nothing');
+  } finally {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('datasync runs for small and large dirty ranges alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inline-io-'));
+  const handle = await open(join(dir, 'f'), 'w+');
+  try {
+    await positionalWrite(handle, Buffer.from('durable'), 0, 7, 0);
+    await datasync(handle, 7);
+    await datasync(handle, 1024 * 1024);
+    assert.equal((await handle.stat()).size, 7);
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });

@@ -5,24 +5,23 @@
  * (small ones inline, everything else in the thread pool: inline-io.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { positionalRead, positionalWrite } from './inline-io.ts';
+import { datasync, positionalRead, positionalWrite } from './inline-io.ts';
 
 export interface SegmentIO {
   /** Positional write; may write fewer bytes than asked (the caller loops). */
   write(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Positional read; returns the bytes read (0 at end of file). */
   read(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
-  /** fdatasync: the written data (and the size) are durable when this resolves. */
-  datasync(handle: FileHandle, file: string): Promise<void>;
+  /** fdatasync: the written data (and the size) are durable when this resolves; `dirtyBytes` were written since the last one. */
+  datasync(handle: FileHandle, file: string, dirtyBytes: number): Promise<void>;
 }
 
 export const nodeSegmentIO: SegmentIO = {
-  // Small reads and writes run inline on the event loop (see inline-io.ts); durability is the
-  // separate datasync, always in the thread pool.
+  // Small reads, writes and datasyncs run inline on the event loop (see inline-io.ts).
   write: positionalWrite,
   read: positionalRead,
-  datasync(handle) {
-    return handle.datasync();
+  datasync(handle, _file, dirtyBytes) {
+    return datasync(handle, dirtyBytes);
   },
 };
 

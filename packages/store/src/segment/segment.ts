@@ -100,9 +100,10 @@ export class Segment {
     return total;
   }
 
-  async datasync(): Promise<void> {
+  /** fdatasync; `dirtyBytes` were written since the last one (small syncs may run inline). */
+  async datasync(dirtyBytes: number): Promise<void> {
     try {
-      await this.io.datasync(await this.fileHandle(), this.file);
+      await this.io.datasync(await this.fileHandle(), this.file, dirtyBytes);
     } catch (error) {
       throw this.ioError('datasync', error);
     }
