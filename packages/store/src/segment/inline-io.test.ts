@@ -6,19 +6,26 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { datasync, InlinePolicy, positionalRead, positionalWrite } from './inline-io.ts';
 
-test('small calls run inline until one is slow, then use the thread pool for 10 s', () => {
+test('small calls run inline until the disk is slow, then use the thread pool for 10 s', () => {
   let now = 1000;
   const policy = new InlinePolicy(() => now);
   assert.equal(policy.allows(4096), true);
   assert.equal(policy.allows(256 * 1024 + 1), false, 'large calls always go to the thread pool');
   policy.observe(now - 1); // 1 ms: the page cache answered
+  policy.observe(now - 8); // one passing stall
+  now += 1500;
+  policy.observe(now - 8); // another, but not close to the first
   assert.equal(policy.allows(4096), true);
-  policy.observe(now - 20); // 20 ms: the disk answered
+  now += 100;
+  policy.observe(now - 8);
+  policy.observe(now - 8); // three slow calls within a second: the disk answered
   assert.equal(policy.allows(4096), false);
   now += 9_999;
   assert.equal(policy.allows(4096), false);
   now += 2;
   assert.equal(policy.allows(4096), true);
+  policy.observe(now - 80); // one very slow call is enough
+  assert.equal(policy.allows(4096), false);
 });
 
 test('positionalWrite and positionalRead round-trip bytes at a position, small and large', async () => {

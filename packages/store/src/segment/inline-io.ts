@@ -14,14 +14,24 @@ import type { FileHandle } from 'node:fs/promises';
 
 /** Calls up to this long are made inline. */
 const INLINE_MAX_BYTES = 256 * 1024;
-/** An inline call slower than this went to the disk, not the page cache... */
+/** An inline call slower than this went to the disk, not the page cache. */
 const SLOW_INLINE_MILLIS = 5;
-/** ...so calls of its kind use the thread pool for this long. */
+/**
+ * A few slow calls close together (or one very slow call) mean the disk, not a passing stall
+ * (a journal commit, the first write of a new file: about one per benchmark run, which used to
+ * send every write of the next 10 s to the thread pool and cost that run ~10 % of its TPS)...
+ */
+const SLOW_CALLS_TO_BACK_OFF = 3;
+const SLOW_CALLS_WINDOW_MILLIS = 1_000;
+const VERY_SLOW_INLINE_MILLIS = 50;
+/** ...so calls of that kind then use the thread pool for this long. */
 const INLINE_BACKOFF_MILLIS = 10_000;
 
 /** Decides, for one kind of call, whether the next one may run inline. */
 export class InlinePolicy {
   private threadPoolUntil = 0;
+  private slowCalls = 0;
+  private slowWindowStart = 0;
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -32,7 +42,16 @@ export class InlinePolicy {
   /** Called after an inline call that began at `startedAt` (a clock() reading). */
   observe(startedAt: number): void {
     const now = this.clock();
-    if (now - startedAt > SLOW_INLINE_MILLIS) this.threadPoolUntil = now + INLINE_BACKOFF_MILLIS;
+    const took = now - startedAt;
+    if (took <= SLOW_INLINE_MILLIS) return;
+    if (now - this.slowWindowStart > SLOW_CALLS_WINDOW_MILLIS) {
+      this.slowWindowStart = now;
+      this.slowCalls = 0;
+    }
+    if (++this.slowCalls >= SLOW_CALLS_TO_BACK_OFF || took > VERY_SLOW_INLINE_MILLIS) {
+      this.threadPoolUntil = now + INLINE_BACKOFF_MILLIS;
+      this.slowCalls = 0;
+    }
   }
 
   /** Runs `inline` when a call of `length` bytes may run inline, else `pooled` (the thread pool). */
