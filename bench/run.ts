@@ -66,8 +66,13 @@ const results: BenchResults = {
     'Apache name server JVM': APACHE_JVM.namesrv.join(' '),
     'rocketmq-ts': `node ${ROCKETMQ_TS_NODE_FLAGS.join(' ')} packages/server/bin/rocketmq-ts.js --dashboard=false (npm start: name server + broker in one process, web console off)`,
     'commit log segment': '1 GiB on every broker',
-    rounds: String(config.rounds),
-    'Producer run': `${config.producerSeconds} s (figures from the second 10 s report window; the first holds the load generator's JVM start-up)`,
+    // A scale-only run has no rounds and no fixed-length Producer cells.
+    ...(scaleOnly
+      ? {}
+      : {
+          rounds: String(config.rounds),
+          'Producer run': `${config.producerSeconds} s (figures from the second 10 s report window; the first holds the load generator's JVM start-up)`,
+        }),
   },
   targets: [],
   sends: [],
