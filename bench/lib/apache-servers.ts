@@ -51,7 +51,46 @@ async function waitForLine(proc: LoggedProcess, text: string, what: string, dead
   }
 }
 
+/** Thrown when a server process exits before it accepted anything. */
+export class ExitedAtStartup extends Error {}
+
+/** `work`, failing as soon as `proc` exits (a JVM that died at start-up fails at once, with its output); `work` is then aborted. */
+export async function whileRunning<T>(proc: LoggedProcess, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  let settled = false;
+  const watch = (async (): Promise<never> => {
+    while (!settled) {
+      if (proc.exitStatus() !== undefined) throw new ExitedAtStartup(`${what} exited (${String(proc.exitStatus())}) during start-up:\n${tailFile(proc.outFile, 30)}`);
+      await sleep(200);
+    }
+    return new Promise<never>(() => {});
+  })();
+  const working = work(abort.signal);
+  try {
+    return await Promise.race([working, watch]);
+  } finally {
+    settled = true;
+    abort.abort();
+    working.catch(() => undefined);
+  }
+}
+
+/**
+ * Starts an Apache RocketMQ name server and broker on free loopback ports. A broker that exits at
+ * start-up is started once more on new ports: the ports are chosen free, but test files run
+ * concurrently and another server may take one before the JVM binds it.
+ */
 export async function startApache(version: string, settings: TargetSettings): Promise<BenchTarget> {
+  try {
+    return await startApacheOnce(version, settings);
+  } catch (error) {
+    if (!(error instanceof Error && error.cause instanceof ExitedAtStartup)) throw error;
+    console.error(`# Apache RocketMQ ${version}: start-up failed, starting it once more on new ports: ${error.message}`);
+    return startApacheOnce(version, settings);
+  }
+}
+
+async function startApacheOnce(version: string, settings: TargetSettings): Promise<BenchTarget> {
   const classpath = serversClasspath(version);
   const runDir = join(settings.workDir, `apache-${version}`);
   rmSync(runDir, { recursive: true, force: true });
@@ -118,7 +157,9 @@ export async function startApache(version: string, settings: TargetSettings): Pr
       outFile: join(logDir, 'broker.out'),
     });
     procs.push(broker);
-    const accepted = await firstAcceptedSend(brokerAddr, settings.topics[0] ?? 'BenchStartup', deadline - Date.now());
+    const accepted = await whileRunning(broker, `Apache RocketMQ ${version} broker`, (signal) =>
+      firstAcceptedSend(brokerAddr, settings.topics[0] ?? 'BenchStartup', deadline - Date.now(), signal),
+    );
     await waitForLine(broker, 'boot success', `Apache RocketMQ ${version} broker`, deadline);
     // Clients that create topics (MQAdmin createTopic) need the broker's TBW102 route in the
     // name server; the first accepted send can come before the broker's first registration.
@@ -136,7 +177,13 @@ export async function startApache(version: string, settings: TargetSettings): Pr
     };
   } catch (error) {
     await stopAll();
-    throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    // Callers remove the run directory on failure, so the logs' tails travel with the error.
+    const tails = ['namesrv.out', 'broker.out', 'broker.log']
+      .map((name) => [name, tailFile(join(logDir, name), 20)] as const)
+      .filter(([, text]) => text !== '')
+      .map(([name, text]) => `\n--- ${name} (last lines)\n${text}`)
+      .join('');
+    throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${error instanceof Error ? error.message : String(error)}${tails}`, { cause: error });
   }
 }
 

@@ -18,7 +18,7 @@ function sleep(millis: number): Promise<void> {
 }
 
 /** Resolves with Date.now() of the first SEND_OK from `brokerAddr`; rejects after `timeoutMillis`. */
-export async function firstAcceptedSend(brokerAddr: string, topic: string, timeoutMillis: number): Promise<number> {
+export async function firstAcceptedSend(brokerAddr: string, topic: string, timeoutMillis: number, signal?: AbortSignal): Promise<number> {
   const client = new RemotingClient();
   const deadline = Date.now() + timeoutMillis;
   let lastError = 'no attempt';
@@ -46,6 +46,7 @@ export async function firstAcceptedSend(brokerAddr: string, topic: string, timeo
         lastError = error instanceof Error ? error.message : String(error);
         await client.closeConnection(brokerAddr).catch(() => undefined);
       }
+      if (signal?.aborted) throw new Error(`gave up sending to ${brokerAddr} (last: ${lastError})`);
       if (Date.now() > deadline) throw new Error(`no send to ${brokerAddr} accepted within ${timeoutMillis} ms (last: ${lastError})`);
       await sleep(20);
     }
