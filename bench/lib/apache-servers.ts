@@ -57,21 +57,16 @@ export class ExitedAtStartup extends Error {}
 /** `work`, failing as soon as `proc` exits (a JVM that died at start-up fails at once, with its output); `work` is then aborted. */
 export async function whileRunning<T>(proc: LoggedProcess, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
-  let settled = false;
-  const watch = (async (): Promise<never> => {
-    while (!settled) {
-      if (proc.exitStatus() !== undefined) throw new ExitedAtStartup(`${what} exited (${String(proc.exitStatus())}) during start-up:\n${tailFile(proc.outFile, 30)}`);
-      await sleep(200);
-    }
-    return new Promise<never>(() => {});
-  })();
   const working = work(abort.signal);
+  const died = proc.exited.then((status): never => {
+    throw new ExitedAtStartup(`${what} exited (${String(status)}) during start-up:\n${tailFile(proc.outFile, 30)}`);
+  });
   try {
-    return await Promise.race([working, watch]);
+    return await Promise.race([working, died]);
   } finally {
-    settled = true;
     abort.abort();
     working.catch(() => undefined);
+    died.catch(() => undefined);
   }
 }
 
@@ -177,13 +172,15 @@ async function startApacheOnce(version: string, settings: TargetSettings): Promi
     };
   } catch (error) {
     await stopAll();
-    // Callers remove the run directory on failure, so the logs' tails travel with the error.
+    // Callers remove the run directory on failure, so the logs' tails travel with the error
+    // (those the cause does not already quote).
+    const reason = error instanceof Error ? error.message : String(error);
     const tails = ['namesrv.out', 'broker.out', 'broker.log']
       .map((name) => [name, tailFile(join(logDir, name), 20)] as const)
-      .filter(([, text]) => text !== '')
+      .filter(([, text]) => text !== '' && !reason.includes(text))
       .map(([name, text]) => `\n--- ${name} (last lines)\n${text}`)
       .join('');
-    throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${error instanceof Error ? error.message : String(error)}${tails}`, { cause: error });
+    throw new Error(`Apache RocketMQ ${version} did not start (logs in ${logDir}): ${reason}${tails}`, { cause: error });
   }
 }
 
