@@ -7,7 +7,7 @@
  *
  * A differential run: the same programs and the same assertions against our name server and
  * broker and against Apache RocketMQ 4.8.0 itself (one instance of each, shared by the scenarios,
- * each scenario with its own topic and groups), with ASYNC_FLUSH and again with SYNC_FLUSH.
+ * each scenario with its own topic and groups).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
@@ -41,15 +41,6 @@ const targets: Target[] = [
   {
     name: 'Apache RocketMQ 4.8.0',
     start: () => startApacheTarget('pay-flow'),
-  },
-  // SYNC_FLUSH: every send waits for its group-commit datasync (made inline on our event loop when small).
-  {
-    name: 'rocketmq-ts with SYNC_FLUSH',
-    start: async () => startCluster(undefined, { flushDiskType: 'SYNC_FLUSH' }),
-  },
-  {
-    name: 'Apache RocketMQ 4.8.0 with SYNC_FLUSH',
-    start: () => startApacheTarget('pay-flow-sync', { flushDiskType: 'SYNC_FLUSH' }),
   },
 ];
 
