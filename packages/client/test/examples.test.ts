@@ -29,8 +29,15 @@ function runExample(file: string, namesrvAddr: string) {
     lines.push(...parts);
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, exited, stderr: () => stderr };
+  let signal: string | null = null;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, by) => {
+      signal = by;
+      resolve(code);
+    }),
+  );
+  // A child ended by a signal has no exit code; say which signal and what it printed.
+  return { child, lines, exited, stderr: () => `${signal ? `ended by ${signal}; ` : ''}stdout:\n${lines.join('\n')}\nstderr:\n${stderr}` };
 }
 
 async function until(condition: () => boolean, millis: number, what: () => string): Promise<void> {
