@@ -67,6 +67,8 @@ test('PayProducer and PayConsumer run against a name server and broker', async (
     await until(() => consumer.lines.filter((l) => l.startsWith('received ')).length >= 10, 20_000, () => `10 received lines in:\n${consumer.lines.join('\n')}\n${consumer.stderr()}`);
     const bodies = consumer.lines.filter((l) => l.startsWith('received ')).map((l) => l.slice(l.indexOf('body=') + 5)).sort();
     assert.deepEqual(bodies, Array.from({ length: 10 }, (_, i) => `Hello RocketMQ ${i}`).sort());
+    // Messages can arrive before start() resolves; the example handles SIGINT only from then on.
+    await until(() => consumer.lines.includes('consumer started'), 20_000, () => `"consumer started" in:\n${consumer.stderr()}`);
     consumer.child.kill('SIGINT');
     assert.equal(await consumer.exited, 0, consumer.stderr());
     assert.ok(consumer.lines.includes('consumer stopped'));
