@@ -12,7 +12,7 @@ import {
   parseUniqueId,
   UniqueIdGenerator,
 } from './message-id.ts';
-import { decodeProperties, encodeProperties } from './properties.ts';
+import { decodeProperties, encodeProperties, joinProperties } from './properties.ts';
 import { decodeStoredMessage, decodeStoredMessages, encodeStoredMessage, type StoredMessageInit } from './stored-message.ts';
 import { MessageSysFlag } from './sys-flag.ts';
 import { tagsCode } from './tag-hash.ts';
@@ -211,5 +211,26 @@ describe('tag hash', () => {
     assert.equal(tagsCode('TagA'), 2598919);
     assert.equal(tagsCode('TagB'), 2598920);
     assert.equal(tagsCode(undefined), 0);
+  });
+});
+
+describe('joinProperties (a batch entry + the batch properties, as Apache 4.9+ stores them)', () => {
+  it('puts a separator in only where the first string lacks its trailing one', () => {
+    assert.equal(joinProperties('TAGS\u0001a', 'CLUSTER\u0001c\u0002'), 'TAGS\u0001a\u0002CLUSTER\u0001c\u0002');
+    assert.equal(joinProperties('TAGS\u0001a\u0002', 'CLUSTER\u0001c\u0002'), 'TAGS\u0001a\u0002CLUSTER\u0001c\u0002');
+    assert.equal(joinProperties('', 'CLUSTER\u0001c\u0002'), 'CLUSTER\u0001c\u0002');
+    assert.equal(joinProperties('TAGS\u0001a', ''), 'TAGS\u0001a');
+  });
+
+  it('decodes to the union of both maps, later names winning, whichever client wrote the first', () => {
+    const name = fc.stringMatching(/^[A-Za-z_]{1,6}$/);
+    const value = fc.stringMatching(/^[ -~]{1,8}$/);
+    fc.assert(
+      fc.property(fc.dictionary(name, value), fc.dictionary(name, value), fc.boolean(), (own, batch, trailing) => {
+        const ownText = encodeProperties(own);
+        const head = trailing ? ownText : ownText.slice(0, -1);
+        assert.deepEqual(decodeProperties(joinProperties(head, encodeProperties(batch))), { ...own, ...batch });
+      }),
+    );
   });
 });

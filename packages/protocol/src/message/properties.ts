@@ -6,6 +6,7 @@ import { javaStringMapOrder } from '../codec/java-hash.ts';
 
 export const NAME_VALUE_SEPARATOR = '\u0001';
 export const PROPERTY_SEPARATOR = '\u0002';
+const PROPERTY_SEPARATOR_CODE = 0x02;
 
 export type MessageProperties = Record<string, string>;
 
@@ -31,6 +32,18 @@ export function encodeProperties(
     text += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
   }
   return text;
+}
+
+/**
+ * Appends a properties string to another as Apache's store does for a batch entry
+ * (CommitLog's batch encoder, 4.9+): clients from 4.9.x on write properties without the trailing
+ * \u0002 (4.8 wrote it), so a separator goes in between when the first string lacks one.
+ * Without it the appended first name merges into the last value (`tagX\u0001CLUSTER\u0001...`).
+ */
+export function joinProperties(head: string, tail: string): string {
+  if (head.length === 0) return tail;
+  if (tail.length === 0 || head.charCodeAt(head.length - 1) === PROPERTY_SEPARATOR_CODE) return head + tail;
+  return head + PROPERTY_SEPARATOR + tail;
 }
 
 /**
