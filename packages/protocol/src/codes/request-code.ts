@@ -1,7 +1,7 @@
 /**
  * Request codes of the RocketMQ 4.x remoting protocol.
  * Mirrors common/src/main/java/org/apache/rocketmq/common/protocol/RequestCode.java (4.8.0),
- * plus the two 5.x codes a current dashboard sends (351, 352).
+ * plus the two 5.x codes a current dashboard sends (351, 352) and the 5.x lite pull (361).
  */
 export const RequestCode = {
   SEND_MESSAGE: 10,
@@ -100,6 +100,8 @@ export const RequestCode = {
   ADD_WRITE_PERM_OF_BROKER: 327,
   GET_TOPIC_CONFIG: 351,
   GET_SUBSCRIPTIONGROUP_CONFIG: 352,
+  /** 5.x: DefaultLitePullConsumer's pull (same header and answer as PULL_MESSAGE). */
+  LITE_PULL_MESSAGE: 361,
 } as const;
 
 export type RequestCodeName = keyof typeof RequestCode;

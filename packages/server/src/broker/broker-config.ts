@@ -111,6 +111,8 @@ export const brokerDefaults = {
   // overload protection: beyond this many requests waiting, answer SYSTEM_BUSY
   sendThreadPoolQueueCapacity: 10_000,
   pullThreadPoolQueueCapacity: 100_000,
+  /** LITE_PULL_MESSAGE (the 5.x lite pull consumer) served; false answers NO_PERMISSION, as Apache 5.x. */
+  litePullMessageEnable: true,
 };
 
 export type BrokerConfig = typeof brokerDefaults;

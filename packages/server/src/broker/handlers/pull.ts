@@ -186,20 +186,28 @@ export function joinRecords(records: readonly Buffer[], total: number): Buffer {
 }
 
 export function pullHandlers(services: BrokerServices): Map<number, RequestHandler> {
+  const pull: RequestHandler = async (ctx, request) => {
+    if (services.stats.pullRequestsInFlight >= services.config.pullThreadPoolQueueCapacity) {
+      return createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: `[OVERLOAD]system busy: too many pulls in progress on ${services.config.brokerName}` });
+    }
+    services.stats.pullRequestsInFlight++;
+    try {
+      return await processPull(services, ctx, request, true);
+    } finally {
+      services.stats.pullRequestsInFlight--;
+    }
+  };
   return new Map<number, RequestHandler>([
+    [RequestCode.PULL_MESSAGE, pull],
+    // The 5.x DefaultLitePullConsumer pulls with its own code; Apache serves it like PULL_MESSAGE unless litePullMessageEnable=false.
     [
-      RequestCode.PULL_MESSAGE,
-      async (ctx, request) => {
-        if (services.stats.pullRequestsInFlight >= services.config.pullThreadPoolQueueCapacity) {
-          return createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: `[OVERLOAD]system busy: too many pulls in progress on ${services.config.brokerName}` });
-        }
-        services.stats.pullRequestsInFlight++;
-        try {
-          return await processPull(services, ctx, request, true);
-        } finally {
-          services.stats.pullRequestsInFlight--;
-        }
-      },
+      RequestCode.LITE_PULL_MESSAGE,
+      (ctx, request) =>
+        services.config.litePullMessageEnable
+          ? pull(ctx, request)
+          : createResponse(request, ResponseCode.NO_PERMISSION, {
+              remark: `the broker[${services.config.brokerName}] for lite pull consumer is forbidden; set litePullMessageEnable=true in broker.conf`,
+            }),
     ],
   ]);
 }
