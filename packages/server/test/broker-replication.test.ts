@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import {
   CreateTopicRequestHeader,
@@ -204,6 +205,62 @@ describe('master/slave replication', () => {
     await slave.stop();
     await until('the master to see the slave gone', () => cluster.broker.replicationService!.status().slaves.length === 0);
     assert.equal((await send(client, cluster.brokerAddr, topic, 'gone')).code, ResponseCode.SLAVE_NOT_AVAILABLE);
+  });
+
+  it('the HA port on the wire: waits for the first report, 0 => last segment start, heartbeats, a slave ahead is dropped', async (t) => {
+    const SEGMENT = 64 * 1024;
+    const cluster = await startCluster(t, { mappedFileSizeCommitLog: SEGMENT, haSendHeartbeatInterval: 300 });
+    const client = new RemotingClient();
+    t.after(() => client.close());
+    const topic = `wire_${randomUUID().slice(0, 8)}`;
+    await createTopic(client, cluster.brokerAddr, topic);
+    for (let i = 0; i < 150; i++) assert.equal((await send(client, cluster.brokerAddr, topic, `w-${i}-${'w'.repeat(600)}`)).code, ResponseCode.SUCCESS);
+    const end = cluster.broker.replicationService!.status().maxPhyOffset;
+    assert.ok(end > 2 * SEGMENT);
+
+    const socket = connect({ host: '127.0.0.1', port: cluster.broker.config.listenPort + 1 });
+    t.after(() => socket.destroy());
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(Buffer.concat(received).length, 0, 'nothing is sent before the first report');
+    const report = (offset: number): boolean => socket.write(Buffer.from(BigInt(offset).toString(16).padStart(16, '0'), 'hex'));
+    report(0);
+    await until('the transfer to reach the end', () => {
+      const data = Buffer.concat(received);
+      let at = 0;
+      let next = -1;
+      while (data.length - at >= 12) {
+        const size = data.readInt32BE(at + 8);
+        if (data.length - at < 12 + size) break;
+        next = Number(data.readBigInt64BE(at)) + size;
+        at += 12 + size;
+      }
+      return next === end;
+    });
+    const data = Buffer.concat(received);
+    const first = Number(data.readBigInt64BE(0));
+    assert.equal(first, end - (end % SEGMENT), 'a first report of 0 starts at the last segment');
+    assert.ok(data.readInt32BE(8) <= 32 * 1024, 'frames are at most haTransferBatchSize');
+    const log = await commitLogOf(cluster.broker, first, end);
+    let at = 0;
+    const bodies: Buffer[] = [];
+    while (at + 12 <= data.length) {
+      const size = data.readInt32BE(at + 8);
+      bodies.push(data.subarray(at + 12, at + 12 + size));
+      at += 12 + size;
+    }
+    assert.deepEqual(Buffer.concat(bodies), log, 'the frames carry the commit log bytes');
+    received.length = 0;
+    report(end);
+    await until('a heartbeat (an empty frame at the end)', () => {
+      const beat = Buffer.concat(received);
+      return beat.length >= 12 && Number(beat.readBigInt64BE(0)) === end && beat.readInt32BE(8) === 0;
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    report(end + 1_000_000);
+    await closed;
   });
 
   it('refuses a SLAVE with brokerId 0 and an unknown role, naming the fix', async (t) => {

@@ -63,6 +63,16 @@ class HaConnection {
       return;
     }
     if (offset === undefined) return;
+    if (offset > this.source.maxPhyOffset) {
+      // Only a slave whose store holds data this master does not (another master's, or what this
+      // one lost) can be ahead; counting its reports would let SYNC_MASTER sends pass unreplicated.
+      this.logger.error(
+        { slave: this.addr, slaveOffset: offset, masterOffset: this.source.maxPhyOffset },
+        "HA slave reports more commit log than this master has: its store has diverged; move the slave's storePathRootDir away and restart it",
+      );
+      this.close('the slave is ahead of the master');
+      return;
+    }
     this.ackOffset = offset;
     if (this.requestOffset < 0) {
       this.requestOffset = offset;
