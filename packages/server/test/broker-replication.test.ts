@@ -263,6 +263,21 @@ describe('master/slave replication', () => {
     await closed;
   });
 
+  it('slaveReadEnable: a pull reading far behind the log head is sent to whichBrokerWhenConsumeSlowly, others to the group brokerId', async (t) => {
+    // accessMessageInMemoryMaxRatio=0: everything but the log head counts as "not in memory".
+    const cluster = await startCluster(t, { slaveReadEnable: true, accessMessageInMemoryMaxRatio: 0 });
+    const client = new RemotingClient();
+    t.after(() => client.close());
+    const topic = `slowread_${randomUUID().slice(0, 8)}`;
+    await createTopic(client, cluster.brokerAddr, topic);
+    for (let i = 0; i < 5; i++) assert.equal((await send(client, cluster.brokerAddr, topic, `s-${i}`)).code, ResponseCode.SUCCESS);
+    const slow = await pull(client, cluster.brokerAddr, topic, 0, 0);
+    assert.equal(slow.code, ResponseCode.SUCCESS);
+    assert.equal(decodeHeader(PullMessageResponseHeader, slow.extFields).suggestWhichBrokerId, 1);
+    const none = await pull(client, cluster.brokerAddr, topic, 0, 5);
+    assert.equal(decodeHeader(PullMessageResponseHeader, none.extFields).suggestWhichBrokerId, 0, 'nothing read: the group brokerId (0)');
+  });
+
   it('refuses a SLAVE with brokerId 0 and an unknown role, naming the fix', async (t) => {
     await assert.rejects(startCluster(t, { brokerRole: 'SLAVE', brokerId: 0 }), /Slave's brokerId must be > 0.*brokerId=1/);
     await assert.rejects(startCluster(t, { brokerRole: 'MASTER' }), /not a broker role/);
