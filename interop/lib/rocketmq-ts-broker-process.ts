@@ -18,7 +18,7 @@ export function startRocketmqTsBrokerProcess(options: {
   namesrvAddr: string;
   storeDir: string;
   brokerConfig?: Record<string, string | number | boolean>;
-  /** @defaultValue 30000 */
+  /** A cold start compiles the TypeScript sources (tsx); beside busy JVMs that takes a while. @defaultValue 90000 */
   startTimeoutMillis?: number;
 }): Promise<RocketmqTsBrokerProcess> {
   const child = spawn(
@@ -30,7 +30,7 @@ export function startRocketmqTsBrokerProcess(options: {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const timeout = options.startTimeoutMillis ?? 30_000;
+  const timeout = options.startTimeoutMillis ?? 90_000;
   return new Promise((resolve, reject) => {
     const fail = (why: string): void => {
       clearTimeout(timer);

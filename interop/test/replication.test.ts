@@ -10,6 +10,8 @@
  *    records it read from our master.
  * 3. Our SLAVE follows an Apache 4.8.0 SYNC_MASTER: SEND_OK (our slave acknowledges Apache's
  *    HA server), byte-identical commit log, and our slave serves the messages.
+ * 4. The Java 4.8 client's SendStatus from our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave,
+ *    SEND_OK with one, FLUSH_SLAVE_TIMEOUT after syncFlushTimeout with the slave SIGSTOPped.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +23,7 @@ import { createRequest, RemotingClient, RequestCode } from '@rocketmq-ts/protoco
 import { type Broker, NameServer, startBroker, startCluster } from '@rocketmq-ts/server/internal';
 import { startApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import { queryConsumerOffset, updateConsumerOffset } from '../lib/broker-requests.ts';
-import { type ConsumedMessage, runJavaConsumer, runJavaProducer } from '../lib/java-client.ts';
+import { type ConsumedMessage, runJavaConsumer, runJavaProducer, runJavaProgram } from '../lib/java-client.ts';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
 
 const SEGMENT = 64 * 1024 * 1024;
@@ -105,6 +107,41 @@ test('Java 4.8 client: SYNC_MASTER SEND_OK with our slave up; consumers read fro
   assert.equal(consumed.length, COUNT);
   assert.deepEqual(new Set(consumed.map((m) => m.msgId)), new Set(produced.map((p) => p.msgId)), 'every acknowledged message is served by the slave');
   assert.equal(await queryConsumerOffset(slave.broker.brokerAddr, 'rmqts_repl_group', topic, 0), 3, 'the committed offset is kept');
+});
+
+interface SendStatusLine {
+  i: number;
+  status: string;
+  millis: number;
+  error?: string;
+}
+
+test('Java 4.8 client against our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave, SEND_OK with one, FLUSH_SLAVE_TIMEOUT with it SIGSTOPped', { timeout: 240_000 }, async (t) => {
+  const cluster = await startCluster(t, { brokerRole: 'SYNC_MASTER', syncFlushTimeout: 2_000 });
+  const topic = topicName('statuses');
+  const statuses = async (count: number): Promise<SendStatusLine[]> =>
+    runJavaProgram<SendStatusLine>('SendStatuses', ['--namesrv', cluster.namesrvAddr, '--topic', topic, '--count', String(count)], 120_000);
+
+  const none = await statuses(3);
+  assert.deepEqual(none.map((l) => l.status), ['SLAVE_NOT_AVAILABLE', 'SLAVE_NOT_AVAILABLE', 'SLAVE_NOT_AVAILABLE'], JSON.stringify(none));
+
+  const slave = await startRocketmqTsBrokerProcess({ namesrvAddr: cluster.namesrvAddr, storeDir: await tempDir(t, 'slave'), brokerConfig: { brokerRole: 'SLAVE', brokerId: 1 } });
+  t.after(() => slave.kill());
+  await until('the slave to connect', () => cluster.broker.replicationService!.status().slaves.some((s) => s.ackOffset > 0));
+  const up = await statuses(3);
+  assert.deepEqual(up.map((l) => l.status), ['SEND_OK', 'SEND_OK', 'SEND_OK'], JSON.stringify(up));
+
+  process.kill(slave.pid, 'SIGSTOP');
+  try {
+    const frozen = await statuses(2);
+    assert.deepEqual(frozen.map((l) => l.status), ['FLUSH_SLAVE_TIMEOUT', 'FLUSH_SLAVE_TIMEOUT'], JSON.stringify(frozen));
+    assert.ok(frozen.every((l) => l.millis >= 1_900), `each waited syncFlushTimeout: ${JSON.stringify(frozen)}`);
+  } finally {
+    process.kill(slave.pid, 'SIGCONT');
+  }
+  await until('the slave to catch up after SIGCONT', () => cluster.broker.replicationService!.status().slaveFallBehindBytes === 0);
+  const again = await statuses(1);
+  assert.deepEqual(again.map((l) => l.status), ['SEND_OK'], JSON.stringify(again));
 });
 
 test('an Apache RocketMQ 4.8.0 slave follows our SYNC_MASTER and serves the same records', { timeout: 300_000 }, async (t) => {
