@@ -12,6 +12,8 @@
  *    HA server), byte-identical commit log, and our slave serves the messages.
  * 4. The Java 4.8 client's SendStatus from our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave,
  *    SEND_OK with one, FLUSH_SLAVE_TIMEOUT after syncFlushTimeout with the slave SIGSTOPped.
+ * 5. Differential: an all-Apache 4.8.0 SYNC_MASTER + SLAVE pair gives the same statuses and a
+ *    byte-identical slave log.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -142,6 +144,32 @@ test('Java 4.8 client against our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave
   await until('the slave to catch up after SIGCONT', () => cluster.broker.replicationService!.status().slaveFallBehindBytes === 0);
   const again = await statuses(1);
   assert.deepEqual(again.map((l) => l.status), ['SEND_OK'], JSON.stringify(again));
+});
+
+test('differential: the same statuses and byte-identical log with an all-Apache 4.8.0 SYNC_MASTER + SLAVE pair', { timeout: 300_000 }, async (t) => {
+  const masterDir = await tempDir(t, 'apache-pair-master');
+  const apache = await startApacheRocketMQ({ storeDir: masterDir, brokerConf: { brokerRole: 'SYNC_MASTER', syncFlushTimeout: 2_000, mappedFileSizeCommitLog: SEGMENT } });
+  t.after(() => apache.stop());
+  const topic = topicName('apachepair');
+  const statuses = async (count: number): Promise<SendStatusLine[]> =>
+    runJavaProgram<SendStatusLine>('SendStatuses', ['--namesrv', apache.namesrvAddr, '--topic', topic, '--count', String(count)], 120_000);
+  const none = await statuses(2);
+  assert.deepEqual(none.map((l) => l.status), ['SLAVE_NOT_AVAILABLE', 'SLAVE_NOT_AVAILABLE'], JSON.stringify(none));
+
+  const slaveDir = await tempDir(t, 'apache-pair-slave');
+  const slave = await startApacheRocketMQ({
+    storeDir: slaveDir,
+    namesrvAddr: apache.namesrvAddr,
+    brokerConf: { brokerRole: 'SLAVE', brokerId: 1, brokerName: apache.brokerName, mappedFileSizeCommitLog: SEGMENT },
+  });
+  t.after(() => slave.stop());
+  // Apache's master counts a slave once it reported; until then sends answer SLAVE_NOT_AVAILABLE.
+  await until('the Apache slave to be counted', async () => (await statuses(1))[0]!.status === 'SEND_OK');
+  const produced = await runJavaProducer({ namesrvAddr: apache.namesrvAddr, topic, count: 40, bodySize: 700, keysPrefix: 'k-' });
+  assert.ok(produced.every((p) => p.status === 'SEND_OK'));
+  const end = recordsEnd(await commitLogFileBytes(masterDir, 4 * 1024 * 1024));
+  await until('the Apache slave to hold the whole log', async () => recordsEnd(await commitLogFileBytes(slaveDir, end)) === end);
+  assert.ok((await commitLogFileBytes(slaveDir, end)).equals(await commitLogFileBytes(masterDir, end)), 'Apache slave = Apache master, byte for byte');
 });
 
 test('an Apache RocketMQ 4.8.0 slave follows our SYNC_MASTER and serves the same records', { timeout: 300_000 }, async (t) => {
