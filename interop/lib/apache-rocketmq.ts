@@ -50,6 +50,12 @@ export interface ApacheRocketMQOptions {
    * storePathCommitLog (`<storeDir>/commitlog`) set by the harness.
    */
   brokerConf?: Record<string, ConfValue>;
+  /**
+   * Register with this name server (ours, or another Apache one) instead of starting one: only
+   * the broker starts (e.g. brokerRole=SLAVE following a master registered there), and stop()
+   * leaves the name server alone.
+   */
+  namesrvAddr?: string;
   /** namesrv.conf entries over listenPort (set by the harness); unknown keys fail the start. */
   namesrvConf?: Record<string, ConfValue>;
   /** @defaultValue '4.8.0' */
@@ -86,6 +92,7 @@ export interface ApacheRocketMQ {
   readonly storeDir: string;
   /** Where the ROCKETMQ_HOME, user.home, confs and logs are. */
   readonly runDir: string;
+  /** 0 when the name server was given (`namesrvAddr`). */
   readonly namesrvPid: number;
   readonly brokerPid: number;
   /** From spawning each JVM to its "boot success" line (broker: also registered). */
@@ -266,7 +273,7 @@ export async function startApacheRocketMQ(options: ApacheRocketMQOptions): Promi
   let brokerPort = 0;
   const brokerConf: Record<string, ConfValue> = { ...DEFAULT_BROKER_CONF };
   try {
-    for (let attempt = 1; !namesrv; attempt++) {
+    for (let attempt = 1; !namesrv && !options.namesrvAddr; attempt++) {
       namesrvPort = await freePort();
       const namesrvConf = { listenPort: namesrvPort, ...options.namesrvConf };
       const confFile = join(runDir, 'namesrv.conf');
@@ -290,7 +297,7 @@ export async function startApacheRocketMQ(options: ApacheRocketMQOptions): Promi
         throw new Error(`namesrvConf keys not known to the ${version} name server (it would ignore them): ${ignored.join(', ')}`);
       }
     }
-    const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+    const namesrvAddr = options.namesrvAddr ?? `127.0.0.1:${namesrvPort}`;
 
     for (let attempt = 1; !broker; attempt++) {
       // listenPort - 2 is the VIP channel (fastListenPort) and listenPort + 1 the HA port.
@@ -346,19 +353,19 @@ export async function startApacheRocketMQ(options: ApacheRocketMQOptions): Promi
     }
     const brokerMillis = Date.now() - brokerStarted;
 
-    const namesrvProc = namesrv.proc;
+    const namesrvProc = namesrv?.proc;
     const brokerProc = broker.proc;
     let stopping: Promise<void> | null = null;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         const brokerEnd = await terminate(brokerProc, BROKER_STOP_GRACE_MILLIS);
-        const namesrvEnd = await terminate(namesrvProc, NAMESRV_STOP_GRACE_MILLIS);
+        const namesrvEnd = namesrvProc ? await terminate(namesrvProc, NAMESRV_STOP_GRACE_MILLIS) : 'exited';
         // 143 = 128 + SIGTERM: the JVM's normal exit status after its shutdown hooks ran.
         const clean = (end: string, status: number | string | undefined): boolean =>
           end !== 'killed' && (status === 143 || status === 0 || status === 'SIGTERM');
         const problems: string[] = [];
         if (!clean(brokerEnd, brokerProc.exitStatus())) problems.push(`broker ${brokerEnd} (exit ${String(brokerProc.exitStatus())})`);
-        if (!clean(namesrvEnd, namesrvProc.exitStatus())) problems.push(`name server ${namesrvEnd} (exit ${String(namesrvProc.exitStatus())})`);
+        if (namesrvProc && !clean(namesrvEnd, namesrvProc.exitStatus())) problems.push(`name server ${namesrvEnd} (exit ${String(namesrvProc.exitStatus())})`);
         if (/Exception in thread "ShutdownHook"/.test(readText(files.brokerOut))) problems.push('the broker shutdown hook threw');
         snapshot = tail();
         if (problems.length > 0) {
@@ -378,12 +385,12 @@ export async function startApacheRocketMQ(options: ApacheRocketMQOptions): Promi
       clusterName: String(brokerConf.brokerClusterName),
       storeDir,
       runDir,
-      namesrvPid: namesrvProc.pid,
+      namesrvPid: namesrvProc?.pid ?? 0,
       brokerPid: brokerProc.pid,
-      startupMillis: { namesrv: namesrv.millis, broker: brokerMillis },
-      startupRssKiB: { namesrv: rssKiB(namesrvProc.pid), broker: rssKiB(brokerProc.pid) },
+      startupMillis: { namesrv: namesrv?.millis ?? 0, broker: brokerMillis },
+      startupRssKiB: { namesrv: namesrvProc ? rssKiB(namesrvProc.pid) : null, broker: rssKiB(brokerProc.pid) },
       rssKiB: () => ({
-        namesrv: namesrvProc.exitStatus() === undefined ? rssKiB(namesrvProc.pid) : null,
+        namesrv: namesrvProc && namesrvProc.exitStatus() === undefined ? rssKiB(namesrvProc.pid) : null,
         broker: brokerProc.exitStatus() === undefined ? rssKiB(brokerProc.pid) : null,
       }),
       logs,

@@ -48,6 +48,15 @@ export async function renderMetrics(admin: Admin): Promise<string> {
       out.add('rocketmq_broker_put_bytes_total', 'counter', 'Message bytes stored since the broker started.', labels, info.putMessageSizeTotal);
       out.add('rocketmq_broker_store_size_bytes', 'gauge', 'Bytes held in the commit log (max − min offset).', labels, info.commitLogMaxOffset - info.commitLogMinOffset);
       out.add('rocketmq_broker_disk_used_ratio', 'gauge', 'Fraction of the commit log disk in use (−1 unknown).', labels, info.commitLogDiskRatio);
+      if (info.replicationLagBytes !== undefined) {
+        out.add(
+          'rocketmq_broker_replication_lag_bytes',
+          'gauge',
+          'Replication lag: on a master its commit-log end minus the furthest slave acknowledgement (−1 no slave); on a slave the master end minus its own.',
+          labels,
+          info.replicationLagBytes,
+        );
+      }
     }
     const topics = (await admin.topicList()).filter((t) => !isSystemTopic(t)).slice(0, MAX_TOPICS);
     for (const topic of topics) {

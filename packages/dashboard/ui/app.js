@@ -80,6 +80,14 @@ function chartCard(title, seriesMap, testid) {
 
 // pages -------------------------------------------------------------------------------------
 
+/** Role and replication lag as rocketmq-ts brokers report them (Apache's runtime info has neither). */
+function replicationText(runtime) {
+  if (!runtime || runtime.brokerRole === undefined) return '';
+  const lag = runtime.replicationLagBytes;
+  if (runtime.brokerRole === 'SLAVE') return `SLAVE ${runtime.haClientState ?? ''}, ${fmtNum(lag ?? 0)} B behind`;
+  return lag === undefined || lag < 0 ? `${runtime.brokerRole}, no slave` : `${runtime.brokerRole}, slave ${fmtNum(lag)} B behind`;
+}
+
 async function clusterPage() {
   const container = h('div');
   main.replaceChildren(h('h2', {}, 'Cluster'), container);
@@ -97,6 +105,7 @@ async function clusterPage() {
         { title: 'Out TPS', render: (b) => b.runtime && b.runtime.getTps.toFixed(2) },
         { title: 'Put today', render: (b) => b.runtime && fmtNum(b.runtime.msgPutTotalTodayNow) },
         { title: 'Get today', render: (b) => b.runtime && fmtNum(b.runtime.msgGetTotalTodayNow) },
+        { title: 'Replication', render: (b) => replicationText(b.runtime) },
         { title: 'Disk used', render: (b) => b.runtime && (b.runtime.commitLogDiskRatio < 0 ? 'unknown' : `${(b.runtime.commitLogDiskRatio * 100).toFixed(1)} %`) },
         { title: 'Up since', render: (b) => b.runtime && fmtTime(b.runtime.bootTimestamp) },
       ], cluster.brokers, 'brokers')),

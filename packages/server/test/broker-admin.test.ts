@@ -83,6 +83,6 @@ it('reports topic stats, consume stats, who consumes, and consumer connections',
   assert.equal(offline.code, ResponseCode.CONSUMER_NOT_ONLINE);
 });
 
-it('refuses to start as a SLAVE or SYNC_MASTER, saying replication is not built yet', async () => {
-  await assert.rejects(startCluster(undefined, { brokerRole: 'SLAVE' }), /brokerRole=SLAVE needs master\/slave replication.*brokerRole=ASYNC_MASTER/);
+it('refuses to start as a SLAVE with brokerId 0, naming the fix', async () => {
+  await assert.rejects(startCluster(undefined, { brokerRole: 'SLAVE' }), /Slave's brokerId must be > 0.*set brokerId=1/);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createRequest, parseFastjson, RemotingClient, RequestCode } from '@rocketmq-ts/protocol';
 
 const cliDir = fileURLToPath(new URL('../src/cli/', import.meta.url));
 
@@ -22,6 +23,13 @@ function run(command: string, args: string[], env: Record<string, string> = {}) 
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => output };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -61,6 +69,48 @@ describe('command line', () => {
     assert.equal(await started.exited, 0, started.output());
     assert.equal(existsSync(join(home, 'store', 'abort')), false, 'clean stop removes the abort marker');
     assert.ok(existsSync(join(home, 'store', 'config', 'topics.json')));
+  });
+
+  it('npm start -- --cluster 2m-2s runs two masters with a slave each in their own processes and data directories', { timeout: 90_000 }, async (t) => {
+    const home = await mkdtemp(join(tmpdir(), 'rmqts-cluster-'));
+    t.after(() => rm(home, { recursive: true, force: true }));
+    const namesrvPort = await freePort();
+    let basePort = 0;
+    for (let attempt = 0; attempt < 50 && basePort === 0; attempt++) {
+      const candidate = 20_000 + Math.floor(Math.random() * 40_000);
+      const ports = [0, 10, 20, 30].flatMap((k) => [candidate + k - 2, candidate + k, candidate + k + 1]);
+      if ((await Promise.all(ports.map(portFree))).every(Boolean)) basePort = candidate;
+    }
+    assert.ok(basePort > 0, 'no free port range');
+    const started = run('start', ['--cluster', '2m-2s', `--namesrvPort=${namesrvPort}`, `--basePort=${basePort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', '--dashboard=false'], {
+      ROCKETMQ_TS_HOME: home,
+    });
+    const deadline = Date.now() + 60_000;
+    while (!started.output().includes('Ctrl-C stops it')) {
+      assert.equal(started.child.exitCode, null, started.output());
+      assert.ok(Date.now() < deadline, `not up after 60 s: ${started.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const out = started.output();
+    assert.match(out, new RegExp(`broker-a/0 +ASYNC_MASTER +127\\.0\\.0\\.1:${basePort} `));
+    assert.match(out, new RegExp(`broker-b/0 +ASYNC_MASTER +127\\.0\\.0\\.1:${basePort + 10} `));
+    assert.match(out, new RegExp(`broker-a/1 +SLAVE +127\\.0\\.0\\.1:${basePort + 20} `));
+    assert.match(out, new RegExp(`broker-b/1 +SLAVE +127\\.0\\.0\\.1:${basePort + 30} `));
+    const client = new RemotingClient();
+    t.after(() => client.close());
+    const info = await client.invoke(`127.0.0.1:${namesrvPort}`, createRequest(RequestCode.GET_BROKER_CLUSTER_INFO));
+    const table = parseFastjson(info.body!.toString('utf8')) as { brokerAddrTable: Record<string, { brokerAddrs: Map<number, string> }> };
+    assert.deepEqual(
+      Object.entries(table.brokerAddrTable).map(([name, data]) => [name, [...data.brokerAddrs.keys()].sort()]).sort(),
+      [
+        ['broker-a', [0, 1]],
+        ['broker-b', [0, 1]],
+      ],
+    );
+    for (const dir of ['broker-a-0', 'broker-a-1', 'broker-b-0', 'broker-b-1']) assert.ok(existsSync(join(home, dir, 'commitlog')), `${dir} has its own store`);
+    started.child.kill('SIGTERM');
+    assert.equal(await started.exited, 0, started.output());
+    for (const dir of ['broker-a-0', 'broker-a-1', 'broker-b-0', 'broker-b-1']) assert.equal(existsSync(join(home, dir, 'abort')), false, `${dir} stopped cleanly`);
   });
 
   it('mqbroker -p / -m print settings with RocketMQ key names, flags and files win over defaults', async () => {

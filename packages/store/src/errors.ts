@@ -127,3 +127,21 @@ export class StoreConfigError extends RocketMQError {
     super(`${setting}: ${message}`);
   }
 }
+
+/**
+ * Replicated bytes that cannot be written where the master says they go: the follower's log
+ * and the master's have diverged (or the follower wrote locally). The HA client drops the
+ * connection and reports its own end again.
+ */
+export class ReplicaWriteError extends RocketMQError {
+  constructor(
+    readonly offset: number,
+    readonly logEnd: number,
+    reason: string,
+  ) {
+    super(
+      `cannot write replicated commit-log data at offset ${offset} (this log ends at ${logEnd}): ${reason}; ` +
+        `if the slave's store belongs to another master, move its storePathRootDir away and let it copy the master's log again`,
+    );
+  }
+}

@@ -21,3 +21,5 @@ export * from './message-store.ts';
 export * from './retention/retention-service.ts';
 export * from './timer/timer-log.ts';
 export * from './timer/timer-store.ts';
+export * from './replication/replication-hooks.ts';
+export { ReplicaAppender } from './replication/replica-appender.ts';

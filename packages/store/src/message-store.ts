@@ -31,6 +31,8 @@ import type {
 import { abortFileExists, checkpointFilePath, commitLogDirPath, createAbortFile, removeAbortFile } from './recovery/abort-file.ts';
 import { StoreCheckpoint } from './recovery/checkpoint.ts';
 import { StoreLock } from './recovery/store-lock.ts';
+import { ReplicaAppender } from './replication/replica-appender.ts';
+import type { ReplicaSink, ReplicationSource } from './replication/replication-hooks.ts';
 import { type DiskStats, RetentionService } from './retention/retention-service.ts';
 
 export interface MessageStoreOptions {
@@ -107,6 +109,7 @@ export class MessageStore implements MessageStoreApi {
   private putTotal = 0;
   private foundTotal = 0;
   private closed = false;
+  private replica: ReplicaAppender | undefined;
 
   private constructor(
     private readonly options: MessageStoreOptions,
@@ -266,6 +269,9 @@ export class MessageStore implements MessageStoreApi {
 
   private refuse(): StorePutResult | undefined {
     if (this.closed) return { status: 'SERVICE_NOT_AVAILABLE', records: [], remark: 'the message store is shut down' };
+    if (this.replica) {
+      return { status: 'SERVICE_NOT_AVAILABLE', records: [], remark: 'message store is slave mode, so putMessage is forbidden: send to the master of this broker name' };
+    }
     if (this.retention.diskFull) {
       const dir = this.options.storePathCommitLog ?? commitLogDirPath(this.options.storePathRootDir);
       return {
@@ -275,6 +281,27 @@ export class MessageStore implements MessageStoreApi {
       };
     }
     return undefined;
+  }
+
+  // ---- replication hooks ---------------------------------------------------------------------
+
+  /** This log as a master's HA transfers see it. */
+  replicationSource(): ReplicationSource {
+    const commitLog = this.commitLog;
+    return {
+      get maxPhyOffset() {
+        return commitLog.maxOffset;
+      },
+      segmentSize: commitLog.segmentSize,
+      readRange: (offset, maxBytes) => commitLog.readRaw(offset, maxBytes),
+      onAppended: (listener) => commitLog.onDispatch(() => listener()),
+    };
+  }
+
+  /** Turns this store into a follower of a master's log: from now on local puts are refused. */
+  replicaSink(): ReplicaSink {
+    this.replica ??= new ReplicaAppender(this.commitLog, this.options.deliverTimeOf ?? defaultDeliverTimeOf, this.logger);
+    return this.replica;
   }
 
   // ---- reads -------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ export function parseRuntimeInfo(addr: string, table: ReadonlyMap<string, string
     putMessageSizeTotal: number('putMessageSizeTotal'),
     bootTimestamp: number('bootTimestamp'),
     runtime: raw['runtime'] ?? '',
+    brokerRole: raw['brokerRole'],
+    replicationLagBytes:
+      raw['slaveFallBehindMuch'] !== undefined ? number('slaveFallBehindMuch') : raw['masterFallBehindMuch'] !== undefined ? number('masterFallBehindMuch') : undefined,
+    haClientState: raw['haClientState'],
     raw,
   };
 }

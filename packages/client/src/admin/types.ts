@@ -42,6 +42,16 @@ export interface BrokerRuntimeInfo {
   putMessageSizeTotal: number;
   bootTimestamp: number;
   runtime: string;
+  /** rocketmq-ts brokers only (absent from Apache's table): ASYNC_MASTER, SYNC_MASTER or SLAVE. */
+  brokerRole?: string;
+  /**
+   * Replication lag in bytes, rocketmq-ts brokers only: on a master, its commit-log end minus the
+   * furthest offset a connected slave acknowledged (−1 with no slave); on a slave, the master's
+   * end as last seen minus its own.
+   */
+  replicationLagBytes?: number;
+  /** A slave's HA client: IDLE, CONNECTING, TRANSFER, PAUSED or STOPPED (rocketmq-ts only). */
+  haClientState?: string;
   raw: Record<string, string>;
 }
 

@@ -29,10 +29,23 @@ export const brokerDefaults = {
   listenPort: 10911,
   /** The VIP channel (RocketMQ: listenPort − 2); 0 = listenPort − 2, −1 = off. */
   fastListenPort: 0,
+  /** Apache overwrites it with listenPort + 1 at start; so do we (a configured value is ignored, with a warning). */
   haListenPort: 0,
   bindAddress: '0.0.0.0',
   serverChannelMaxIdleTimeSeconds: 120,
   maxFrameLength: 16 * 1024 * 1024,
+
+  // replication (MessageStoreConfig ha*; brokerRole above)
+  /** The master's HA address (host:port) for a SLAVE; empty = the one the name server returns on registration. */
+  haMasterAddress: '',
+  /** A slave reports its offset (and a master sends an empty frame) at least this often. */
+  haSendHeartbeatInterval: 5_000,
+  /** An HA connection with nothing read this long is closed. */
+  haHousekeepingInterval: 20_000,
+  /** Most bytes in one HA transfer frame. */
+  haTransferBatchSize: 32 * 1024,
+  /** SYNC_MASTER: a slave this many bytes behind counts as not available. */
+  haSlaveFallbehindMax: 256 * 1024 * 1024,
 
   // registration
   registerNameServerPeriod: 30_000,
@@ -124,6 +137,7 @@ export const importantBrokerKeys: (keyof BrokerConfig)[] = [
   'brokerId',
   'brokerIP1',
   'brokerRole',
+  'haMasterAddress',
   'namesrvAddr',
   'listenPort',
   'storePathRootDir',

@@ -41,6 +41,7 @@ import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
 import { TimerMessageService } from './schedule/timer-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
+import { Replication, type ReplicationOptions, validateRole } from './ha/replication.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
 const TIMER_BLANK_SLOTS = 60;
@@ -54,6 +55,8 @@ function normalizeTimerPrecision(value: number): number {
 export interface BrokerOptions {
   config?: Partial<BrokerConfig>;
   logger?: ServerLogger;
+  /** HA client reconnect wait and slave sync period (tests shorten them). */
+  replication?: ReplicationOptions;
 }
 
 export class Broker {
@@ -69,11 +72,15 @@ export class Broker {
   private schedule: ScheduleMessageService | undefined;
   private timerStore: TimerStore | undefined;
   private timer: TimerMessageService | undefined;
+  private replication: Replication | undefined;
   private registerPending = false;
   private stopped = false;
 
+  private readonly replicationOptions: ReplicationOptions | undefined;
+
   constructor(options: BrokerOptions = {}) {
     this.config = { ...brokerDefaults, ...options.config };
+    this.replicationOptions = options.replication;
     if (!options.config?.storePathCommitLog && options.config?.storePathRootDir) {
       this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
     }
@@ -94,12 +101,10 @@ export class Broker {
 
   async start(): Promise<void> {
     const config = this.config;
-    if (config.brokerRole !== 'ASYNC_MASTER') {
-      // Replication (the HA service) is not built yet: refuse rather than pretend to be a slave
-      // or to wait for one.
-      throw new Error(
-        `brokerRole=${config.brokerRole} needs master/slave replication, which rocketmq-ts does not implement yet; run with brokerRole=ASYNC_MASTER`,
-      );
+    const role = validateRole(config);
+    if (role !== 'SLAVE' && config.brokerId !== 0) {
+      this.logger.warn({ brokerId: config.brokerId }, `a master's brokerId is always 0 (brokerRole=${role}); using 0`);
+      config.brokerId = 0;
     }
     if (!config.brokerIP1) {
       config.brokerIP1 = pickLocalAddress();
@@ -174,11 +179,17 @@ export class Broker {
       startTimestamp: Date.now(),
     };
     this.services = services;
+    const replication = new Replication(config, store, this.namesrvClient, { topics: files.topics, offsets: files.offsets, delayOffsets: files.delayOffsets, groups: files.groups }, this.logger, this.replicationOptions);
+    this.replication = replication;
+    services.replication = replication;
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
-    this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
-    this.schedule.start(config.flushDelayOffsetInterval);
-    await this.startTimer(store);
+    if (role !== 'SLAVE') {
+      // Delayed and timer messages are re-put by the master only; a slave gets them replicated.
+      this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
+      this.schedule.start(config.flushDelayOffsetInterval);
+      await this.startTimer(store);
+    }
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
@@ -188,6 +199,12 @@ export class Broker {
       const vip = new Map<number, RequestHandler>([...handlers].filter(([code]) => code !== RequestCode.PULL_MESSAGE));
       await this.listen(fastPort, vip);
     }
+    // As BrokerStartup: the HA port is always listenPort + 1.
+    if (config.haListenPort !== 0 && config.haListenPort !== config.listenPort + 1) {
+      this.logger.warn({ haListenPort: config.haListenPort }, 'haListenPort is always listenPort + 1 (as in Apache RocketMQ); the configured value is ignored');
+    }
+    config.haListenPort = config.listenPort + 1;
+    await replication.start();
 
     this.every(10_000, () => this.scanNotActiveClients());
     this.every(config.flushConsumerOffsetInterval, () => {
@@ -206,6 +223,16 @@ export class Broker {
     this.timerStore = await TimerStore.open({ storePathRootDir: config.storePathRootDir, precisionMs, slotCount: rollWindowSlots + TIMER_BLANK_SLOTS, mappedFileSizeTimerLog: config.mappedFileSizeTimerLog });
     this.timer = new TimerMessageService(store, this.timerStore, { rollWindowSlots, flushIntervalMs: config.timerFlushIntervalMs }, this.logger);
     this.timer.start();
+  }
+
+  /** The store, once started (tests compare replicated bytes). */
+  get messageStore(): MessageStore | undefined {
+    return this.store;
+  }
+
+  /** Replication role and state, once started. */
+  get replicationService(): Replication | undefined {
+    return this.replication;
   }
 
   /** Timer-wheel figures (tests, benchmarks). */
@@ -288,6 +315,7 @@ export class Broker {
       services.topics.registrationWrapper(this.config.brokerPermission),
       this.config.registerBrokerTimeoutMills,
     );
+    this.replication?.onRegistered(results);
     if (results.length === 0) {
       this.logger.error({ namesrvAddr: this.config.namesrvAddr }, 'no name server accepted the registration: clients will get "No route info of this topic"');
     }
@@ -299,7 +327,7 @@ export class Broker {
       brokerName: this.config.brokerName,
       brokerId: this.config.brokerId,
       brokerAddr: this.brokerAddr,
-      haServerAddr: `${this.config.brokerIP2 || this.config.brokerIP1}:${this.config.haListenPort || this.config.listenPort + 1}`,
+      haServerAddr: `${this.config.brokerIP2 || this.config.brokerIP1}:${this.config.listenPort + 1}`,
     };
   }
 
@@ -307,6 +335,7 @@ export class Broker {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    await this.replication?.stop();
     this.services?.hold.stop();
     await this.schedule?.stop();
     await this.timer?.stop();

@@ -4,6 +4,7 @@
  * name server setting can be given as --key=value. The web console (@rocketmq-ts/dashboard)
  * comes up on :8080 too (--dashboardPort=N moves it, --dashboard=false leaves it off). Ctrl-C or
  * SIGTERM stops it cleanly: the broker unregisters, flushes and persists consumer offsets.
+ * `--cluster 2m-2s` (cluster.ts) runs several brokers instead, each in its own process.
  */
 import { resolve } from 'node:path';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { applyProperties, keyValueArguments } from '../config/properties.ts';
 import { NameServer } from '../namesrv/name-server.ts';
 import { namesrvDefaults } from '../namesrv/namesrv-config.ts';
 import { resolveBrokerConfig } from './mqbroker.ts';
+import { type ClusterBrokerPlan, parseClusterSpec, planCluster, type RunningBroker, startClusterProcesses, stopClusterProcesses } from './cluster.ts';
 
 export async function main(argv: string[]): Promise<void> {
   const started = performance.now();
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
   const namesrvAddress = await namesrv.start();
   const namesrvAddr = `127.0.0.1:${namesrvAddress.port}`;
 
+  if (flags['cluster'] !== undefined) return startCluster(flags, home, namesrv, namesrvAddr, started);
   const brokerFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => !['namesrvPort', 'dashboard', 'dashboardPort'].includes(key)));
   const { config } = resolveBrokerConfig([{ storePathRootDir: join(home, 'store'), namesrvAddr, brokerName: 'broker-a' }, brokerFlags]);
   const broker = new Broker({ config, logger });
@@ -66,6 +69,57 @@ export async function main(argv: string[]): Promise<void> {
     void (async () => {
       await dashboard?.close();
       await broker.stop();
+      await namesrv.stop();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** `--cluster <layout>`: the name server here, every broker in its own process (cluster.ts). */
+async function startCluster(flags: Record<string, string>, home: string, namesrv: NameServer, namesrvAddr: string, started: number): Promise<void> {
+  let plan: ClusterBrokerPlan[];
+  let brokers: RunningBroker[];
+  try {
+    const spec = parseClusterSpec(flags['cluster'] ?? '');
+    const basePort = Number(flags['basePort'] ?? flags['listenPort'] ?? '10911');
+    if (!Number.isInteger(basePort) || basePort < 3 || basePort > 65000) throw new Error(`--basePort=${flags['basePort']} is not a port`);
+    plan = planCluster(spec, home, basePort);
+    const reserved = new Set(['cluster', 'basePort', 'namesrvPort', 'dashboard', 'dashboardPort', 'listenPort', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir', 'storePathCommitLog']);
+    const extra = Object.fromEntries(Object.entries(flags).filter(([key]) => !reserved.has(key)));
+    brokers = await startClusterProcesses(plan, namesrvAddr, home, extra);
+  } catch (error) {
+    await namesrv.stop();
+    throw error;
+  }
+  let dashboard: ConsoleHandle | undefined;
+  if (flags['dashboard'] !== 'false') {
+    try {
+      dashboard = await startConsole(namesrvAddr, Number(flags['dashboardPort'] ?? '8080'));
+    } catch (error) {
+      await stopClusterProcesses(brokers);
+      await namesrv.stop();
+      throw error;
+    }
+  }
+  const rows = brokers.map((b) => `  ${`${b.brokerName}/${b.brokerId}`.padEnd(12)} ${b.brokerRole.padEnd(12)} ${b.brokerAddr.padEnd(21)} HA :${b.listenPort + 1}  data ${b.storePathRootDir}`);
+  process.stdout.write(
+    `rocketmq-ts cluster ${flags['cluster']} is up in ${Math.round(performance.now() - started)} ms\n` +
+      `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
+      `${rows.join('\n')}\n` +
+      `  logs         ${join(home, 'logs')}\n` +
+      (dashboard ? `  console      ${dashboard.url}\n` : '') +
+      `Ctrl-C stops it.\n`,
+  );
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping: every broker flushes its store and unregisters…\n');
+    void (async () => {
+      await dashboard?.close();
+      await stopClusterProcesses(brokers);
       await namesrv.stop();
       process.exit(0);
     })();

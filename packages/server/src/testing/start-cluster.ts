@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { Broker } from '../broker/broker.ts';
+import { Broker, type BrokerOptions } from '../broker/broker.ts';
 import type { BrokerConfig } from '../broker/broker-config.ts';
 import { NameServer } from '../namesrv/name-server.ts';
 
@@ -28,10 +28,64 @@ export interface StartClusterOptions {
    * kvConfig.json goes to a temporary directory then. @defaultValue a temporary directory, removed by stop()
    */
   storeDir?: string;
+  /** HA timings for tests (reconnect wait, slave sync period). */
+  replication?: BrokerOptions['replication'];
 }
 
-/** A free port p on 127.0.0.1 with p − 2 free too (the broker's VIP port). */
-async function freeBrokerPort(): Promise<number> {
+/**
+ * One more broker (e.g. a slave) on a free port pair with a temporary store, registered with
+ * `namesrvAddr`; stopped and its store removed by the returned stop() (and when `t` ends).
+ */
+export async function startBroker(
+  t: TestContext | undefined,
+  namesrvAddr: string,
+  brokerConfig: Partial<BrokerConfig> = {},
+  options: StartClusterOptions = {},
+): Promise<{ broker: Broker; storeDir: string; stop(): Promise<void> }> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'rmqts-broker-'));
+  const storeDir = options.storeDir ?? tempDir;
+  const broker = new Broker({
+    config: {
+      brokerName: 'broker-a',
+      brokerIP1: '127.0.0.1',
+      bindAddress: '127.0.0.1',
+      listenPort: await freeBrokerPort(),
+      namesrvAddr,
+      storePathRootDir: storeDir,
+      mappedFileSizeCommitLog: 64 * 1024 * 1024,
+      maxHashSlotNum: 100_000,
+      maxIndexNum: 400_000,
+      ...brokerConfig,
+    },
+    replication: options.replication,
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await broker.stop();
+    await rm(tempDir, { recursive: true, force: true });
+  };
+  try {
+    await broker.start();
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  t?.after(stop);
+  return { broker, storeDir, stop };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port p on 127.0.0.1 with p − 2 (the VIP port) and p + 1 (the HA port) free too. */
+export async function freeBrokerPort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();
@@ -41,13 +95,8 @@ async function freeBrokerPort(): Promise<number> {
         server.close(() => resolve(port));
       });
     });
-    if (port < 1026) continue;
-    const vipFree = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port - 2, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (vipFree) return port;
+    if (port < 1026 || port > 65534) continue;
+    if ((await portFree(port - 2)) && (await portFree(port + 1))) return port;
   }
   throw new Error('no free port pair for a test broker');
 }
@@ -71,6 +120,7 @@ export async function startCluster(t?: TestContext, brokerConfig: Partial<Broker
       maxIndexNum: 400_000,
       ...brokerConfig,
     },
+    replication: options.replication,
   });
   try {
     await broker.start();

@@ -23,7 +23,7 @@ import {
   transactionType,
   withHostFlags,
 } from '@rocketmq-ts/protocol';
-import { MessageIllegalError, MessageTooLargeError, StoreClosedError } from '../errors.ts';
+import { MessageIllegalError, MessageTooLargeError, ReplicaWriteError, StoreClosedError } from '../errors.ts';
 import { FlushService, type FlushTarget } from '../flush/flush-service.ts';
 import { recoverCommitLog, type RecoveryReport } from '../recovery/recover-commit-log.ts';
 import type { Segment } from '../segment/segment.ts';
@@ -301,6 +301,82 @@ export class CommitLog implements FlushTarget {
       { limit, checkCRC: options.checkCRC ?? false, readSize: this.options.readBufferSize },
       (buffer, at, offset) => visit(dispatchFromBytes(buffer, at, offset, deliverTimeOf)),
     );
+  }
+
+  // ---- replication (storage side only: the broker's HA service moves the bytes) -------------
+
+  /** Size of one commit-log segment (the HA master starts a new slave at a segment start). */
+  get segmentSize(): number {
+    return this.options.mappedFileSizeCommitLog;
+  }
+
+  /** The segment end after `offset` (where a BLANK marker sends the next record). */
+  segmentEndOf(offset: number): number {
+    return offset - (offset % this.options.mappedFileSizeCommitLog) + this.options.mappedFileSizeCommitLog;
+  }
+
+  /**
+   * Up to `maxBytes` raw bytes of the written log from `offset`, never past the end of the
+   * segment holding it (an HA transfer frame); undefined when nothing is stored there yet.
+   */
+  async readRaw(offset: number, maxBytes: number): Promise<Buffer | undefined> {
+    if (offset < this.minOffset || offset >= this.writtenOffset) return undefined;
+    const segment = this.queue.find(offset);
+    if (!segment) return undefined;
+    const length = Math.min(maxBytes, this.writtenOffset - offset, segment.endOffset - offset);
+    const buffer = Buffer.allocUnsafe(length);
+    const read = await segment.read(buffer, 0, length, offset - segment.startOffset);
+    return read === length ? buffer : undefined;
+  }
+
+  /**
+   * Writes bytes copied from a master's log at `offset` (a slave's log: byte for byte the
+   * master's, which may end inside a record). `offset` must be the end of this log, or, for an
+   * empty log, a segment start. Local appends must not run at the same time.
+   */
+  async writeRaw(offset: number, data: Buffer): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    if (this.writing || this.writeScheduled || this.current || this.sealed.length > 0 || this.writeOffset !== this.writtenOffset) {
+      throw new ReplicaWriteError(offset, this.writtenOffset, 'local appends are in progress on a store that follows a master');
+    }
+    const empty = this.queue.last() === undefined;
+    if (empty) {
+      if (offset % this.options.mappedFileSizeCommitLog !== 0) {
+        throw new ReplicaWriteError(offset, this.writtenOffset, `an empty log can only start at a segment start (a multiple of mappedFileSizeCommitLog=${this.options.mappedFileSizeCommitLog})`);
+      }
+      this.writeOffset = this.writtenOffset = offset;
+    } else if (offset !== this.writtenOffset) {
+      throw new ReplicaWriteError(offset, this.writtenOffset, 'the data does not continue this log');
+    }
+    let done = 0;
+    while (done < data.length) {
+      const at = offset + done;
+      const segment = this.startSegment(at);
+      const length = Math.min(data.length - done, segment.endOffset - at);
+      await segment.write(data, done, length, at - segment.startOffset);
+      done += length;
+      this.writeOffset = this.writtenOffset = at + length;
+      this.writes++;
+      this.writtenBytes += length;
+    }
+    this.flushService.written();
+  }
+
+  /** Hands a replicated record to the dispatch listeners, as completeChunk does for local ones. */
+  dispatchReplicated(request: DispatchRequest): void {
+    const type = transactionType(request.sysFlag);
+    if (type !== TRANSACTION_PREPARED && type !== TRANSACTION_ROLLBACK) {
+      this.topicQueueTable.set(`${request.topic}-${request.queueId}`, request.queueOffset + 1);
+    }
+    if (request.storeTimestamp > this.lastStoreTimestamp) this.lastStoreTimestamp = request.storeTimestamp;
+    this.lastWrittenTimestamp = request.storeTimestamp;
+    for (const listener of this.listeners) {
+      try {
+        listener(request);
+      } catch (error) {
+        this.logger.error({ err: error, commitLogOffset: request.commitLogOffset }, 'a commit-log dispatch listener failed');
+      }
+    }
   }
 
   // ---- segments, flush, close --------------------------------------------------------------

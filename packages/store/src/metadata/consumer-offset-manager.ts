@@ -122,6 +122,13 @@ export class ConsumerOffsetManager extends ConfigManager {
     return writeFastjson({ offsetTable: table }, { pretty });
   }
 
+  /** Takes every entry of the text's table, keeping keys only this side has (a slave's sync: Java putAll). */
+  merge(text: string): void {
+    const own = this.table;
+    this.decode(text);
+    for (const [key, offsets] of own) if (!this.table.has(key)) this.table.set(key, offsets);
+  }
+
   /** Replaces the table with the text's (load, slave sync). */
   decode(text: string): void {
     const root = asObject(parseFastjson(text), 'the file');

@@ -217,6 +217,20 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
     ['putMessageSizeTotal', String(stats.putBytes)],
     ['bootTimestamp', String(services.startTimestamp)],
   ]);
+  // Replication (not in Apache's table, which only logs slaveFallBehindMuch): role and lag for consoles.
+  const replication = services.replication?.status();
+  if (replication) {
+    info.set('brokerRole', replication.role);
+    if (replication.role === 'SLAVE') {
+      info.set('haMasterAddress', replication.haMasterAddress ?? '');
+      info.set('haClientState', replication.haClientState ?? '');
+      info.set('masterFallBehindMuch', String(replication.masterFallBehindBytes ?? 0));
+    } else {
+      info.set('haConnectionCount', String(replication.slaves.length));
+      info.set('slaveFallBehindMuch', String(replication.slaveFallBehindBytes));
+      info.set('slaveAckOffsets', replication.slaves.map((s) => `${s.addr}=${s.ackOffset}`).join(','));
+    }
+  }
   return info;
 }
 

@@ -151,15 +151,17 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
       services.stats.getBytes += result.bufferTotalSize;
     }
     if (code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole === 'SLAVE') code = ResponseCode.PULL_RETRY_IMMEDIATELY;
-    return pullResponse(request, code, result, groupConfig.whichBrokerWhenConsumeSlowly, config.slaveReadEnable);
+    // PullMessageProcessor: with slaveReadEnable a slow consumer is sent to
+    // whichBrokerWhenConsumeSlowly, others to the group's brokerId; without it, to the master.
+    const suggest = config.slaveReadEnable ? (result.suggestPullingFromSlave ? groupConfig.whichBrokerWhenConsumeSlowly : groupConfig.brokerId) : 0;
+    return pullResponse(request, code, result, suggest);
   } catch (error) {
     if (!(error instanceof PullRejected)) throw error;
     return createResponse(request, error.code, { remark: error.message });
   }
 }
 
-function pullResponse(request: RemotingCommand, code: number, result: GetMessageResult, slowBrokerId: number, slaveReadEnable: boolean): RemotingCommand {
-  const suggestWhichBrokerId = slaveReadEnable && result.suggestPullingFromSlave ? slowBrokerId : 0;
+function pullResponse(request: RemotingCommand, code: number, result: GetMessageResult, suggestWhichBrokerId: number): RemotingCommand {
   return createResponse(request, code, {
     remark: result.status,
     extFields: encodeHeader(PullMessageResponseHeader, {

@@ -67,6 +67,13 @@ function readHeader(request: RemotingCommand): SendHeader {
 /** Where the message goes: topic config checks, auto-create, queue choice, retry → DLQ. */
 function resolveTarget(services: BrokerServices, header: SendHeader, request: RemotingCommand, ctx: RequestContext): { topic: string; queueId: number } {
   const { config, topics, groups } = services;
+  if (config.brokerRole === 'SLAVE') {
+    // Apache's store refuses puts on a slave (SERVICE_NOT_AVAILABLE); refuse before auto-creating a topic here.
+    throw new SendRejected(
+      ResponseCode.SERVICE_NOT_AVAILABLE,
+      `service not available now: broker ${config.brokerName} (brokerId ${config.brokerId}) is a SLAVE and takes no messages; send to its master (brokerId 0)`,
+    );
+  }
   const problem = topicNameProblem(header.topic);
   if (problem) throw new SendRejected(ResponseCode.SYSTEM_ERROR, `${problem}; rename the topic`);
   if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
@@ -126,6 +133,25 @@ function putResponse(services: BrokerServices, request: RemotingCommand, result:
   return createResponse(request, code, { extFields, remark: code === ResponseCode.SUCCESS ? undefined : (result.remark ?? result.status) });
 }
 
+/**
+ * SYNC_MASTER (CommitLog.handleHA): a stored message with WAIT ≠ false waits until a slave has
+ * it; a replica status other than OK replaces the flush status. The message stays stored.
+ */
+async function waitForSlave(services: BrokerServices, stored: StorePutResult, wait: boolean): Promise<StorePutResult> {
+  const replication = services.replication;
+  if (!wait || !replication || replication.role !== 'SYNC_MASTER') return stored;
+  if (stored.status !== 'PUT_OK' && stored.status !== 'FLUSH_DISK_TIMEOUT') return stored;
+  const last = stored.records.at(-1);
+  if (!last) return stored;
+  const replica = await replication.awaitReplica(last.commitLogOffset + last.size);
+  if (replica === 'PUT_OK') return stored;
+  const remark =
+    replica === 'SLAVE_NOT_AVAILABLE'
+      ? `the message is stored on ${services.config.brokerName}, but no slave is connected or it is over haSlaveFallbehindMax behind (brokerRole=SYNC_MASTER); start the slave or check its haMasterAddress`
+      : `the message is stored on ${services.config.brokerName}, but no slave confirmed it within syncFlushTimeout=${services.config.syncFlushTimeout} ms (brokerRole=SYNC_MASTER)`;
+  return { ...stored, status: replica, remark };
+}
+
 /** Stored properties: the sender's plus CLUSTER, written as the Java broker writes them. */
 function storedProperties(services: BrokerServices, properties: MessageProperties): string {
   properties[MessageConst.CLUSTER] = services.config.brokerClusterName;
@@ -169,7 +195,7 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
   message.propertiesText = storedProperties(services, properties);
   message.properties = properties;
   const started = performance.now();
-  const stored = await services.store.putMessage(message);
+  const stored = await waitForSlave(services, await services.store.putMessage(message), message.waitStoreMsgOK !== false);
   recordPutLatency(services.stats, Math.round(performance.now() - started));
   const response = putResponse(services, request, stored, false);
   if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
@@ -213,7 +239,7 @@ async function sendBatch(services: BrokerServices, ctx: RequestContext, request:
     };
   });
   const started = performance.now();
-  const stored = await services.store.putMessages(messages);
+  const stored = await waitForSlave(services, await services.store.putMessages(messages), messages[0]!.waitStoreMsgOK !== false);
   recordPutLatency(services.stats, Math.round(performance.now() - started));
   const response = putResponse(services, request, stored, true);
   if (response.extFields && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);

@@ -8,6 +8,7 @@ import type { RebalanceLockManager } from '../client/rebalance-lock-manager.ts';
 import type { SubscriptionGroupManager } from '../group/subscription-group-manager.ts';
 import type { PullRequestHoldService } from '../long-poll/pull-request-hold-service.ts';
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
+import type { ReplicationStatus } from '../ha/replication.ts';
 
 /** Counters shown by GET_BROKER_RUNTIME_INFO and the console. */
 export interface BrokerStats {
@@ -56,6 +57,14 @@ export function putLatencyText(stats: BrokerStats): string {
   return BUCKET_LABELS.map((label, i) => `[${label}]:${stats.putLatency[i] ?? 0}`).join(' ');
 }
 
+/** The replication role as handlers see it (broker/ha/replication.ts). */
+export interface ReplicationView {
+  readonly role: 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
+  /** SYNC_MASTER: resolves once a slave has everything before `recordEnd`, or with why not. */
+  awaitReplica(recordEnd: number): Promise<'PUT_OK' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE'>;
+  status(): ReplicationStatus;
+}
+
 /** Everything broker handlers work with; handlers never see sockets. */
 export interface BrokerServices {
   readonly config: BrokerConfig;
@@ -79,4 +88,6 @@ export interface BrokerServices {
   registerBrokerAll(): Promise<void>;
   /** Milliseconds since the broker started accepting sends. */
   readonly startTimestamp: number;
+  /** Set once the broker has started its replication role. */
+  replication?: ReplicationView;
 }

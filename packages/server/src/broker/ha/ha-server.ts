@@ -1,0 +1,250 @@
+/**
+ * The master side of the HA port (Java HAService.AcceptSocketService + HAConnection), on
+ * listenPort + 1. Each slave connection reads the slave's offset reports and streams the
+ * commit log to it in frames of at most haTransferBatchSize bytes, never across a segment end,
+ * with an empty frame as heartbeat when nothing was sent for haSendHeartbeatInterval.
+ *
+ * First-transfer rule: nothing is sent before the slave's first report; a first report of 0
+ * starts at the beginning of the master's last segment, any other value at that offset.
+ * Reports feed GroupTransfer (SYNC_MASTER waits).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ReplicationSource } from '@rocketmq-ts/store';
+import type { ServerLogger } from '../../common/logger.ts';
+import { encodeTransferHeader, OffsetReportDecoder } from './ha-frames.ts';
+import type { HaTimings } from './ha-options.ts';
+import type { GroupTransfer } from './group-transfer.ts';
+
+/** How long the transfer loop sleeps when it is caught up and no append wakes it (Java: 100 ms). */
+const IDLE_WAIT_MILLIS = 100;
+
+export interface HaSlaveInfo {
+  /** The slave's address as seen from here. */
+  addr: string;
+  /** The last offset it reported. */
+  ackOffset: number;
+  /** Where the next frame starts (-1 before the first report). */
+  nextTransferOffset: number;
+  connectedAt: number;
+}
+
+class HaConnection {
+  readonly addr: string;
+  readonly connectedAt = Date.now();
+  ackOffset = -1;
+  /** The slave's first report: -1 until it arrives. */
+  private requestOffset = -1;
+  nextTransferOffset = -1;
+  private lastReadAt = Date.now();
+  private lastWriteAt = 0;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private readonly reports = new OffsetReportDecoder();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly source: ReplicationSource,
+    private readonly timings: HaTimings,
+    private readonly onAck: (offset: number) => void,
+    private readonly logger: ServerLogger,
+  ) {
+    this.addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastReadAt = Date.now();
+    let offset: number | undefined;
+    try {
+      offset = this.reports.push(chunk);
+    } catch (error) {
+      this.close(`bad offset report: ${(error as Error).message}`);
+      return;
+    }
+    if (offset === undefined) return;
+    if (offset > this.source.maxPhyOffset) {
+      // Only a slave whose store holds data this master does not (another master's, or what this
+      // one lost) can be ahead; counting its reports would let SYNC_MASTER sends pass unreplicated.
+      this.logger.error(
+        { slave: this.addr, slaveOffset: offset, masterOffset: this.source.maxPhyOffset },
+        "HA slave reports more commit log than this master has: its store has diverged; move the slave's storePathRootDir away and restart it",
+      );
+      this.close('the slave is ahead of the master');
+      return;
+    }
+    this.ackOffset = offset;
+    if (this.requestOffset < 0) {
+      this.requestOffset = offset;
+      this.logger.info({ slave: this.addr, offset }, 'HA slave reported its offset; transfer starts');
+    }
+    this.onAck(offset);
+    this.notify();
+  }
+
+  /** Wakes the transfer loop (new data, or the first report). */
+  notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.logger.info({ slave: this.addr, reason }, 'HA connection closed');
+    this.socket.destroy();
+    this.notify();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Idle check (haHousekeepingInterval). */
+  housekeep(now: number): void {
+    if (now - this.lastReadAt > this.timings.housekeepingIntervalMillis) {
+      this.close(`no offset report for ${this.timings.housekeepingIntervalMillis} ms (haHousekeepingInterval)`);
+    }
+  }
+
+  /** The transfer loop: runs until the connection closes. */
+  async run(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (this.requestOffset < 0) {
+          await this.sleep(IDLE_WAIT_MILLIS);
+          continue;
+        }
+        if (this.nextTransferOffset < 0) {
+          if (this.requestOffset === 0) {
+            const max = this.source.maxPhyOffset;
+            this.nextTransferOffset = max - (max % this.source.segmentSize);
+          } else {
+            this.nextTransferOffset = this.requestOffset;
+          }
+          this.logger.info({ slave: this.addr, from: this.nextTransferOffset }, 'HA transfer to slave starts');
+        }
+        const body = await this.source.readRange(this.nextTransferOffset, this.timings.transferBatchSize);
+        if (this.closed) break;
+        if (body && body.length > 0) {
+          await this.send(encodeTransferHeader(this.nextTransferOffset, body.length), body);
+          this.nextTransferOffset += body.length;
+          continue;
+        }
+        if (Date.now() - this.lastWriteAt >= this.timings.heartbeatIntervalMillis) {
+          await this.send(encodeTransferHeader(this.nextTransferOffset, 0));
+          continue;
+        }
+        await this.sleep(IDLE_WAIT_MILLIS);
+      }
+    } catch (error) {
+      this.close(`transfer failed: ${(error as Error).message}`);
+    }
+  }
+
+  private send(header: Buffer, body?: Buffer): Promise<void> {
+    this.lastWriteAt = Date.now();
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      this.socket.cork();
+      this.socket.write(header);
+      const flushed = this.socket.write(body ?? Buffer.alloc(0));
+      this.socket.uncork();
+      if (flushed) return resolve();
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  private sleep(millis: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, millis);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+export class HaServer {
+  private server: Server | undefined;
+  private readonly connections = new Set<HaConnection>();
+  private housekeeping: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly source: ReplicationSource,
+    private readonly transfer: GroupTransfer,
+    private readonly timings: HaTimings,
+    private readonly logger: ServerLogger,
+  ) {}
+
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.logger.error({ err: error.message }, 'HA server error'));
+    this.server = server;
+    this.unsubscribe = this.source.onAppended(() => {
+      for (const connection of this.connections) connection.notify();
+    });
+    this.housekeeping = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections) connection.housekeep(now);
+    }, 1_000);
+    this.housekeeping.unref();
+    return (server.address() as { port: number }).port;
+  }
+
+  /** connectionCount */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  slaves(): HaSlaveInfo[] {
+    return [...this.connections].map((c) => ({ addr: c.addr, ackOffset: c.ackOffset, nextTransferOffset: c.nextTransferOffset, connectedAt: c.connectedAt }));
+  }
+
+  private accept(socket: Socket): void {
+    const connection = new HaConnection(socket, this.source, this.timings, (offset) => this.transfer.acknowledge(offset), this.logger);
+    this.connections.add(connection);
+    this.transfer.setConnectionCount(this.connections.size);
+    this.logger.info({ slave: connection.addr }, 'HA slave connected');
+    const closed = (): void => {
+      connection.close('socket closed');
+      if (this.connections.delete(connection)) this.transfer.setConnectionCount(this.connections.size);
+    };
+    socket.on('close', closed);
+    socket.on('error', (error) => {
+      this.logger.warn({ slave: connection.addr, err: error.message }, 'HA connection error');
+      closed();
+    });
+    void connection.run();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.housekeeping);
+    this.unsubscribe?.();
+    for (const connection of this.connections) connection.close('the broker is shutting down');
+    this.connections.clear();
+    this.transfer.setConnectionCount(0);
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
