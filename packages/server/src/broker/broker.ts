@@ -41,6 +41,8 @@ import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
 import { TimerMessageService } from './schedule/timer-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
+import { TransactionCheckService } from './transaction/check-service.ts';
+import { TransactionService } from './transaction/transaction-service.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
 const TIMER_BLANK_SLOTS = 60;
@@ -69,6 +71,7 @@ export class Broker {
   private schedule: ScheduleMessageService | undefined;
   private timerStore: TimerStore | undefined;
   private timer: TimerMessageService | undefined;
+  private transactionCheck: TransactionCheckService | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -155,6 +158,7 @@ export class Broker {
     const stats: BrokerStats = newBrokerStats();
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
+    const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
     const services: BrokerServices = {
       config,
       store,
@@ -166,6 +170,7 @@ export class Broker {
       offsets: files.offsets,
       delayOffsets: files.delayOffsets,
       hold,
+      transactions,
       logger: this.logger,
       storeHost,
       stats,
@@ -179,6 +184,9 @@ export class Broker {
     this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
     this.schedule.start(config.flushDelayOffsetInterval);
     await this.startTimer(store);
+    await transactions.recover();
+    this.transactionCheck = new TransactionCheckService(transactions, files.offsets, producers, () => config, storeHost, this.logger);
+    this.transactionCheck.start();
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
@@ -206,6 +214,11 @@ export class Broker {
     this.timerStore = await TimerStore.open({ storePathRootDir: config.storePathRootDir, precisionMs, slotCount: rollWindowSlots + TIMER_BLANK_SLOTS, mappedFileSizeTimerLog: config.mappedFileSizeTimerLog });
     this.timer = new TimerMessageService(store, this.timerStore, { rollWindowSlots, flushIntervalMs: config.timerFlushIntervalMs }, this.logger);
     this.timer.start();
+  }
+
+  /** The transaction check-back loop (tests run a pass on demand). */
+  get transactionCheckService(): TransactionCheckService | undefined {
+    return this.transactionCheck;
   }
 
   /** Timer-wheel figures (tests, benchmarks). */
@@ -308,6 +321,7 @@ export class Broker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.services?.hold.stop();
+    await this.transactionCheck?.stop();
     await this.schedule?.stop();
     await this.timer?.stop();
     await this.timerStore?.close();
