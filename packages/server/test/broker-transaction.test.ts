@@ -241,6 +241,22 @@ describe('transactional messages on the broker', () => {
     assert.equal(checks.length, 3, 'no check after giving up');
   });
 
+  it('a commit whose op record was lost (crash between the two writes) is not checked nor committed again', async (t) => {
+    const cluster = await startCluster(t, { transactionTimeOut: 200, transactionCheckInterval: 150 });
+    const client = await withClient(t);
+    const topic = unique('tx_lost_op');
+    const group = unique('tx_group');
+    const half = await sendHalf(client, cluster.brokerAddr, topic, group, 'k');
+    const log = cluster.broker.internals.transactions.log;
+    const stored = await log.lookHalf(half.commitLogOffset);
+    assert.ok(stored);
+    await log.commit(stored); // the real-topic copy only: no op record, nothing in the resolved table
+    const { checks } = await checkingProducer(t, cluster, group, () => MessageSysFlag.TRANSACTION_COMMIT_TYPE);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // several check passes
+    assert.deepEqual(checks, [], 'not asked');
+    assert.equal((await readQueue(cluster, topic, 1)).length, 1, 'delivered once');
+  });
+
   it('a restart keeps every outcome: committed delivered once, rolled back never, open ones resolved by check-back', { timeout: 60_000 }, async (t) => {
     const settings: Partial<BrokerConfig> = { transactionTimeOut: 400, transactionCheckInterval: 200 };
     const cluster = await startCluster(t, settings);

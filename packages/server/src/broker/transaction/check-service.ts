@@ -167,6 +167,13 @@ export class TransactionCheckService {
       } else if (age >= 0 && age < settings.transactionTimeOut) {
         break;
       }
+      if (await log.committedCopyExists(message)) {
+        // Committed before a crash took its op record: finished, not to be asked (and committed) again.
+        this.transactions.resolved.record(transactionKey(message.properties, message.queueOffset), 'commit');
+        summary.skipped++;
+        next = message.queueOffset + 1;
+        continue;
+      }
       const copy = await log.renew(message, { ...message.properties, [MessageConst.TRANSACTION_CHECK_TIMES]: String(checkTimes + 1) });
       this.sendCheck(copy);
       summary.checked++;

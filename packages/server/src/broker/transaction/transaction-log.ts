@@ -93,6 +93,26 @@ export class TransactionLog {
     });
   }
 
+  /**
+   * Whether a committed copy of this transaction is already in its real topic (found by
+   * UNIQ_KEY in the index): true after a crash between the commit and its op record, so the
+   * check service does not ask — and commit — a second time. False without UNIQ_KEY or index.
+   */
+  async committedCopyExists(half: StoredMessage): Promise<boolean> {
+    const uniq = half.properties[MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    const realTopic = half.properties[MessageConst.REAL_TOPIC];
+    if (!uniq || !realTopic) return false;
+    const found = await this.store.queryMessage(realTopic, uniq, 32, 0, Number.MAX_SAFE_INTEGER);
+    return found.messages.some((record) => {
+      const message = decodeStoredMessage(record);
+      return (
+        message.topic === realTopic &&
+        message.properties[MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX] === uniq &&
+        (message.sysFlag & MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) === MessageSysFlag.TRANSACTION_COMMIT_TYPE
+      );
+    });
+  }
+
   /** Marks a half message finished: an op message (tag `d`, body = its half-queue offset) in the op queue. */
   async putOp(half: StoredMessage): Promise<void> {
     this.topics.createTopicInSendMessageBackMethod(SystemTopic.TRANS_OP_HALF, 1, PermName.READ | PermName.WRITE);
