@@ -4,6 +4,13 @@
  */
 export { Producer, type ProducerOptions, type SendOptions } from './producer/producer.ts';
 export {
+  type HalfMessage,
+  type LocalTransactionState,
+  TransactionProducer,
+  type TransactionProducerOptions,
+  type TransactionSendResult,
+} from './producer/transaction-producer.ts';
+export {
   PushConsumer,
   type PushConsumerOptions,
   type MessageListener,

@@ -57,6 +57,16 @@ export async function renderMetrics(admin: Admin): Promise<string> {
           info.replicationLagBytes,
         );
       }
+      // rocketmq-ts brokers only (Apache has no such runtime keys): transactional messages.
+      const tx = (key: string, name: string, help: string): void => {
+        const value = Number(info.raw[key]);
+        if (info.raw[key] !== undefined && Number.isFinite(value)) out.add(name, 'counter', help, labels, value);
+      };
+      tx('transactionHalfMessages', 'rocketmq_broker_transaction_half_messages_total', 'Half (prepared) messages stored since the broker started.');
+      tx('transactionCommits', 'rocketmq_broker_transaction_commits_total', 'Transactions committed (END_TRANSACTION or check-back).');
+      tx('transactionRollbacks', 'rocketmq_broker_transaction_rollbacks_total', 'Transactions rolled back.');
+      tx('transactionChecks', 'rocketmq_broker_transaction_checks_total', 'CHECK_TRANSACTION_STATE requests sent to producers.');
+      tx('transactionDiscards', 'rocketmq_broker_transaction_discards_total', 'Half messages given up after transactionCheckMax checks (moved to TRANS_CHECK_MAX_TIME_TOPIC, never delivered).');
     }
     const topics = (await admin.topicList()).filter((t) => !isSystemTopic(t)).slice(0, MAX_TOPICS);
     for (const topic of topics) {

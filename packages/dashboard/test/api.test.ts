@@ -156,7 +156,7 @@ test('dashboard API', async (t) => {
   const metrics = await fetch(dashboard.url + '/metrics');
   assert.match(metrics.headers.get('content-type') ?? '', /text\/plain; version=0.0.4/);
   const text = await metrics.text();
-  for (const name of ['rocketmq_broker_put_tps', 'rocketmq_broker_put_bytes_total', 'rocketmq_broker_store_size_bytes', 'rocketmq_queue_depth', 'rocketmq_group_lag']) {
+  for (const name of ['rocketmq_broker_put_tps', 'rocketmq_broker_put_bytes_total', 'rocketmq_broker_store_size_bytes', 'rocketmq_queue_depth', 'rocketmq_group_lag', 'rocketmq_broker_transaction_discards_total']) {
     assert.match(text, new RegExp(`^# TYPE ${name} (gauge|counter)$`, 'm'), name);
   }
   assert.match(text, new RegExp(`^rocketmq_queue_depth\\{topic="${topic}",broker="broker-a",queue="0"\\} \\d+$`, 'm'));

@@ -21,6 +21,7 @@ import {
   NotifyConsumerIdsChangedRequestHeader,
   RemotingClient,
   RequestCode,
+  type RemotingCommand,
   type RequestHandler,
   ResetOffsetRequestHeader,
   ResponseCode,
@@ -61,6 +62,7 @@ export class ClientInstance {
   private namesrvIndex: number;
   private readonly timers: NodeJS.Timeout[] = [];
   private started = false;
+  private transactionCheck: ((request: RemotingCommand, brokerAddr: string) => void) | undefined;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
 
@@ -75,6 +77,11 @@ export class ClientInstance {
     this.remoting = new RemotingClient({ handlers: this.handlers(), logger: this.logger, idleTimeoutMillis: 120_000 });
     this.api = new ClientApi(this.remoting);
     this.namesrvIndex = Math.floor(Math.random() * options.namesrvAddrs.length);
+  }
+
+  /** Where CHECK_TRANSACTION_STATE requests go (a TransactionProducer); without one they are ignored. */
+  onTransactionCheck(handler: (request: RemotingCommand, brokerAddr: string) => void): void {
+    this.transactionCheck = handler;
   }
 
   registerProducer(group: string): void {
@@ -238,6 +245,11 @@ export class ClientInstance {
 
   private handlers(): HandlerTable {
     const table = new Map<number, RequestHandler>();
+    // Oneway: the answer is a separate END_TRANSACTION once the checker has decided.
+    table.set(RequestCode.CHECK_TRANSACTION_STATE, (ctx, request) => {
+      if (this.transactionCheck) this.transactionCheck(request, ctx.remoteAddress);
+      else this.logger.debug({ broker: ctx.remoteAddress }, 'CHECK_TRANSACTION_STATE for a client without a TransactionProducer: ignored');
+    });
     table.set(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (_ctx, request) => {
       const { consumerGroup } = decodeHeader(NotifyConsumerIdsChangedRequestHeader, request.extFields);
       this.logger.info({ group: consumerGroup }, 'consumer ids changed; rebalancing');

@@ -56,7 +56,7 @@ export interface SendOptions {
   queue?: MessageQueue;
 }
 
-interface PreparedMessage {
+export interface PreparedMessage {
   topic: string;
   body: Buffer;
   properties: Record<string, string>;
@@ -70,8 +70,8 @@ interface PreparedMessage {
 
 export class Producer {
   readonly groupName: string;
-  private readonly instance: ClientInstance;
-  private readonly settings: Required<Omit<ProducerOptions, keyof ClientOptions | 'groupName'>>;
+  protected readonly instance: ClientInstance;
+  protected readonly settings: Required<Omit<ProducerOptions, keyof ClientOptions | 'groupName'>>;
   private readonly publish = new Map<string, PublishInfo>();
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly ids: UniqueIdGenerator;
@@ -182,12 +182,12 @@ export class Producer {
     return this.sendWithRetries(prepared, this.settings.sendMsgTimeout);
   }
 
-  private ensureRunning(): void {
+  protected ensureRunning(): void {
     if (this.state === 'created') throw new MQClientError(`Producer ${this.groupName} is not started; call await producer.start() first`);
     if (this.state === 'stopped') throw new MQClientError(`Producer ${this.groupName} was shut down`);
   }
 
-  private prepare(message: Message, compress = true): PreparedMessage {
+  protected prepare(message: Message, compress = true): PreparedMessage {
     checkTopic(message.topic);
     const body = typeof message.body === 'string' ? Buffer.from(message.body, 'utf8') : Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength);
     if (body.length === 0) throw new MQClientError(`the message body is empty (topic ${message.topic}); RocketMQ needs at least one byte`, { code: 13 });
@@ -272,7 +272,7 @@ export class Producer {
     throw new NoRouteError(topic, this.instance.namesrvAddrs);
   }
 
-  private addrOf(brokerName: string, topic: string): string {
+  protected addrOf(brokerName: string, topic: string): string {
     const addr = this.instance.masterAddr(brokerName, true);
     if (!addr) throw new MQClientError(`broker ${brokerName} of topic ${topic} has no master address in the route; is its master running?`, { retriable: true });
     return addr;
@@ -297,7 +297,7 @@ export class Producer {
     return this.instance.api.sendMessage(addr, queue.brokerName, command, prepared.msgId, options.timeoutMillis ?? this.settings.sendMsgTimeout);
   }
 
-  private async sendWithRetries(prepared: PreparedMessage, timeoutMillis: number): Promise<SendResult> {
+  protected async sendWithRetries(prepared: PreparedMessage, timeoutMillis: number): Promise<SendResult> {
     const started = Date.now();
     const info = await this.publishInfo(prepared.topic);
     const attempts = 1 + this.settings.retryTimesWhenSendFailed;

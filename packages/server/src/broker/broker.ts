@@ -42,6 +42,8 @@ import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
 import { TimerMessageService } from './schedule/timer-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
 import { Replication, type ReplicationOptions, validateRole } from './ha/replication.ts';
+import { TransactionCheckService } from './transaction/check-service.ts';
+import { TransactionService } from './transaction/transaction-service.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
 const TIMER_BLANK_SLOTS = 60;
@@ -73,6 +75,7 @@ export class Broker {
   private timerStore: TimerStore | undefined;
   private timer: TimerMessageService | undefined;
   private replication: Replication | undefined;
+  private transactionCheck: TransactionCheckService | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -160,6 +163,7 @@ export class Broker {
     const stats: BrokerStats = newBrokerStats();
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
+    const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
     const services: BrokerServices = {
       config,
       store,
@@ -171,6 +175,7 @@ export class Broker {
       offsets: files.offsets,
       delayOffsets: files.delayOffsets,
       hold,
+      transactions,
       logger: this.logger,
       storeHost,
       stats,
@@ -185,10 +190,13 @@ export class Broker {
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
     if (role !== 'SLAVE') {
-      // Delayed and timer messages are re-put by the master only; a slave gets them replicated.
+      // Delayed and timer messages are re-put, and half messages checked, by the master only; a slave gets the results replicated.
       this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
       this.schedule.start(config.flushDelayOffsetInterval);
       await this.startTimer(store);
+      await transactions.recover();
+      this.transactionCheck = new TransactionCheckService(transactions, files.offsets, producers, () => config, storeHost, this.logger);
+      this.transactionCheck.start();
     }
 
     const handlers = brokerHandlerTable(services);
@@ -233,6 +241,11 @@ export class Broker {
   /** Replication role and state, once started. */
   get replicationService(): Replication | undefined {
     return this.replication;
+  }
+
+  /** The transaction check-back loop (tests run a pass on demand). */
+  get transactionCheckService(): TransactionCheckService | undefined {
+    return this.transactionCheck;
   }
 
   /** Timer-wheel figures (tests, benchmarks). */
@@ -337,6 +350,7 @@ export class Broker {
     for (const timer of this.timers) clearInterval(timer);
     await this.replication?.stop();
     this.services?.hold.stop();
+    await this.transactionCheck?.stop();
     await this.schedule?.stop();
     await this.timer?.stop();
     await this.timerStore?.close();

@@ -231,6 +231,15 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
       info.set('slaveAckOffsets', replication.slaves.map((s) => `${s.addr}=${s.ackOffset}`).join(','));
     }
   }
+  // Ours (Apache 4.8 has no such keys): transactional message counters since the broker started.
+  const tx = services.transactions.counters;
+  info.set('transactionHalfMessages', String(tx.halfMessages));
+  info.set('transactionCommits', String(tx.commits));
+  info.set('transactionRollbacks', String(tx.rollbacks));
+  info.set('transactionDuplicateEnds', String(tx.duplicates));
+  info.set('transactionChecks', String(tx.checks));
+  info.set('transactionChecksWithoutProducer', String(tx.checksWithoutProducer));
+  info.set('transactionDiscards', String(tx.discards));
   return info;
 }
 

@@ -9,6 +9,7 @@ import { queryHandlers } from './query.ts';
 import { sendHandlers } from './send.ts';
 import { sendBackHandlers } from './send-back.ts';
 import type { BrokerServices } from './services.ts';
+import { transactionHandlers } from './transaction.ts';
 
 export function brokerHandlerTable(services: BrokerServices): Map<number, RequestHandler> {
   return mergeHandlerTables(
@@ -20,5 +21,6 @@ export function brokerHandlerTable(services: BrokerServices): Map<number, Reques
     queryHandlers(services),
     adminHandlers(services),
     adminStatsHandlers(services),
+    transactionHandlers(services),
   );
 }

@@ -33,6 +33,7 @@ import { type MessageToStore, type StorePutResult, TIMER_TOPIC } from '@rocketmq
 import { applyDelay } from '../schedule/delay.ts';
 import { applyTimer } from '../schedule/timer.ts';
 import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
+import { isPreparedSend, toHalfMessage } from '../transaction/half-message.ts';
 import { type BrokerServices, recordPutLatency } from './services.ts';
 
 type SendHeader = SendMessageRequestHeader;
@@ -169,10 +170,11 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
   }
   const { topic, queueId } = resolveTarget(services, header, request, ctx);
   const properties = decodeProperties(header.properties);
-  if (properties[MessageConst.TRANSACTION_PREPARED] === 'true') {
+  const prepared = isPreparedSend(properties, header.reconsumeTimes ?? 0);
+  if (prepared && services.config.rejectTransactionMessage) {
     throw new SendRejected(
       ResponseCode.NO_PERMISSION,
-      `the broker[${services.config.brokerName}] does not accept transaction (half) messages yet; send without a TransactionMQProducer`,
+      `the broker[${services.config.brokerName}] sending transaction message is forbidden: rejectTransactionMessage=true; set it to false in broker.conf or send without a TransactionMQProducer`,
     );
   }
   const message: MessageToStore = {
@@ -189,9 +191,16 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
     preparedTransactionOffset: 0,
     waitStoreMsgOK: properties[MessageConst.WAIT_STORE_MSG_OK] !== 'false',
   };
-  const timerRejected = applyTimer(services.config, message, properties, Date.now());
-  if (timerRejected) throw new SendRejected(timerRejected.code, timerRejected.remark);
-  applyDelay(services.delayLevels, message, properties);
+  if (prepared) {
+    // A half message waits in RMQ_SYS_TRANS_HALF_TOPIC for END_TRANSACTION; delay and timer do not apply to it.
+    toHalfMessage(message, properties);
+    services.transactions.log.ensureTopics();
+    services.transactions.counters.halfMessages++;
+  } else {
+    const timerRejected = applyTimer(services.config, message, properties, Date.now());
+    if (timerRejected) throw new SendRejected(timerRejected.code, timerRejected.remark);
+    applyDelay(services.delayLevels, message, properties);
+  }
   message.propertiesText = storedProperties(services, properties);
   message.properties = properties;
   const started = performance.now();

@@ -9,6 +9,7 @@ import type { SubscriptionGroupManager } from '../group/subscription-group-manag
 import type { PullRequestHoldService } from '../long-poll/pull-request-hold-service.ts';
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
 import type { ReplicationStatus } from '../ha/replication.ts';
+import type { TransactionService } from '../transaction/transaction-service.ts';
 
 /** Counters shown by GET_BROKER_RUNTIME_INFO and the console. */
 export interface BrokerStats {
@@ -78,6 +79,8 @@ export interface BrokerServices {
   /** Delivery progress per delay level (delayOffset.json). */
   readonly delayOffsets: DelayOffsetManager;
   readonly hold: PullRequestHoldService;
+  /** Half messages, END_TRANSACTION and their counters. */
+  readonly transactions: TransactionService;
   readonly logger: ServerLogger;
   /** brokerIP1:listenPort — written into every record and offsetMsgId. */
   readonly storeHost: HostAddress;
