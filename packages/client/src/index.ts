@@ -21,7 +21,7 @@ export {
   allocateConsistentHash,
   type AllocateStrategy,
 } from './consumer/allocate.ts';
-export type { ConsumeFromWhere, MessageModel } from './consumer/subscription.ts';
+export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer/subscription.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { ClientOptions, Logger } from './options.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
