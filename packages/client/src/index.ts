@@ -28,3 +28,5 @@ export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './e
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
 export { Admin, type AdminOptions } from './admin/admin.ts';
 export type * from './admin/types.ts';
+export { decodeTraceRecords, DEFAULT_TRACE_TOPIC, messageTraceOf } from './admin/trace.ts';
+export type { MessageTrace, OtherTrace, PubTrace, SubAfterTrace, SubBeforeTrace, TraceConsumption, TraceRecord } from './admin/trace.ts';
