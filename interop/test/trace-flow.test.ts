@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { Admin, type MessageTrace } from '../../packages/client/src/index.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runJavaProgram } from '../lib/java-client.ts';
+import { apacheClasspath, JAVA17_NETTY_FLAGS, javaClientClasspath, runCommand } from '../lib/java.ts';
 import { startApacheTarget, uniqueName } from '../lib/targets.ts';
 
 interface Line {
@@ -33,6 +37,27 @@ async function waitForTrace(admin: Admin, msgId: string, traceTopic: string | un
   throw new Error(`no complete trace for ${msgId} in ${traceTopic ?? 'RMQ_SYS_TRACE_TOPIC'}: ${JSON.stringify(last)}`);
 }
 
+/** Apache's own reader: `mqadmin queryMsgTraceById -n … -i <msgId>` (rocketmq-tools 4.8.0); its stdout. */
+async function queryMsgTraceById(namesrvAddr: string, msgId: string): Promise<string> {
+  const home = mkdtempSync(join(tmpdir(), 'rmqts-mqadmin-'));
+  try {
+    // MQAdminStartup configures logback (from the server classpath) with
+    // $ROCKETMQ_HOME/conf/logback_tools.xml before any command.
+    mkdirSync(join(home, 'conf'));
+    writeFileSync(join(home, 'conf', 'logback_tools.xml'), '<configuration/>');
+    const { stdout } = await runCommand(
+      'java',
+      [...JAVA17_NETTY_FLAGS, `-Duser.home=${home}`, `-Drocketmq.home.dir=${home}`, '-cp', `${await javaClientClasspath()}:${await apacheClasspath('4.8.0')}`, 'org.apache.rocketmq.tools.command.MQAdminStartup', 'queryMsgTraceById', '-n', namesrvAddr, '-i', msgId],
+      { timeoutMillis: 60_000, env: { ...process.env, ROCKETMQ_HOME: home } },
+    );
+    return stdout;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const lastMsgIds = new Map<string, string>();
+
 async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: string): Promise<Record<string, unknown>[]> {
   const topic = uniqueName('traced');
   const group = uniqueName('traceg');
@@ -40,6 +65,7 @@ async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: st
   const lines = await runJavaProgram<Line>('TraceFlow', args, 90_000);
   const sent = lines.filter((l) => l.event === 'sent');
   assert.equal(sent.length, COUNT);
+  lastMsgIds.set(`${namesrvAddr} ${traceTopic ?? ''}`, sent[0]!.msgId!);
   const admin = new Admin({ namesrvAddr });
   await admin.start();
   const shapes: Record<string, unknown>[] = [];
@@ -77,10 +103,15 @@ async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: st
 describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { timeout: 400_000 }, () => {
   const shapes = new Map<string, Record<string, unknown>[]>();
 
-  test('rocketmq-ts, traceTopicEnable=true: default and custom trace topics', { timeout: 180_000 }, async () => {
+  test('rocketmq-ts, traceTopicEnable=true: default and custom trace topics', { timeout: 180_000 }, async (t) => {
     const cluster = await startCluster(undefined, { traceTopicEnable: true });
     try {
       shapes.set('ours', [...(await traceRun(cluster.namesrvAddr, cluster.brokerAddr)), ...(await traceRun(cluster.namesrvAddr, cluster.brokerAddr, 'MyTraceTopic'))]);
+      // Apache's queryMsgTraceById tool against our cluster (4.8 reads RMQ_SYS_TRACE_TOPIC only).
+      const out = await queryMsgTraceById(cluster.namesrvAddr, lastMsgIds.get(`${cluster.namesrvAddr} `)!);
+      t.diagnostic(`queryMsgTraceById on rocketmq-ts: ${out.trim().split('\n').join(' | ')}`);
+      assert.match(out, /^Pub\s+\S+_p\s.*success/m, out);
+      assert.match(out, /^Sub\s+\S+_c\s.*success/m, out);
     } finally {
       await cluster.stop();
     }
