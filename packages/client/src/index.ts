@@ -28,10 +28,12 @@ export {
   allocateConsistentHash,
   type AllocateStrategy,
 } from './consumer/allocate.ts';
-export type { ConsumeFromWhere, MessageModel } from './consumer/subscription.ts';
+export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer/subscription.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { ClientOptions, Logger } from './options.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
 export { Admin, type AdminOptions } from './admin/admin.ts';
 export type * from './admin/types.ts';
+export { decodeTraceRecords, DEFAULT_TRACE_TOPIC, messageTraceOf } from './admin/trace.ts';
+export type { MessageTrace, OtherTrace, PubTrace, SubAfterTrace, SubBeforeTrace, TraceConsumption, TraceRecord } from './admin/trace.ts';

@@ -46,6 +46,12 @@ export type GetMessageStatus =
 /** Decides per consume-queue unit whether a message may be returned (tag-hash filtering). */
 export interface MessageFilter {
   isMatchedByConsumeQueue(tagsCode: number): boolean;
+  /**
+   * A second stage on the stored record itself (SQL92 on its properties). When present, only
+   * records it accepts count toward the pull's batch; the scan stays bounded by the same
+   * number of consume-queue units as without it.
+   */
+  isMatchedByCommitLog?(record: Buffer): boolean;
 }
 
 export interface GetMessageResult {

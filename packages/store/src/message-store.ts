@@ -94,6 +94,8 @@ export interface MessageStoreOptions {
 const READ_GAP_BYTES = 32 * 1024;
 /** Largest single read of the pull path. */
 const READ_SPAN_BYTES = 1024 * 1024;
+/** Most record bytes a filtered pull reads (and judges) before yielding the event loop. */
+const FILTER_READ_BYTES = 1024 * 1024;
 
 export class MessageStore implements MessageStoreApi {
   private readonly arrivalListeners: ArrivalListener[] = [];
@@ -325,6 +327,7 @@ export class MessageStore implements MessageStoreApi {
     if (offset < min) return { ...result, status: 'OFFSET_TOO_SMALL', nextBeginOffset: min };
     if (offset === max) return { ...result, status: 'OFFSET_OVERFLOW_ONE', nextBeginOffset: offset };
     if (offset > max) return { ...result, status: 'OFFSET_OVERFLOW_BADLY', nextBeginOffset: min === 0 ? min : max };
+    if (filter?.isMatchedByCommitLog) return this.getFilteredMessages(queue, offset, maxMsgNums, filter, result);
 
     const maxScanUnits = Math.max(16_000, maxMsgNums * 20) / 20;
     const commitLogMin = this.commitLog.minOffset;
@@ -366,6 +369,87 @@ export class MessageStore implements MessageStoreApi {
     result.nextBeginOffset = offset + scanned;
     result.status = result.messages.length > 0 ? 'FOUND' : removing ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
     if (result.messages.length > 0) this.foundTotal += result.messages.length;
+    result.suggestPullingFromSlave = lastOffset >= 0 && !this.inMemory(lastOffset);
+    return result;
+  }
+
+  /**
+   * getMessage with a commit-log stage (SQL92): candidates that pass the consume-queue stage are
+   * read in slices of at most FILTER_READ_BYTES and judged one by one; only accepted records
+   * count toward the batch. The scan is bounded by the same number of units as a plain pull
+   * (Apache's maxFilterMessageCount), and the event loop is yielded between slices.
+   */
+  private async getFilteredMessages(
+    queue: NonNullable<ReturnType<ConsumeQueueStore['get']>>,
+    offset: number,
+    maxMsgNums: number,
+    filter: MessageFilter,
+    result: GetMessageResult,
+  ): Promise<GetMessageResult> {
+    const maxScanUnits = Math.max(16_000, maxMsgNums * 20) / 20;
+    const commitLogMin = this.commitLog.minOffset;
+    const o = this.options;
+    let scanned = 0;
+    let removing = false;
+    let lastOffset = -1;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let step = Math.min(maxScanUnits, Math.max(maxMsgNums, 16));
+    scan: while (scanned < maxScanUnits) {
+      const chunkStart = scanned;
+      const units = await queue.getUnits(offset + chunkStart, Math.min(step, maxScanUnits - chunkStart));
+      if (units.count === 0) break;
+      let next = 0;
+      while (next < units.count) {
+        const slice: { offset: number; size: number; index: number }[] = [];
+        let sliceBytes = 0;
+        for (; next < units.count; next++) {
+          if (units.isBlank(next)) continue;
+          const phy = units.commitLogOffset(next);
+          if (phy < commitLogMin) {
+            removing = true;
+            continue;
+          }
+          if (!filter.isMatchedByConsumeQueue(units.tagsCode(next))) continue;
+          const size = units.size(next);
+          if (slice.length > 0 && sliceBytes + size > FILTER_READ_BYTES) break;
+          slice.push({ offset: phy, size, index: next });
+          sliceBytes += size;
+        }
+        const records = await this.readRecords(slice, sliceBytes);
+        for (let k = 0; k < slice.length; k++) {
+          const { offset: phy, size, index } = slice[k]!;
+          const record = records[k];
+          if (!record) {
+            scanned = chunkStart + index;
+            break scan;
+          }
+          if (!filter.isMatchedByCommitLog!(record)) continue;
+          const inMemory = this.inMemory(phy);
+          const maxCount = Math.min(maxMsgNums, inMemory ? (o.maxTransferCountOnMessageInMemory ?? 32) : (o.maxTransferCountOnMessageInDisk ?? 8));
+          const maxBytes = inMemory ? (o.maxTransferBytesOnMessageInMemory ?? 256 * 1024) : (o.maxTransferBytesOnMessageInDisk ?? 64 * 1024);
+          if (kept.length > 0 && (kept.length >= maxCount || keptBytes + size > maxBytes)) {
+            scanned = chunkStart + index;
+            break scan;
+          }
+          kept.push(record);
+          keptBytes += record.length;
+          lastOffset = phy;
+          if (kept.length >= maxCount) {
+            scanned = chunkStart + index + 1;
+            break scan;
+          }
+        }
+      }
+      scanned = chunkStart + units.count;
+      if (units.startOffset + units.count >= queue.maxOffset) break;
+      step *= 4;
+    }
+    result.messages = kept;
+    result.bufferTotalSize = keptBytes;
+    result.nextBeginOffset = offset + scanned;
+    result.status = kept.length > 0 ? 'FOUND' : removing ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
+    this.foundTotal += kept.length;
     result.suggestPullingFromSlave = lastOffset >= 0 && !this.inMemory(lastOffset);
     return result;
   }

@@ -11,6 +11,7 @@
  * await admin.shutdown();
  * ```
  */
+import { decodeTraceRecords, DEFAULT_TRACE_TOPIC, type MessageTrace, messageTraceOf } from './trace.ts';
 import {
   type ClusterInfo,
   isReadable,
@@ -417,6 +418,16 @@ export class Admin {
   async queryMessageByTime(topic: string, options: MessageQueryOptions = {}): Promise<MessageView[]> {
     this.ensureRunning();
     return (await this.messages.byTime(topic, options)).map((m) => this.messages.view(m));
+  }
+
+  /**
+   * The message's trace (what Java clients with enableMsgTrace wrote, queryMsgTraceById): the
+   * trace messages whose keys hold `msgId` on every broker of the trace topic, decoded.
+   */
+  async messageTrace(msgId: string, options: { traceTopic?: string; maxNum?: number } = {}): Promise<MessageTrace> {
+    this.ensureRunning();
+    const found = await this.messages.byKey(options.traceTopic ?? DEFAULT_TRACE_TOPIC, msgId, { maxNum: options.maxNum ?? 64 });
+    return messageTraceOf(msgId, found.flatMap((m) => decodeTraceRecords(m.body.toString('utf8'))));
   }
 
   /** For each group consuming the message's topic: consumed or not, judged from its offsets. */

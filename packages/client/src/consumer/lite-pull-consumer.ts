@@ -36,6 +36,7 @@ import {
   sleep,
   subscribeQueues,
   subscriptionFor,
+  type MessageSelector,
 } from './subscription.ts';
 
 export interface LitePullConsumerOptions extends ClientOptions {
@@ -130,7 +131,8 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
     return this.instance.clientId;
   }
 
-  subscribe(topic: string, expression = '*'): this {
+  /** Subscribes with tags ("*", "TagA || TagB", { tag }) or a broker-side SQL92 selector ({ sql }). */
+  subscribe(topic: string, expression: string | MessageSelector = '*'): this {
     checkTopic(topic);
     if (this.assigned) throw new MQClientError('this consumer uses assign(); subscribe() and assign() do not mix');
     this.subscriptions.set(topic, subscriptionFor(topic, expression));
@@ -159,6 +161,13 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
     this.instance.registerConsumer(this);
     this.instance.start();
     for (const topic of this.subscriptions.keys()) await this.instance.updateRoute(topic).catch(() => undefined);
+    try {
+      // A SQL92 subscription the brokers cannot serve fails start() rather than every pull later.
+      await this.instance.checkClientInBroker(this.groupName, [...this.subscriptions.values()]);
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.settings.autoCommit) this.instance.schedule(this.settings.autoCommitIntervalMillis, () => this.persistOffsets());
     this.instance.schedule(this.settings.topicMetadataCheckIntervalMillis, () => this.instance.rebalanceNow());

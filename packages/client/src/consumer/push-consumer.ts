@@ -42,6 +42,7 @@ import {
   sleep,
   allocateTopic,
   subscriptionFor,
+  type MessageSelector,
 } from './subscription.ts';
 
 export type ConsumeConcurrentlyStatus = 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
@@ -181,8 +182,12 @@ export class PushConsumer implements ConsumerMember {
     return this.orderly ? 2_147_483_647 : 16;
   }
 
-  /** Subscribes to a topic with a tag expression ("*", "TagA", "TagA || TagB"); `listener` overrides onMessage's for this topic. */
-  subscribe(topic: string, expression = '*', listener?: MessageListener): this {
+  /**
+   * Subscribes to a topic with a tag expression ("*", "TagA", "TagA || TagB", or { tag }) or a
+   * SQL92 selector ({ sql: "a > 5 AND b IN ('x')" }, filtered by the broker); `listener`
+   * overrides onMessage's for this topic.
+   */
+  subscribe(topic: string, expression: string | MessageSelector = '*', listener?: MessageListener): this {
     checkTopic(topic);
     this.subscriptions.set(topic, { data: subscriptionFor(topic, expression), listener, internal: false });
     if (this.state === 'running') void this.instance.sendHeartbeatToAllBrokers().then(() => this.instance.rebalanceNow());
@@ -227,6 +232,15 @@ export class PushConsumer implements ConsumerMember {
     if (![...this.subscriptions.values()].some((s) => !s.internal && this.instance.route(s.data.topic))) {
       const topics = [...this.subscriptions.values()].filter((s) => !s.internal).map((s) => s.data.topic);
       this.instance.logger.warn({ topics }, 'no route for the subscribed topics yet; will retry at each rebalance');
+    }
+    try {
+      await this.instance.checkClientInBroker(
+        this.groupName,
+        [...this.subscriptions.values()].map((s) => s.data),
+      );
+    } catch (error) {
+      await this.shutdown();
+      throw error;
     }
     await this.instance.sendHeartbeatToAllBrokers();
     this.instance.schedule(this.settings.rebalanceInterval, () => this.instance.rebalanceNow());

@@ -9,9 +9,21 @@ import { OFFSET_NOT_FOUND, OFFSET_UNKNOWN, type OffsetStore } from './offset-sto
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 
-export function subscriptionFor(topic: string, expression: string): SubscriptionData {
-  if (/[<>=()]|\s(AND|OR|BETWEEN)\s/.test(expression)) {
-    throw new MQClientError(`"${expression}" looks like an SQL92 filter; this client subscribes with tag expressions ("*" or "TagA || TagB")`);
+/**
+ * What a consumer subscribes with (MessageSelector in Java): a tag expression ("*", "TagA ||
+ * TagB", also accepted as a plain string) or a SQL92 selector on the message's properties and
+ * TAGS, evaluated by the broker (it needs enablePropertyFilter=true).
+ */
+export type MessageSelector = { tag: string } | { sql: string };
+
+export function subscriptionFor(topic: string, selector: string | MessageSelector): SubscriptionData {
+  if (typeof selector === 'object' && 'sql' in selector) {
+    if (typeof selector.sql !== 'string' || selector.sql.trim() === '') throw new MQClientError(`subscribe(${topic}, { sql }): the SQL92 expression is empty`);
+    return buildSubscriptionData(topic, selector.sql, 'SQL92');
+  }
+  const expression = typeof selector === 'string' ? selector : selector.tag;
+  if (/[<>=()]|\s(AND|OR|BETWEEN)\s/i.test(expression)) {
+    throw new MQClientError(`"${expression}" looks like an SQL92 filter; subscribe with { sql: "${expression}" } for a SQL92 selector, or with tags ("*" or "TagA || TagB")`);
   }
   return buildSubscriptionData(topic, expression);
 }

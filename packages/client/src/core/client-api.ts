@@ -3,6 +3,7 @@
  * command, sends it, and turns the response into a value or an MQBrokerError.
  */
 import {
+  type CheckClientRequestBody,
   ConsumerSendMsgBackRequestHeader,
   createRequest,
   decodeConsumerIdList,
@@ -10,6 +11,7 @@ import {
   decodeLockBatchResponse,
   decodeTopicRouteData,
   encodeHeader,
+  encodeCheckClientRequestBody,
   encodeHeartbeatData,
   encodeLockBatchRequest,
   GetConsumerListByGroupRequestHeader,
@@ -184,6 +186,11 @@ export class ClientApi {
       timeoutMillis,
     );
     return decodeConsumerIdList(response.body);
+  }
+
+  /** CHECK_CLIENT_CONFIG: whether the broker can filter with this subscription (SQL92 needs enablePropertyFilter). */
+  async checkClientConfig(addr: string, body: CheckClientRequestBody, timeoutMillis: number): Promise<void> {
+    await this.call(addr, 'CHECK_CLIENT_CONFIG', createRequest(RequestCode.CHECK_CLIENT_CONFIG, { body: encodeCheckClientRequestBody(body) }), timeoutMillis);
   }
 
   async heartbeat(addr: string, data: HeartbeatData, timeoutMillis: number): Promise<number> {

@@ -26,6 +26,7 @@ import {
   ResetOffsetRequestHeader,
   ResponseCode,
   silentLogger,
+  type SubscriptionData,
   type TopicRouteData,
 } from '@rocketmq-ts/protocol';
 import { MQClientError } from '../errors.ts';
@@ -206,6 +207,20 @@ export class ClientInstance {
       for (const [id, addr] of addrs) if (id === 0 || this.consumer) all.add(addr);
     }
     return [...all];
+  }
+
+  /**
+   * Asks every known broker whether it can serve each non-tag subscription
+   * (MQClientInstance.checkClientInBroker): a broker without enablePropertyFilter, or one that
+   * cannot compile the expression, fails the consumer's start instead of leaving it unfiltered.
+   */
+  async checkClientInBroker(group: string, subscriptions: readonly SubscriptionData[]): Promise<void> {
+    for (const subscriptionData of subscriptions) {
+      if (!subscriptionData.expressionType || subscriptionData.expressionType === 'TAG') continue;
+      for (const addr of this.allBrokerAddrs()) {
+        await this.api.checkClientConfig(addr, { clientId: this.clientId, group, subscriptionData }, this.options.requestTimeoutMillis);
+      }
+    }
   }
 
   async sendHeartbeatToAllBrokers(): Promise<void> {

@@ -110,7 +110,10 @@ export const brokerDefaults = {
   longPollingEnable: true,
   shortPollingTimeMills: 1_000,
   slaveReadEnable: false,
+  /** Serve SQL92 subscriptions (MessageSelector.bySql); off, they are refused with SYSTEM_ERROR as in Apache. */
   enablePropertyFilter: false,
+  /** Judge %RETRY% messages by the SQL92 filter of the topic they came from (off: retries are delivered unfiltered). */
+  filterSupportRetry: false,
   /** Clients silent this long are dropped (ClientHousekeepingService: 120 s). */
   channelExpiredTimeout: 120_000,
   /** A queue lock of an orderly consumer lasts this long (rocketmq.broker.rebalance.lockMaxLiveTime). */

@@ -31,6 +31,8 @@ import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
 import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
+import { ConsumerFilterManager } from './filter/consumer-filter-manager.ts';
+import { SelectorCache } from './filter/selector-cache.ts';
 import { ProducerManager } from './client/producer-manager.ts';
 import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
@@ -164,6 +166,7 @@ export class Broker {
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
     const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
+    const selectors = new SelectorCache();
     const services: BrokerServices = {
       config,
       store,
@@ -176,6 +179,8 @@ export class Broker {
       delayOffsets: files.delayOffsets,
       hold,
       transactions,
+      filters: new ConsumerFilterManager(selectors, this.logger),
+      selectors,
       logger: this.logger,
       storeHost,
       stats,

@@ -22,6 +22,7 @@ import {
   TopicSysFlag,
   UnregisterClientRequestHeader,
 } from '@rocketmq-ts/protocol';
+import { isTagType } from '../filter/consumer-filter-manager.ts';
 import { retryTopic } from '../topic/system-topics.ts';
 import type { BrokerServices } from './services.ts';
 
@@ -52,6 +53,8 @@ export function clientHandlers(services: BrokerServices): Map<number, RequestHan
             },
             notifyEnabled(consumer.groupName),
           );
+          // Every heartbeat, as Apache's REGISTER event: SQL92 subscriptions (re)compiled per subscription version.
+          services.filters.register(consumer.groupName, consumer.subscriptionDataSet);
           if (changed) services.logger.info({ group: consumer.groupName, clientId: heartbeat.clientID, from: ctx.remoteAddress }, 'consumer group changed');
         }
         for (const producer of heartbeat.producerDataSet) producers.registerProducer(producer.groupName, { ...channel });
@@ -100,11 +103,20 @@ export function clientHandlers(services: BrokerServices): Map<number, RequestHan
       RequestCode.CHECK_CLIENT_CONFIG,
       (_ctx, request) => {
         const body = parseBody(request.body, 'CheckClientRequestBody');
-        const subscription = readSubscriptionData(isObject(body['subscriptionData']) ? body['subscriptionData'] : undefined);
-        if (subscription.expressionType === 'TAG' || subscription.expressionType === '') return createResponse(request, ResponseCode.SUCCESS);
-        return createResponse(request, ResponseCode.SYSTEM_ERROR, {
-          remark: `The broker does not support consumer to filter message by ${subscription.expressionType} (group ${str(body['group'])}); subscribe with tags`,
-        });
+        if (!isObject(body['subscriptionData'])) return createResponse(request, ResponseCode.SUCCESS);
+        const subscription = readSubscriptionData(body['subscriptionData']);
+        if (isTagType(subscription.expressionType)) return createResponse(request, ResponseCode.SUCCESS);
+        if (!config.enablePropertyFilter) {
+          return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+            remark: `The broker does not support consumer to filter message by ${subscription.expressionType}: set enablePropertyFilter=true in broker ${config.brokerName}'s broker.conf, or subscribe group ${str(body['group'])} with tags`,
+          });
+        }
+        const failure = services.selectors.failure(subscription.expressionType, subscription.subString);
+        if (failure !== undefined) {
+          services.logger.warn({ clientId: str(body['clientId']), group: str(body['group']), topic: subscription.topic, expression: subscription.subString, err: failure }, 'a consumer filter does not compile');
+          return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, { remark: failure });
+        }
+        return createResponse(request, ResponseCode.SUCCESS);
       },
     ],
   ]);

@@ -1,6 +1,6 @@
 /**
  * PULL_MESSAGE (11) with long polling — PullMessageProcessor (remoting-protocol.md §11.2, §13).
- * Checks in RocketMQ's order, reads from the store with tag-hash filtering, maps the store
+ * Checks in RocketMQ's order, reads from the store with tag-hash or SQL92 filtering, maps the store
  * status to the response code, commits the consumer's offset on the first pass, and holds a
  * pull that found nothing until a message arrives or its suspend time ends.
  */
@@ -21,7 +21,9 @@ import {
   ResponseCode,
   type SubscriptionData,
 } from '@rocketmq-ts/protocol';
-import type { GetMessageResult, GetMessageStatus, MessageFilter } from '@rocketmq-ts/store';
+import type { GetMessageResult, GetMessageStatus } from '@rocketmq-ts/store';
+import { type ConsumerFilterData, isTagType } from '../filter/consumer-filter-manager.ts';
+import { pullMessageFilter } from '../filter/message-filter.ts';
 import type { BrokerServices } from './services.ts';
 
 const STATUS_CODES: Record<GetMessageStatus, number> = {
@@ -46,15 +48,7 @@ export function pullResponseCode(status: GetMessageStatus, queueOffset: number):
   return STATUS_CODES[status];
 }
 
-/** Tag filtering on the consume queue (ExpressionMessageFilter.isMatchedByConsumeQueue). */
-export function tagFilter(subscription: SubscriptionData): MessageFilter {
-  if (subscription.expressionType !== 'TAG' || subscription.subString === '*' || subscription.codeSet.length === 0) {
-    return { isMatchedByConsumeQueue: () => true };
-  }
-  const codes = new Set(subscription.codeSet.map((code) => code | 0));
-  // `| 0` is Java's (int) cast of the 8-byte tags code.
-  return { isMatchedByConsumeQueue: (tagsCode) => codes.has(tagsCode | 0) };
-}
+export { tagFilter } from '../filter/message-filter.ts';
 
 class PullRejected extends Error {
   constructor(
@@ -65,17 +59,42 @@ class PullRejected extends Error {
   }
 }
 
-function subscriptionFor(services: BrokerServices, header: PullMessageRequestHeader): SubscriptionData {
+interface PullSubscription {
+  subscription: SubscriptionData;
+  /** The compiled SQL92 filter; undefined for tags. */
+  filterData?: ConsumerFilterData | undefined;
+}
+
+function notEnabled(services: BrokerServices, expressionType: string): PullRejected {
+  return new PullRejected(
+    ResponseCode.SYSTEM_ERROR,
+    `The broker does not support consumer to filter message by ${expressionType}: set enablePropertyFilter=true in broker ${services.config.brokerName}'s broker.conf, or subscribe with tags`,
+  );
+}
+
+/** The pull's subscription and filter: from its header (sysFlag SUBSCRIPTION) or from the group's heartbeat. */
+function subscriptionFor(services: BrokerServices, header: PullMessageRequestHeader): PullSubscription {
   const { consumers, config } = services;
   if (header.sysFlag & PullSysFlag.SUBSCRIPTION) {
-    const type = header.expressionType ?? 'TAG';
-    if (type !== 'TAG') {
-      throw new PullRejected(
-        ResponseCode.SUBSCRIPTION_PARSE_FAILED,
-        `the broker[${config.brokerName}] does not support ${type} filtering; subscribe with tags ("TagA || TagB" or "*")`,
-      );
-    }
-    return buildSubscriptionData(header.topic, header.subscription, type, header.subVersion);
+    const type = header.expressionType || 'TAG';
+    if (isTagType(type)) return { subscription: buildSubscriptionData(header.topic, header.subscription, type, header.subVersion) };
+    if (!header.subscription) throw new PullRejected(ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: the ${type} expression is empty`);
+    if (!config.enablePropertyFilter) throw notEnabled(services, type);
+    // Apache 4.8 would pull unfiltered when the expression does not compile; we refuse it instead.
+    const failure = services.selectors.failure(type, header.subscription);
+    if (failure !== undefined) throw new PullRejected(ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: ${failure}`);
+    const subscription = buildSubscriptionData(header.topic, header.subscription, type, header.subVersion);
+    const filterData: ConsumerFilterData = {
+      topic: header.topic,
+      group: header.consumerGroup,
+      expression: header.subscription,
+      expressionType: type,
+      clientVersion: header.subVersion,
+      selector: services.selectors.get(header.subscription),
+      bornTime: Date.now(),
+      deadTime: 0,
+    };
+    return { subscription, filterData };
   }
   const group = consumers.group(header.consumerGroup);
   if (!group) {
@@ -94,7 +113,19 @@ function subscriptionFor(services: BrokerServices, header: PullMessageRequestHea
   if (subscription.subVersion < header.subVersion) {
     throw new PullRejected(ResponseCode.SUBSCRIPTION_NOT_LATEST, `the consumer's subscription not latest: group ${header.consumerGroup}, topic ${header.topic}`);
   }
-  return subscription;
+  if (isTagType(subscription.expressionType)) return { subscription };
+  const filterData = services.filters.get(header.topic, header.consumerGroup);
+  if (!filterData) {
+    throw new PullRejected(
+      ResponseCode.FILTER_DATA_NOT_EXIST,
+      `The broker's consumer filter data is not exist!Your expression may be wrong! (group ${header.consumerGroup}, topic ${header.topic}: "${subscription.subString}" did not compile; see the broker log)`,
+    );
+  }
+  if (filterData.clientVersion < header.subVersion) {
+    throw new PullRejected(ResponseCode.FILTER_DATA_NOT_LATEST, `the consumer's consumer filter data not latest: group ${header.consumerGroup}, topic ${header.topic}`);
+  }
+  if (!config.enablePropertyFilter) throw notEnabled(services, subscription.expressionType);
+  return { subscription, filterData };
 }
 
 async function processPull(services: BrokerServices, ctx: RequestContext, request: RemotingCommand, brokerAllowSuspend: boolean): Promise<RemotingCommand | void> {
@@ -118,10 +149,11 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
         `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${ctx.remoteAddress}]`,
       );
     }
-    const subscription = subscriptionFor(services, header);
+    const { subscription, filterData } = subscriptionFor(services, header);
+    const filter = pullMessageFilter(subscription, filterData, { filterSupportRetry: config.filterSupportRetry, filters: services.filters, logger: services.logger });
 
     const started = performance.now();
-    const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, tagFilter(subscription));
+    const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
     services.stats.getMessageEntireTimeMax = Math.max(services.stats.getMessageEntireTimeMax, Math.round(performance.now() - started));
     if (result.messages.length === 0) services.stats.getMisses++;
     let code = pullResponseCode(result.status, header.queueOffset);
@@ -132,7 +164,7 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
 
     if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && (header.sysFlag & PullSysFlag.SUSPEND) !== 0) {
       const holdMillis = config.longPollingEnable ? header.suspendTimeoutMillis : config.shortPollingTimeMills;
-      const filter = tagFilter(subscription);
+      // A SQL92 filter passes every consume-queue unit, so any arrival wakes the pull to evaluate it.
       services.hold.suspend(header.topic, header.queueId, {
         offset: header.queueOffset,
         deadline: Date.now() + holdMillis,

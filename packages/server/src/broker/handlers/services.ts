@@ -5,6 +5,8 @@ import type { BrokerConfig } from '../broker-config.ts';
 import type { ConsumerManager } from '../client/consumer-manager.ts';
 import type { ProducerManager } from '../client/producer-manager.ts';
 import type { RebalanceLockManager } from '../client/rebalance-lock-manager.ts';
+import type { ConsumerFilterManager } from '../filter/consumer-filter-manager.ts';
+import type { SelectorCache } from '../filter/selector-cache.ts';
 import type { SubscriptionGroupManager } from '../group/subscription-group-manager.ts';
 import type { PullRequestHoldService } from '../long-poll/pull-request-hold-service.ts';
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
@@ -81,6 +83,10 @@ export interface BrokerServices {
   readonly hold: PullRequestHoldService;
   /** Half messages, END_TRANSACTION and their counters. */
   readonly transactions: TransactionService;
+  /** SQL92 filters registered by consumer heartbeats, per topic and group. */
+  readonly filters: ConsumerFilterManager;
+  /** Compiled SQL92 selectors by expression text (pull headers, CHECK_CLIENT_CONFIG, heartbeats). */
+  readonly selectors: SelectorCache;
   readonly logger: ServerLogger;
   /** brokerIP1:listenPort — written into every record and offsetMsgId. */
   readonly storeHost: HostAddress;
