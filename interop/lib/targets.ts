@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startApache } from '../../bench/lib/apache-servers.ts';
 import { startApacheRocketMQ } from './apache-rocketmq.ts';
 
 export interface RunningTarget {
@@ -30,6 +31,28 @@ export async function startApacheTarget(prefix: string, brokerConf?: Record<stri
         await rmq.stop();
       } finally {
         rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * Apache RocketMQ 5.3.3 (bench/apache/prepare.sh --servers-only 5.3.3) on loopback, ASYNC_FLUSH,
+ * in a temporary directory removed on stop; `prefix` names the directory.
+ */
+export async function startApache5Target(prefix: string): Promise<Omit<RunningTarget, 'brokerAddr'>> {
+  const workDir = await mkdtemp(join(tmpdir(), `rmqts-${prefix}-apache5-`));
+  const apache = await startApache('5.3.3', { flushDiskType: 'ASYNC_FLUSH', workDir, topics: [] }).catch((error: unknown) => {
+    rmSync(workDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    namesrvAddr: apache.namesrvAddr,
+    stop: async () => {
+      try {
+        await apache.stop();
+      } finally {
+        rmSync(workDir, { recursive: true, force: true });
       }
     },
   };

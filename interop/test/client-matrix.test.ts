@@ -8,15 +8,11 @@
  * mixed in on both ends.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Message, Producer, PushConsumer } from '@rocketmq-ts/client';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { startApache } from '../../bench/lib/apache-servers.ts';
 import { MATRIX_CLIENT_VERSIONS, type MatrixReceived, type MatrixResult, type MatrixScenario, runMatrixFlow } from '../lib/java-matrix.ts';
-import { uniqueName } from '../lib/targets.ts';
+import { startApache5Target, uniqueName } from '../lib/targets.ts';
 import { type Delivery, delivery, waitFor } from '../lib/ts-client-kit.ts';
 
 interface Target {
@@ -28,20 +24,7 @@ const targets: Target[] = [
   { name: 'rocketmq-ts', start: async () => startCluster() },
   {
     name: 'Apache RocketMQ 5.3.3',
-    start: async () => {
-      const workDir = await mkdtemp(join(tmpdir(), 'rmqts-matrix-apache5-'));
-      const apache = await startApache('5.3.3', { flushDiskType: 'ASYNC_FLUSH', workDir, topics: [] }).catch(async (error: unknown) => {
-        await rm(workDir, { recursive: true, force: true });
-        throw error;
-      });
-      return {
-        namesrvAddr: apache.namesrvAddr,
-        stop: async () => {
-          await apache.stop();
-          await rm(workDir, { recursive: true, force: true });
-        },
-      };
-    },
+    start: () => startApache5Target('matrix'),
   },
 ];
 

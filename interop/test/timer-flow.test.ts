@@ -9,15 +9,11 @@
  * precision and both lateness lists are printed side by side.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { startApache } from '../../bench/lib/apache-servers.ts';
 import { expectedBody } from '../lib/java-client.ts';
 import { deliveriesByKeys, runRetryFlow } from '../lib/retry-flow.ts';
-import { uniqueName } from '../lib/targets.ts';
+import { startApache5Target, uniqueName } from '../lib/targets.ts';
 
 const N = 8;
 const TIMER_MS = 3_000;
@@ -36,20 +32,7 @@ const targets: Target[] = [
   {
     name: 'Apache RocketMQ 5.3.3',
     earliestMs: -1000,
-    start: async () => {
-      const workDir = await mkdtemp(join(tmpdir(), 'rmqts-timer-apache5-'));
-      const apache = await startApache('5.3.3', { flushDiskType: 'ASYNC_FLUSH', workDir, topics: [] }).catch(async (error: unknown) => {
-        await rm(workDir, { recursive: true, force: true });
-        throw error;
-      });
-      return {
-        namesrvAddr: apache.namesrvAddr,
-        stop: async () => {
-          await apache.stop();
-          await rm(workDir, { recursive: true, force: true });
-        },
-      };
-    },
+    start: () => startApache5Target('timer'),
   },
 ];
 
