@@ -44,21 +44,7 @@ export async function startBroker(
 ): Promise<{ broker: Broker; storeDir: string; stop(): Promise<void> }> {
   const tempDir = await mkdtemp(join(tmpdir(), 'rmqts-broker-'));
   const storeDir = options.storeDir ?? tempDir;
-  const broker = new Broker({
-    config: {
-      brokerName: 'broker-a',
-      brokerIP1: '127.0.0.1',
-      bindAddress: '127.0.0.1',
-      listenPort: await freeBrokerPort(),
-      namesrvAddr,
-      storePathRootDir: storeDir,
-      mappedFileSizeCommitLog: 64 * 1024 * 1024,
-      maxHashSlotNum: 100_000,
-      maxIndexNum: 400_000,
-      ...brokerConfig,
-    },
-    replication: options.replication,
-  });
+  const broker = await testBroker(namesrvAddr, storeDir, brokerConfig, options);
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -74,6 +60,25 @@ export async function startBroker(
   }
   t?.after(stop);
   return { broker, storeDir, stop };
+}
+
+/** A loopback broker-a with small store files, on a free port triple; `brokerConfig` overrides. */
+async function testBroker(namesrvAddr: string, storeDir: string, brokerConfig: Partial<BrokerConfig>, options: StartClusterOptions): Promise<Broker> {
+  return new Broker({
+    config: {
+      brokerName: 'broker-a',
+      brokerIP1: '127.0.0.1',
+      bindAddress: '127.0.0.1',
+      listenPort: await freeBrokerPort(),
+      namesrvAddr,
+      storePathRootDir: storeDir,
+      mappedFileSizeCommitLog: 64 * 1024 * 1024,
+      maxHashSlotNum: 100_000,
+      maxIndexNum: 400_000,
+      ...brokerConfig,
+    },
+    replication: options.replication,
+  });
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -107,21 +112,7 @@ export async function startCluster(t?: TestContext, brokerConfig: Partial<Broker
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(tempDir, 'kvConfig.json') } });
   const { port: namesrvPort } = await namesrv.start();
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
-  const broker = new Broker({
-    config: {
-      brokerName: 'broker-a',
-      brokerIP1: '127.0.0.1',
-      bindAddress: '127.0.0.1',
-      listenPort: await freeBrokerPort(),
-      namesrvAddr,
-      storePathRootDir: storeDir,
-      mappedFileSizeCommitLog: 64 * 1024 * 1024,
-      maxHashSlotNum: 100_000,
-      maxIndexNum: 400_000,
-      ...brokerConfig,
-    },
-    replication: options.replication,
-  });
+  const broker = await testBroker(namesrvAddr, storeDir, brokerConfig, options);
   try {
     await broker.start();
   } catch (error) {
