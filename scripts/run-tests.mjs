@@ -19,7 +19,7 @@ function walk(dir, out = []) {
   return out;
 }
 
-const files = (interop ? walk(join(root, 'interop')) : [...walk(join(root, 'packages')), ...walk(join(root, 'bench'))])
+const files = (interop ? walk(join(root, 'interop')) : [...walk(join(root, 'packages')), ...walk(join(root, 'bench')), ...walk(join(root, 'scripts'))])
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
 if (files.length === 0) {

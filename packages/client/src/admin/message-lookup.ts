@@ -8,9 +8,25 @@ import { MQBrokerError, MQClientError } from '../errors.ts';
 import { type MessageExt, RESERVED_PROPERTY_NAMES, type SendResult } from '../message.ts';
 import type { ClientOptions } from '../options.ts';
 import { Producer } from '../producer/producer.ts';
-import type { Admin } from './admin.ts';
 import type { AdminApi } from './admin-api.ts';
-import type { ConsumeDirectlyResult, MessageQueryOptions, MessageTrack, MessageView } from './types.ts';
+import type {
+  ClusterView,
+  ConsumeDirectlyResult,
+  ConsumerConnectionView,
+  ConsumeStatsView,
+  MessageQueryOptions,
+  MessageTrack,
+  MessageView,
+} from './types.ts';
+
+/** The cluster queries a lookup needs; the Admin client answers them (kept narrow so the two modules do not import each other). */
+export interface ClusterQueries {
+  clusterInfo(): Promise<ClusterView>;
+  topicMasters(topic: string): Promise<{ brokerName: string; addr: string; writeQueueNums: number }[]>;
+  topicConsumers(topic: string): Promise<string[]>;
+  consumeStats(group: string, topic?: string): Promise<ConsumeStatsView>;
+  consumerConnection(group: string): Promise<ConsumerConnectionView>;
+}
 
 /** The group mqadmin and the console pull with (MixAll.TOOLS_CONSUMER_GROUP). */
 const TOOLS_CONSUMER_GROUP = 'TOOLS_CONSUMER';
@@ -23,7 +39,7 @@ export class MessageLookup {
   private producer: Promise<Producer> | undefined;
 
   constructor(
-    private readonly admin: Admin,
+    private readonly admin: ClusterQueries,
     private readonly api: AdminApi,
     private readonly client: ClientApi,
     private readonly timeoutMillis: number,

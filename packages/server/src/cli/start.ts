@@ -135,8 +135,9 @@ interface ConsoleHandle {
 
 /**
  * The console is loaded at run time rather than imported: it sits above the server in the
- * package graph (it talks to the cluster only as a client would), so the server does not
- * depend on it; `npm start` from this repository finds it in the workspace.
+ * package graph (it talks to the cluster only as a client would), so the server declares it
+ * only as an optional peer dependency; `npm start` from this repository finds it in the
+ * workspace, and a server installed without it starts with --dashboard=false.
  */
 async function startConsole(namesrvAddr: string, port: number): Promise<ConsoleHandle> {
   const specifier = '@rocketmq-ts/dashboard';
