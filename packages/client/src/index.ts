@@ -29,6 +29,7 @@ export {
   type AllocateStrategy,
 } from './consumer/allocate.ts';
 export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer/subscription.ts';
+export type { ConsumerEvents, ConsumerWarning } from './consumer/events.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { ClientOptions, Logger } from './options.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';

@@ -6,8 +6,7 @@
  *
  *   for await (const messages of consumer) for (const m of messages) handle(m);
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import {
   type ConsumeMessageDirectlyResult,
   type ConsumerData,
@@ -22,7 +21,8 @@ import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
 import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
-import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
+import { type ConsumerEvents, noRouteWarning } from './events.ts';
+import { broadcastingOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
 import { ProcessQueue } from './process-queue.ts';
 import {
   allocateTopic,
@@ -66,7 +66,7 @@ export interface LitePullConsumerOptions extends ClientOptions {
   brokerSuspendMaxTimeMillis?: number;
   /** @defaultValue 30000 */
   topicMetadataCheckIntervalMillis?: number;
-  /** @defaultValue ~/.rocketmq_offsets */
+  /** Broadcasting offsets persist under this directory (the Java client uses ~/.rocketmq_offsets). @defaultValue none: kept in memory, a restarted member starts from consumeFromWhere */
   localOffsetStoreDir?: string;
 }
 
@@ -75,7 +75,8 @@ interface PulledBatch {
   messages: MessageExt[];
 }
 
-export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageExt[]> {
+/** Emits `warning` (ConsumerWarning) when a subscribed topic has no route at start. */
+export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements ConsumerMember, AsyncIterable<MessageExt[]> {
   readonly groupName: string;
   private readonly instance: ClientInstance;
   private readonly offsets: OffsetStore;
@@ -102,6 +103,7 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
   };
 
   constructor(options: LitePullConsumerOptions) {
+    super();
     this.groupName = options.groupName;
     checkGroup(this.groupName, 'LitePullConsumer');
     const resolved = resolveClientOptions(options, 'LitePullConsumer');
@@ -124,7 +126,7 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
     this.offsets =
       messageModel === 'CLUSTERING'
         ? new RemoteBrokerOffsetStore(this.instance, this.groupName)
-        : new LocalFileOffsetStore(options.localOffsetStoreDir ?? join(homedir(), '.rocketmq_offsets'), this.instance.clientId, this.groupName);
+        : broadcastingOffsetStore(options.localOffsetStoreDir, this.instance.clientId, this.groupName);
   }
 
   get clientId(): string {
@@ -160,7 +162,13 @@ export class LitePullConsumer implements ConsumerMember, AsyncIterable<MessageEx
     await this.offsets.load();
     this.instance.registerConsumer(this);
     this.instance.start();
-    for (const topic of this.subscriptions.keys()) await this.instance.updateRoute(topic).catch(() => undefined);
+    const missing: string[] = [];
+    for (const topic of this.subscriptions.keys()) {
+      // A failed or empty lookup is reported once as a warning; rebalancing keeps asking.
+      const route = await this.instance.updateRoute(topic).catch(() => undefined);
+      if (!route) missing.push(topic);
+    }
+    if (missing.length > 0) this.emit('warning', noRouteWarning(this.groupName, missing));
     try {
       // A SQL92 subscription the brokers cannot serve fails start() rather than every pull later.
       await this.instance.checkClientInBroker(this.groupName, [...this.subscriptions.values()]);

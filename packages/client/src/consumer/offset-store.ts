@@ -131,3 +131,23 @@ export class LocalFileOffsetStore extends MemoryOffsetTable implements OffsetSto
     await rename(tmp, this.path);
   }
 }
+
+/**
+ * Broadcasting offsets when no localOffsetStoreDir is given: kept in memory only, so nothing is
+ * written under the user's home unasked (the Java client writes ~/.rocketmq_offsets); a
+ * restarted member starts again from consumeFromWhere.
+ */
+export class MemoryOffsetStore extends MemoryOffsetTable implements OffsetStore {
+  async load(): Promise<void> {}
+
+  async readOffset(mq: MessageQueue): Promise<number> {
+    return this.memoryOffset(mq) ?? OFFSET_NOT_FOUND;
+  }
+
+  async persist(): Promise<void> {}
+}
+
+/** Where a broadcasting consumer keeps its offsets: a directory when asked for, else memory. */
+export function broadcastingOffsetStore(dir: string | undefined, clientId: string, group: string): OffsetStore {
+  return dir === undefined ? new MemoryOffsetStore() : new LocalFileOffsetStore(dir, clientId, group);
+}

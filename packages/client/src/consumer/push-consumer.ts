@@ -9,8 +9,7 @@
  *   consumer.onMessage(async (message) => { await handle(message.body); });
  *   await consumer.start();
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import {
   type ConsumeMessageDirectlyResult,
   type ConsumerData,
@@ -29,7 +28,8 @@ import type { MessageExt } from '../message.ts';
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
 import { Producer } from '../producer/producer.ts';
 import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
-import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
+import { type ConsumerEvents, noRouteWarning } from './events.ts';
+import { broadcastingOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
 import { ProcessQueue } from './process-queue.ts';
 import {
   compareQueues,
@@ -101,7 +101,7 @@ export interface PushConsumerOptions extends ClientOptions {
   pullTimeDelayMillsWhenException?: number;
   /** How long the broker holds a pull with nothing new. @defaultValue 15000 */
   brokerSuspendMaxTimeMillis?: number;
-  /** Broadcasting offsets live under this directory. @defaultValue ~/.rocketmq_offsets */
+  /** Broadcasting offsets persist under this directory (the Java client uses ~/.rocketmq_offsets). @defaultValue none: kept in memory, a restarted member starts from consumeFromWhere */
   localOffsetStoreDir?: string;
 }
 
@@ -113,7 +113,8 @@ interface Subscription {
 
 const PULL_RPC_EXTRA_MILLIS = 15_000;
 
-export class PushConsumer implements ConsumerMember {
+/** Emits `warning` (ConsumerWarning) when a subscribed topic has no route at start. */
+export class PushConsumer extends EventEmitter<ConsumerEvents> implements ConsumerMember {
   readonly groupName: string;
   private readonly instance: ClientInstance;
   private readonly settings: Required<Omit<PushConsumerOptions, keyof ClientOptions | 'groupName' | 'consumeTimestamp' | 'allocateStrategy' | 'localOffsetStoreDir'>> & {
@@ -135,6 +136,7 @@ export class PushConsumer implements ConsumerMember {
   private readonly consumeStats = { ok: 0, failed: 0, pulled: 0 };
 
   constructor(options: PushConsumerOptions) {
+    super();
     this.groupName = options.groupName;
     checkGroup(this.groupName, 'PushConsumer');
     const resolved = resolveClientOptions(options, 'PushConsumer');
@@ -162,7 +164,7 @@ export class PushConsumer implements ConsumerMember {
     this.offsets =
       messageModel === 'CLUSTERING'
         ? new RemoteBrokerOffsetStore(this.instance, this.groupName)
-        : new LocalFileOffsetStore(options.localOffsetStoreDir ?? join(homedir(), '.rocketmq_offsets'), this.instance.clientId, this.groupName);
+        : broadcastingOffsetStore(options.localOffsetStoreDir, this.instance.clientId, this.groupName);
   }
 
   get clientId(): string {
@@ -229,9 +231,10 @@ export class PushConsumer implements ConsumerMember {
     for (const topic of this.subscriptions.keys()) {
       await this.instance.updateRoute(topic).catch((error: unknown) => this.instance.logger.warn({ topic, err: String(error) }, 'route fetch failed'));
     }
-    if (![...this.subscriptions.values()].some((s) => !s.internal && this.instance.route(s.data.topic))) {
-      const topics = [...this.subscriptions.values()].filter((s) => !s.internal).map((s) => s.data.topic);
-      this.instance.logger.warn({ topics }, 'no route for the subscribed topics yet; will retry at each rebalance');
+    const missing = [...this.subscriptions.values()].filter((s) => !s.internal && !this.instance.route(s.data.topic)).map((s) => s.data.topic);
+    if (missing.length > 0) {
+      this.instance.logger.warn({ topics: missing }, 'no route for the subscribed topics yet; will retry at each rebalance');
+      this.emit('warning', noRouteWarning(this.groupName, missing));
     }
     try {
       await this.instance.checkClientInBroker(

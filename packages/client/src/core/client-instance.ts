@@ -163,11 +163,16 @@ export class ClientInstance {
     const route = await this.fetchRoute(topic);
     if (!route) return undefined;
     this.routes.set(topic, route);
+    const known = new Set(this.allBrokerAddrs());
     for (const broker of route.brokerDatas) {
       const addrs = this.brokerAddrs.get(broker.brokerName) ?? new Map<number, string>();
       for (const [id, addr] of broker.brokerAddrs) addrs.set(id, addr);
       this.brokerAddrs.set(broker.brokerName, addrs);
     }
+    // A broker learnt of now hears from this client at once, not at the next 30 s heartbeat, so
+    // consoles and admin tools see a new producer group as soon as it first sends.
+    const added = this.allBrokerAddrs().filter((addr) => !known.has(addr));
+    if (this.started && added.length > 0) void this.heartbeatTo(added);
     return route;
   }
 
@@ -224,6 +229,11 @@ export class ClientInstance {
   }
 
   async sendHeartbeatToAllBrokers(): Promise<void> {
+    await this.heartbeatTo(this.allBrokerAddrs());
+  }
+
+  /** Heartbeats never reject: a failure is logged and the next round tries again. */
+  private async heartbeatTo(addrs: readonly string[]): Promise<void> {
     const data = {
       clientID: this.clientId,
       producerDataSet: [...this.producerGroups].map((groupName) => ({ groupName })),
@@ -231,7 +241,7 @@ export class ClientInstance {
     };
     if (data.producerDataSet.length === 0 && data.consumerDataSet.length === 0) return;
     await Promise.all(
-      this.allBrokerAddrs().map((addr) =>
+      addrs.map((addr) =>
         this.api.heartbeat(addr, data, this.options.requestTimeoutMillis).catch((error: unknown) => {
           this.logger.warn({ broker: addr, err: String(error) }, 'heartbeat failed');
         }),
