@@ -16,40 +16,19 @@ import {
   PullSysFlag,
   type SubscriptionData,
 } from '@rocketmq-ts/protocol';
-import { ClientInstance, type ConsumerMember } from '../core/client-instance.ts';
+import type { ClientInstance, ConsumerMember } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
-import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
-import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
+import { checkTopic } from '../options.ts';
+import { checkSubscriptionsOrStop, consumerFoundation, type ConsumerOptions, fetchRoutes, type RebalanceSettings, runInBackground } from './consumer-base.ts';
 import { type ConsumerEvents, noRouteWarning } from './events.ts';
-import { broadcastingOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
+import type { OffsetStore } from './offset-store.ts';
 import { ProcessQueue } from './process-queue.ts';
-import {
-  allocateTopic,
-  compareQueues,
-  computePullFromWhere,
-  type ConsumeFromWhere,
-  formatConsumeTimestamp,
-  matchesTags,
-  type MessageModel,
-  parseConsumeTimestamp,
-  sleep,
-  subscribeQueues,
-  subscriptionFor,
-  type MessageSelector,
-} from './subscription.ts';
+import { PullService } from './pull-service.ts';
+import { RebalanceService } from './rebalance-service.ts';
+import { type MessageSelector, sleep, subscribeQueues, subscriptionFor } from './subscription.ts';
 
-export interface LitePullConsumerOptions extends ClientOptions {
-  /** The consumer group (required). */
-  groupName: string;
-  /** @defaultValue "CLUSTERING" */
-  messageModel?: MessageModel;
-  /** @defaultValue "CONSUME_FROM_LAST_OFFSET" */
-  consumeFromWhere?: ConsumeFromWhere;
-  /** @defaultValue 30 minutes ago */
-  consumeTimestamp?: string | number | Date;
-  /** @defaultValue AllocateMessageQueueAveragely */
-  allocateStrategy?: AllocateStrategy;
+export interface LitePullConsumerOptions extends ConsumerOptions {
   /** Messages per pull and at most per poll(). @defaultValue 10 */
   pullBatchSize?: number;
   /** @defaultValue 5000 */
@@ -66,8 +45,6 @@ export interface LitePullConsumerOptions extends ClientOptions {
   brokerSuspendMaxTimeMillis?: number;
   /** @defaultValue 30000 */
   topicMetadataCheckIntervalMillis?: number;
-  /** Broadcasting offsets persist under this directory (the Java client uses ~/.rocketmq_offsets). @defaultValue none: kept in memory, a restarted member starts from consumeFromWhere */
-  localOffsetStoreDir?: string;
 }
 
 interface PulledBatch {
@@ -82,16 +59,14 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   private readonly offsets: OffsetStore;
   private readonly subscriptions = new Map<string, SubscriptionData>();
   private assigned: MessageQueue[] | undefined;
-  private readonly processQueues = new Map<string, ProcessQueue>();
+  private readonly rebalanceSettings: RebalanceSettings;
+  private readonly rebalancer: RebalanceService;
+  private readonly puller: PullService;
   private readonly buffer: PulledBatch[] = [];
   private bufferedCount = 0;
   private readonly wakers: (() => void)[] = [];
   private state: 'created' | 'running' | 'stopped' = 'created';
   private readonly settings: {
-    messageModel: MessageModel;
-    consumeFromWhere: ConsumeFromWhere;
-    consumeTimestamp: number;
-    allocateStrategy: AllocateStrategy;
     pullBatchSize: number;
     pollTimeoutMillis: number;
     autoCommit: boolean;
@@ -105,15 +80,11 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   constructor(options: LitePullConsumerOptions) {
     super();
     this.groupName = options.groupName;
-    checkGroup(this.groupName, 'LitePullConsumer');
-    const resolved = resolveClientOptions(options, 'LitePullConsumer');
-    const messageModel = options.messageModel ?? 'CLUSTERING';
-    this.instance = new ClientInstance(resolved, messageModel === 'CLUSTERING');
+    const { instance, offsets, rebalance } = consumerFoundation(options, 'LitePullConsumer');
+    this.instance = instance;
+    this.offsets = offsets;
+    this.rebalanceSettings = rebalance;
     this.settings = {
-      messageModel,
-      consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
-      consumeTimestamp: parseConsumeTimestamp(options.consumeTimestamp ?? formatConsumeTimestamp(Date.now() - 30 * 60_000)),
-      allocateStrategy: options.allocateStrategy ?? allocateAveragely,
       pullBatchSize: options.pullBatchSize ?? 10,
       pollTimeoutMillis: options.pollTimeoutMillis ?? 5000,
       autoCommit: options.autoCommit ?? true,
@@ -123,10 +94,11 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
       brokerSuspendMaxTimeMillis: options.brokerSuspendMaxTimeMillis ?? 20_000,
       topicMetadataCheckIntervalMillis: options.topicMetadataCheckIntervalMillis ?? 30_000,
     };
-    this.offsets =
-      messageModel === 'CLUSTERING'
-        ? new RemoteBrokerOffsetStore(this.instance, this.groupName)
-        : broadcastingOffsetStore(options.localOffsetStoreDir, this.instance.clientId, this.groupName);
+    this.puller = new PullService(instance, this.groupName);
+    this.rebalancer = new RebalanceService(instance, this.groupName, offsets, rebalance, () => this.state === 'running', {
+      added: (pq) => runInBackground(instance, this.groupName, this.pullLoop(pq)),
+      removed: (pq) => this.dropBuffered(pq),
+    });
   }
 
   get clientId(): string {
@@ -146,7 +118,7 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   assign(queues: readonly MessageQueue[]): void {
     if (this.subscriptions.size > 0) throw new MQClientError('this consumer uses subscribe(); subscribe() and assign() do not mix');
     this.assigned = [...queues];
-    if (this.state === 'running') void this.updateProcessQueues(null, this.assigned);
+    if (this.state === 'running') void this.rebalancer.update(null, this.assigned);
   }
 
   /** Every readable queue of a topic. */
@@ -162,34 +134,23 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     await this.offsets.load();
     this.instance.registerConsumer(this);
     this.instance.start();
-    const missing: string[] = [];
-    for (const topic of this.subscriptions.keys()) {
-      // A failed or empty lookup is reported once as a warning; rebalancing keeps asking.
-      const route = await this.instance.updateRoute(topic).catch(() => undefined);
-      if (!route) missing.push(topic);
-    }
+    const missing = await fetchRoutes(this.instance, this.subscriptions.keys());
     if (missing.length > 0) this.emit('warning', noRouteWarning(this.groupName, missing));
-    try {
-      // A SQL92 subscription the brokers cannot serve fails start() rather than every pull later.
-      await this.instance.checkClientInBroker(this.groupName, [...this.subscriptions.values()]);
-    } catch (error) {
-      await this.shutdown();
-      throw error;
-    }
+    await checkSubscriptionsOrStop(this.instance, this.groupName, [...this.subscriptions.values()], () => this.shutdown());
     await this.instance.sendHeartbeatToAllBrokers();
     if (this.settings.autoCommit) this.instance.schedule(this.settings.autoCommitIntervalMillis, () => this.persistOffsets());
     this.instance.schedule(this.settings.topicMetadataCheckIntervalMillis, () => this.instance.rebalanceNow());
-    if (this.assigned) await this.updateProcessQueues(null, this.assigned);
+    if (this.assigned) await this.rebalancer.update(null, this.assigned);
     else await this.instance.rebalanceNow();
   }
 
   async shutdown(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
-    for (const pq of this.processQueues.values()) pq.dropped = true;
+    this.rebalancer.dropAll();
     for (const wake of this.wakers.splice(0)) wake();
     if (this.settings.autoCommit) await this.persistOffsets(true);
-    this.processQueues.clear();
+    this.rebalancer.processQueues.clear();
     this.buffer.length = 0;
     await this.instance.shutdown();
   }
@@ -231,16 +192,14 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
 
   /** Moves a queue's next pull to `offset` (the queue must be assigned to this consumer now). */
   async seek(mq: MessageQueue, offset: number): Promise<void> {
-    const key = messageQueueKey(mq);
-    const pq = this.processQueues.get(key);
+    const pq = this.rebalancer.processQueues.get(messageQueueKey(mq));
     if (!pq) throw new MQClientError(`queue ${mq.topic}:${mq.brokerName}:${mq.queueId} is not assigned to this consumer`);
-    pq.dropped = true;
     this.dropBuffered(pq);
     const fresh = new ProcessQueue(mq);
     fresh.nextOffset = offset;
-    this.processQueues.set(key, fresh);
+    this.rebalancer.replace(fresh);
     this.offsets.update(mq, offset, false);
-    this.background(this.pullLoop(fresh));
+    runInBackground(this.instance, this.groupName, this.pullLoop(fresh));
   }
 
   async seekToBegin(mq: MessageQueue): Promise<void> {
@@ -266,7 +225,7 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   }
 
   assignment(): MessageQueue[] {
-    return [...this.processQueues.values()].filter((pq) => !pq.dropped).map((pq) => pq.mq);
+    return this.rebalancer.held().map((pq) => pq.mq);
   }
 
   // ConsumerMember
@@ -275,8 +234,8 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     return {
       groupName: this.groupName,
       consumeType: 'CONSUME_ACTIVELY',
-      messageModel: this.settings.messageModel,
-      consumeFromWhere: this.settings.consumeFromWhere,
+      messageModel: this.rebalanceSettings.messageModel,
+      consumeFromWhere: this.rebalanceSettings.consumeFromWhere,
       subscriptionDataSet: [...this.subscriptions.values()],
       unitMode: false,
     };
@@ -287,21 +246,18 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   }
 
   async persistOffsets(final = false): Promise<void> {
-    await this.offsets.persist([...this.processQueues.values()].map((pq) => pq.mq), final);
+    await this.offsets.persist(this.rebalancer.queues(), final);
   }
 
   async doRebalance(): Promise<void> {
     if (this.state !== 'running' || this.assigned) return;
-    for (const topic of this.subscriptions.keys()) {
-      const mine = await allocateTopic(this.instance, this.groupName, topic, this.settings.messageModel, this.settings.allocateStrategy);
-      if (mine) await this.updateProcessQueues(topic, mine);
-    }
+    await this.rebalancer.rebalance(this.subscriptions.keys());
   }
 
   async resetOffsets(topic: string, offsets: ReadonlyMap<MessageQueue, number>): Promise<void> {
     for (const [mq, offset] of offsets) {
       if (mq.topic !== topic) continue;
-      if (this.processQueues.has(messageQueueKey(mq))) await this.seek(mq, offset);
+      if (this.rebalancer.processQueues.has(messageQueueKey(mq))) await this.seek(mq, offset);
       else this.offsets.update(mq, offset, false);
     }
     await this.persistOffsets(true);
@@ -313,7 +269,7 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
         ['PROP_CONSUME_TYPE', 'CONSUME_ACTIVELY'],
         ['PROP_NAMESERVER_ADDR', this.instance.namesrvAddrs.join(';')],
         ['consumerGroup', this.groupName],
-        ['messageModel', this.settings.messageModel],
+        ['messageModel', this.rebalanceSettings.messageModel],
       ]),
       subscriptionSet: [...this.subscriptions.values()],
       mqTable: new Map(),
@@ -336,29 +292,6 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     }
   }
 
-  private async updateProcessQueues(topic: string | null, mine: readonly MessageQueue[]): Promise<void> {
-    const wanted = new Map(mine.map((mq) => [messageQueueKey(mq), mq]));
-    for (const [key, pq] of this.processQueues) {
-      if ((topic !== null && pq.mq.topic !== topic) || wanted.has(key)) continue;
-      pq.dropped = true;
-      this.dropBuffered(pq);
-      this.processQueues.delete(key);
-      await this.offsets.persist([pq.mq], false);
-      this.offsets.remove(pq.mq);
-    }
-    for (const mq of [...wanted.values()].sort(compareQueues)) {
-      const key = messageQueueKey(mq);
-      if (this.processQueues.has(key)) continue;
-      this.offsets.remove(mq);
-      const start = await computePullFromWhere(this.instance, this.offsets, mq, this.settings.consumeFromWhere, this.settings.consumeTimestamp);
-      if (start === undefined || this.state !== 'running' || this.processQueues.has(key)) continue;
-      const pq = new ProcessQueue(mq);
-      pq.nextOffset = start;
-      this.processQueues.set(key, pq);
-      this.background(this.pullLoop(pq));
-    }
-  }
-
   private async pullLoop(pq: ProcessQueue): Promise<void> {
     while (!pq.dropped && this.state === 'running') {
       if (this.bufferedCount > this.settings.pullThresholdForAll || pq.cachedCount > this.settings.pullThresholdForQueue) {
@@ -366,41 +299,23 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
         continue;
       }
       const subscription = this.subscriptions.get(pq.mq.topic) ?? subscriptionFor(pq.mq.topic, '*');
-      const addr = this.instance.masterAddr(pq.mq.brokerName) ?? (await this.instance.updateRoute(pq.mq.topic).catch(() => undefined), this.instance.masterAddr(pq.mq.brokerName));
-      if (!addr) {
-        await sleep(1000);
-        continue;
-      }
-      let result;
-      try {
-        result = await this.instance.api.pullMessage(
-          addr,
-          pq.mq.brokerName,
-          {
-            consumerGroup: this.groupName,
-            topic: pq.mq.topic,
-            queueId: pq.mq.queueId,
-            queueOffset: pq.nextOffset,
-            maxMsgNums: this.settings.pullBatchSize,
-            sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | PullSysFlag.LITE_PULL,
-            commitOffset: 0,
-            suspendTimeoutMillis: this.settings.brokerSuspendMaxTimeMillis,
-            subscription: subscription.subString,
-            subVersion: 0,
-            expressionType: subscription.expressionType,
-          },
-          this.settings.brokerSuspendMaxTimeMillis + 10_000,
-        );
-      } catch (error) {
-        if (pq.dropped || this.state !== 'running') break;
-        this.instance.logger.warn({ mq: pq.mq, err: String(error) }, 'pull failed; retrying shortly');
-        await sleep(1000);
-        continue;
-      }
+      const outcome = await this.puller.pull(pq, {
+        subscription,
+        sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | PullSysFlag.LITE_PULL,
+        commitOffset: 0,
+        subVersion: 0,
+        batchSize: this.settings.pullBatchSize,
+        suspendMillis: this.settings.brokerSuspendMaxTimeMillis,
+        timeoutMillis: this.settings.brokerSuspendMaxTimeMillis + 10_000,
+      });
       if (pq.dropped) break;
+      if (outcome.kind !== 'pulled') {
+        await sleep(1000);
+        continue;
+      }
+      const { result, messages } = outcome;
       pq.nextOffset = result.nextBeginOffset;
       if (result.status === 'FOUND') {
-        const messages = result.messages.filter((message) => matchesTags(message, subscription));
         if (messages.length > 0) {
           pq.put(messages);
           this.buffer.push({ pq, messages });
@@ -411,10 +326,5 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
         this.instance.logger.warn({ mq: pq.mq, next: result.nextBeginOffset }, 'pull offset out of range; moving to the broker\'s suggestion');
       }
     }
-  }
-
-  /** Runs a background task; a failure is logged, never an unhandled rejection. */
-  private background(task: Promise<void>): void {
-    task.catch((error: unknown) => this.instance.logger.error({ group: this.groupName, err: error instanceof Error ? error.stack : String(error) }, 'background task failed'));
   }
 }

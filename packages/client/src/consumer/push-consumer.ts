@@ -1,8 +1,8 @@
 /**
- * The push consumer (DefaultMQPushConsumer): subscribe, register a listener, start. It
- * rebalances queues among the group's clients, long-polls each of its queues, hands messages to
- * the listener with bounded concurrency (or one at a time per queue, in order, for an orderly
- * listener), commits progress, and sends failed messages back for a later retry.
+ * The push consumer (DefaultMQPushConsumer): subscribe, register a listener, start. It is put
+ * together from parts, each with one job: the rebalance service decides which queues it holds,
+ * the pull service long-polls them, the concurrent or orderly consume service hands messages to
+ * the listener, send-back retries failures, and the offset store commits progress.
  *
  *   const consumer = new PushConsumer({ groupName: 'pay_group', namesrvAddr: '127.0.0.1:9876' });
  *   consumer.subscribe('PayTopic', 'tag1 || tag2');
@@ -22,61 +22,26 @@ import {
   type ProcessQueueInfo,
   type SubscriptionData,
 } from '@rocketmq-ts/protocol';
-import { ClientInstance, type ConsumerMember } from '../core/client-instance.ts';
+import type { ClientInstance, ConsumerMember } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
-import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
-import { Producer } from '../producer/producer.ts';
-import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
+import { checkTopic, type ClientOptions } from '../options.ts';
+import { ConcurrentConsumeService } from './consume-concurrently.ts';
+import { OrderlyConsumeService } from './consume-orderly.ts';
+import { checkSubscriptionsOrStop, consumerFoundation, type ConsumerOptions, fetchRoutes, type RebalanceSettings, runInBackground } from './consumer-base.ts';
 import { type ConsumerEvents, noRouteWarning } from './events.ts';
-import { broadcastingOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
-import { ProcessQueue } from './process-queue.ts';
-import {
-  compareQueues,
-  computePullFromWhere,
-  type ConsumeFromWhere,
-  formatConsumeTimestamp,
-  matchesTags,
-  type MessageModel,
-  parseConsumeTimestamp,
-  sleep,
-  allocateTopic,
-  subscriptionFor,
-  type MessageSelector,
-} from './subscription.ts';
+import type { MessageListener, OrderlyMessageListener } from './listener.ts';
+import type { OffsetStore } from './offset-store.ts';
+import type { ProcessQueue } from './process-queue.ts';
+import { PullService } from './pull-service.ts';
+import { QueueLocks } from './queue-locks.ts';
+import { RebalanceService } from './rebalance-service.ts';
+import { restoreRetryTopic, SendBack } from './send-back.ts';
+import { type MessageModel, type MessageSelector, sleep, subscriptionFor } from './subscription.ts';
 
-export type ConsumeConcurrentlyStatus = 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
-export type ConsumeOrderlyStatus = 'SUCCESS' | 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+export type { ConsumeConcurrentlyStatus, ConsumeContext, ConsumeOrderlyStatus, MessageListener, OrderlyContext, OrderlyMessageListener } from './listener.ts';
 
-export interface ConsumeContext {
-  /** The queue the message was pulled from (a %RETRY% queue for retried messages). */
-  readonly queue: MessageQueue;
-  /** Delay level of the retry if this consumption fails: 0 lets the broker pick 3 + reconsumeTimes, −1 sends it to the dead-letter queue at once. */
-  delayLevelWhenNextConsume: number;
-}
-
-export interface OrderlyContext {
-  readonly queue: MessageQueue;
-  /** How long to wait before this queue is tried again after a failure. */
-  suspendCurrentQueueTimeMillis: number;
-}
-
-/** Resolve (or return CONSUME_SUCCESS) when consumed; throw or return RECONSUME_LATER to have it redelivered later. */
-export type MessageListener = (message: MessageExt, context: ConsumeContext) => Promise<ConsumeConcurrentlyStatus | void> | ConsumeConcurrentlyStatus | void;
-/** Called one message at a time per queue, in queue order. Throw or return SUSPEND_CURRENT_QUEUE_A_MOMENT to retry it after a pause. */
-export type OrderlyMessageListener = (message: MessageExt, context: OrderlyContext) => Promise<ConsumeOrderlyStatus | void> | ConsumeOrderlyStatus | void;
-
-export interface PushConsumerOptions extends ClientOptions {
-  /** The consumer group (required). */
-  groupName: string;
-  /** @defaultValue "CLUSTERING" */
-  messageModel?: MessageModel;
-  /** Where a group without committed progress starts. @defaultValue "CONSUME_FROM_LAST_OFFSET" */
-  consumeFromWhere?: ConsumeFromWhere;
-  /** For CONSUME_FROM_TIMESTAMP: yyyyMMddHHmmss, epoch ms or a Date. @defaultValue 30 minutes ago */
-  consumeTimestamp?: string | number | Date;
-  /** @defaultValue AllocateMessageQueueAveragely */
-  allocateStrategy?: AllocateStrategy;
+export interface PushConsumerOptions extends ConsumerOptions {
   /** Listener calls running at once (consumeThreadMax). @defaultValue 20 */
   consumeThreadMax?: number;
   /** Stop pulling a queue whose cached offsets span more than this. @defaultValue 2000 */
@@ -101,9 +66,9 @@ export interface PushConsumerOptions extends ClientOptions {
   pullTimeDelayMillsWhenException?: number;
   /** How long the broker holds a pull with nothing new. @defaultValue 15000 */
   brokerSuspendMaxTimeMillis?: number;
-  /** Broadcasting offsets persist under this directory (the Java client uses ~/.rocketmq_offsets). @defaultValue none: kept in memory, a restarted member starts from consumeFromWhere */
-  localOffsetStoreDir?: string;
 }
+
+type PushSettings = Required<Omit<PushConsumerOptions, keyof ConsumerOptions>>;
 
 interface Subscription {
   data: SubscriptionData;
@@ -112,42 +77,39 @@ interface Subscription {
 }
 
 const PULL_RPC_EXTRA_MILLIS = 15_000;
+/** Orderly clustering consumers renew their queue locks this often (rebalance lock interval). */
+const LOCK_RENEW_MILLIS = 20_000;
+/** Flow control: how long a full or unlocked queue waits before it is looked at again. */
+const BACKOFF_MILLIS = 50;
+const UNLOCKED_BACKOFF_MILLIS = 1000;
 
 /** Emits `warning` (ConsumerWarning) when a subscribed topic has no route at start. */
 export class PushConsumer extends EventEmitter<ConsumerEvents> implements ConsumerMember {
   readonly groupName: string;
   private readonly instance: ClientInstance;
-  private readonly settings: Required<Omit<PushConsumerOptions, keyof ClientOptions | 'groupName' | 'consumeTimestamp' | 'allocateStrategy' | 'localOffsetStoreDir'>> & {
-    consumeTimestamp: number;
-    allocateStrategy: AllocateStrategy;
-  };
+  private readonly rebalanceSettings: RebalanceSettings;
+  private readonly settings: PushSettings;
   private readonly subscriptions = new Map<string, Subscription>();
-  private readonly processQueues = new Map<string, ProcessQueue>();
   private readonly offsets: OffsetStore;
+  private readonly rebalancer: RebalanceService;
+  private readonly puller: PullService;
+  private readonly sendBack: SendBack;
+  private readonly locks: QueueLocks;
+  private readonly concurrently: ConcurrentConsumeService;
+  private readonly orderlyService: OrderlyConsumeService;
   private listener: MessageListener | undefined;
   private orderlyListener: OrderlyMessageListener | undefined;
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  private innerProducer: Producer | undefined;
   private readonly startedAt = Date.now();
-  private readonly clientOptions: ClientOptions;
-  /** Listener calls waiting for a slot, FIFO. */
-  private readonly waiting: (() => void)[] = [];
-  private running = 0;
-  private readonly consumeStats = { ok: 0, failed: 0, pulled: 0 };
 
   constructor(options: PushConsumerOptions) {
     super();
     this.groupName = options.groupName;
-    checkGroup(this.groupName, 'PushConsumer');
-    const resolved = resolveClientOptions(options, 'PushConsumer');
-    const messageModel = options.messageModel ?? 'CLUSTERING';
-    this.clientOptions = options;
-    this.instance = new ClientInstance(resolved, messageModel === 'CLUSTERING');
+    const { instance, offsets, rebalance } = consumerFoundation(options, 'PushConsumer');
+    this.instance = instance;
+    this.offsets = offsets;
+    this.rebalanceSettings = rebalance;
     this.settings = {
-      messageModel,
-      consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
-      consumeTimestamp: parseConsumeTimestamp(options.consumeTimestamp ?? formatConsumeTimestamp(Date.now() - 30 * 60_000)),
-      allocateStrategy: options.allocateStrategy ?? allocateAveragely,
       consumeThreadMax: options.consumeThreadMax ?? 20,
       consumeConcurrentlyMaxSpan: options.consumeConcurrentlyMaxSpan ?? 2000,
       pullThresholdForQueue: options.pullThresholdForQueue ?? 1000,
@@ -161,10 +123,39 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       pullTimeDelayMillsWhenException: options.pullTimeDelayMillsWhenException ?? 1000,
       brokerSuspendMaxTimeMillis: options.brokerSuspendMaxTimeMillis ?? 15_000,
     };
-    this.offsets =
-      messageModel === 'CLUSTERING'
-        ? new RemoteBrokerOffsetStore(this.instance, this.groupName)
-        : broadcastingOffsetStore(options.localOffsetStoreDir, this.instance.clientId, this.groupName);
+    const isRunning = () => this.state === 'running';
+    const clientOptions: ClientOptions = options;
+    this.puller = new PullService(instance, this.groupName);
+    this.sendBack = new SendBack(instance, this.groupName, clientOptions, () => this.maxReconsumeTimes);
+    this.locks = new QueueLocks(instance, this.groupName);
+    this.concurrently = new ConcurrentConsumeService({
+      instance,
+      group: this.groupName,
+      messageModel: rebalance.messageModel,
+      consumeThreadMax: this.settings.consumeThreadMax,
+      offsets,
+      sendBack: this.sendBack,
+      listenerFor: (topic) => this.listenerFor(topic),
+      isRunning,
+    });
+    this.orderlyService = new OrderlyConsumeService({
+      instance,
+      group: this.groupName,
+      messageModel: rebalance.messageModel,
+      suspendCurrentQueueTimeMillis: this.settings.suspendCurrentQueueTimeMillis,
+      offsets,
+      sendBack: this.sendBack,
+      listener: () => this.orderlyListener!,
+      maxReconsumeTimes: () => this.maxReconsumeTimes,
+      isRunning,
+    });
+    this.rebalancer = new RebalanceService(instance, this.groupName, offsets, rebalance, isRunning, {
+      admit: (queues) => (this.locksQueues ? this.locks.lock(queues) : Promise.resolve(undefined)),
+      added: (pq) => runInBackground(instance, this.groupName, this.pullLoop(pq)),
+      removed: (pq) => {
+        if (this.locksQueues) runInBackground(instance, this.groupName, this.locks.unlockWhenIdle(pq));
+      },
+    });
   }
 
   get clientId(): string {
@@ -172,11 +163,16 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   }
 
   get messageModel(): MessageModel {
-    return this.settings.messageModel;
+    return this.rebalanceSettings.messageModel;
   }
 
   private get orderly(): boolean {
     return this.orderlyListener !== undefined;
+  }
+
+  /** Orderly clustering consumption holds broker locks on its queues. */
+  private get locksQueues(): boolean {
+    return this.orderly && this.rebalanceSettings.messageModel === 'CLUSTERING';
   }
 
   private get maxReconsumeTimes(): number {
@@ -221,36 +217,29 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       throw new MQClientError(`PushConsumer ${this.groupName}: register a listener with onMessage() or onMessageOrderly() before start()`);
     }
     this.state = 'running';
-    if (this.settings.messageModel === 'CLUSTERING') {
+    if (this.rebalanceSettings.messageModel === 'CLUSTERING') {
       const retryTopic = `%RETRY%${this.groupName}`;
       this.subscriptions.set(retryTopic, { data: subscriptionFor(retryTopic, '*'), listener: undefined, internal: true });
     }
     await this.offsets.load();
     this.instance.registerConsumer(this);
     this.instance.start();
-    for (const topic of this.subscriptions.keys()) {
-      await this.instance.updateRoute(topic).catch((error: unknown) => this.instance.logger.warn({ topic, err: String(error) }, 'route fetch failed'));
-    }
-    const missing = [...this.subscriptions.values()].filter((s) => !s.internal && !this.instance.route(s.data.topic)).map((s) => s.data.topic);
+    const missing = await fetchRoutes(this.instance, this.userTopics());
     if (missing.length > 0) {
       this.instance.logger.warn({ topics: missing }, 'no route for the subscribed topics yet; will retry at each rebalance');
       this.emit('warning', noRouteWarning(this.groupName, missing));
     }
-    try {
-      await this.instance.checkClientInBroker(
-        this.groupName,
-        [...this.subscriptions.values()].map((s) => s.data),
-      );
-    } catch (error) {
-      await this.shutdown();
-      throw error;
-    }
+    await checkSubscriptionsOrStop(this.instance, this.groupName, [...this.subscriptions.values()].map((s) => s.data), () => this.shutdown());
     await this.instance.sendHeartbeatToAllBrokers();
     this.instance.schedule(this.settings.rebalanceInterval, () => this.instance.rebalanceNow());
     this.instance.schedule(this.settings.persistConsumerOffsetInterval, () => this.persistOffsets());
-    if (this.orderly && this.settings.messageModel === 'CLUSTERING') this.instance.schedule(20_000, () => this.lockAll());
+    if (this.locksQueues) this.instance.schedule(LOCK_RENEW_MILLIS, () => this.locks.renew(this.rebalancer.held()));
     await this.instance.rebalanceNow();
     void this.rebalanceWhileRoutesAreMissing();
+  }
+
+  private userTopics(): string[] {
+    return [...this.subscriptions.values()].filter((s) => !s.internal).map((s) => s.data.topic);
   }
 
   /**
@@ -273,20 +262,21 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   async shutdown(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopping';
-    for (const pq of this.processQueues.values()) pq.dropped = true;
-    for (const wake of this.waiting.splice(0)) wake();
-    while (this.running > 0 || [...this.processQueues.values()].some((pq) => pq.inFlight > 0 || pq.consuming)) await sleep(10);
+    this.rebalancer.dropAll();
+    this.concurrently.releaseWaiting();
+    const pqs = [...this.rebalancer.processQueues.values()];
+    while (this.concurrently.busy > 0 || pqs.some((pq) => pq.inFlight > 0 || pq.consuming)) await sleep(10);
     await this.persistOffsets(true);
-    if (this.orderly && this.settings.messageModel === 'CLUSTERING') await this.unlockAll([...this.processQueues.values()].map((pq) => pq.mq));
-    this.processQueues.clear();
-    await this.innerProducer?.shutdown();
+    if (this.locksQueues) await this.locks.unlock(this.rebalancer.queues());
+    this.rebalancer.processQueues.clear();
+    await this.sendBack.shutdown();
     this.state = 'stopped';
     await this.instance.shutdown();
   }
 
   /** The queues this consumer holds now. */
   assignedQueues(): MessageQueue[] {
-    return [...this.processQueues.values()].filter((pq) => !pq.dropped).map((pq) => pq.mq);
+    return this.rebalancer.held().map((pq) => pq.mq);
   }
 
   // ConsumerMember
@@ -295,8 +285,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     return {
       groupName: this.groupName,
       consumeType: 'CONSUME_PASSIVELY',
-      messageModel: this.settings.messageModel,
-      consumeFromWhere: this.settings.consumeFromWhere,
+      messageModel: this.rebalanceSettings.messageModel,
+      consumeFromWhere: this.rebalanceSettings.consumeFromWhere,
       subscriptionDataSet: [...this.subscriptions.values()].map((s) => s.data),
       unitMode: false,
     };
@@ -307,169 +297,69 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   }
 
   async persistOffsets(final = false): Promise<void> {
-    const mqs = [...this.processQueues.values()].map((pq) => pq.mq);
-    await this.offsets.persist(mqs, final);
+    await this.offsets.persist(this.rebalancer.queues(), final);
   }
 
   async doRebalance(): Promise<void> {
     if (this.state !== 'running') return;
-    for (const { data } of this.subscriptions.values()) {
-      const topic = data.topic;
-      const mine = await allocateTopic(this.instance, this.groupName, topic, this.settings.messageModel, this.settings.allocateStrategy);
-      if (!mine) continue;
-      await this.updateProcessQueues(topic, mine);
-    }
-  }
-
-  private async updateProcessQueues(topic: string, mine: readonly MessageQueue[]): Promise<void> {
-    const wanted = new Map(mine.map((mq) => [messageQueueKey(mq), mq]));
-    for (const [key, pq] of this.processQueues) {
-      if (pq.mq.topic !== topic || (wanted.has(key) && !pq.dropped)) continue;
-      pq.dropped = true;
-      this.processQueues.delete(key);
-      await this.offsets.persist([pq.mq], false);
-      this.offsets.remove(pq.mq);
-      if (this.orderly && this.settings.messageModel === 'CLUSTERING') this.background(this.unlockWhenIdle(pq));
-      this.instance.logger.info({ mq: pq.mq, group: this.groupName }, 'queue released');
-    }
-    const added: MessageQueue[] = [];
-    for (const [key, mq] of wanted) if (!this.processQueues.has(key)) added.push(mq);
-    added.sort(compareQueues);
-    const lockedNow = this.orderly && this.settings.messageModel === 'CLUSTERING' ? await this.lock(added) : undefined;
-    for (const mq of added) {
-      const key = messageQueueKey(mq);
-      if (lockedNow && !lockedNow.has(key)) continue;
-      this.offsets.remove(mq);
-      const start = await computePullFromWhere(this.instance, this.offsets, mq, this.settings.consumeFromWhere, this.settings.consumeTimestamp);
-      if (start === undefined || this.state !== 'running' || this.processQueues.has(key)) continue;
-      const pq = new ProcessQueue(mq);
-      pq.nextOffset = start;
-      if (lockedNow) {
-        pq.locked = true;
-        pq.lastLockTimestamp = Date.now();
-      }
-      this.processQueues.set(key, pq);
-      this.instance.logger.info({ mq, group: this.groupName, offset: start }, 'queue assigned');
-      this.background(this.pullLoop(pq));
-    }
-  }
-
-  // queue locks (orderly, clustering)
-
-  private async lock(mqs: readonly MessageQueue[]): Promise<Set<string>> {
-    const locked = new Set<string>();
-    const byBroker = new Map<string, MessageQueue[]>();
-    for (const mq of mqs) byBroker.set(mq.brokerName, [...(byBroker.get(mq.brokerName) ?? []), mq]);
-    for (const [brokerName, list] of byBroker) {
-      const addr = this.instance.masterAddr(brokerName);
-      if (!addr) continue;
-      try {
-        for (const mq of await this.instance.api.lockBatch(addr, this.groupName, this.clientId, list, 3000)) locked.add(messageQueueKey(mq));
-      } catch (error) {
-        this.instance.logger.warn({ broker: brokerName, err: String(error) }, 'locking queues failed');
-      }
-    }
-    return locked;
-  }
-
-  private async lockAll(): Promise<void> {
-    const pqs = [...this.processQueues.values()].filter((pq) => !pq.dropped);
-    if (pqs.length === 0) return;
-    const locked = await this.lock(pqs.map((pq) => pq.mq));
-    const now = Date.now();
-    for (const pq of pqs) {
-      if (locked.has(messageQueueKey(pq.mq))) {
-        pq.locked = true;
-        pq.lastLockTimestamp = now;
-      } else pq.locked = false;
-    }
-  }
-
-  private async unlockAll(mqs: readonly MessageQueue[]): Promise<void> {
-    const byBroker = new Map<string, MessageQueue[]>();
-    for (const mq of mqs) byBroker.set(mq.brokerName, [...(byBroker.get(mq.brokerName) ?? []), mq]);
-    await Promise.all(
-      [...byBroker].map(async ([brokerName, list]) => {
-        const addr = this.instance.masterAddr(brokerName);
-        if (addr) await this.instance.api.unlockBatch(addr, this.groupName, this.clientId, list, 3000).catch(() => undefined);
-      }),
-    );
-  }
-
-  private async unlockWhenIdle(pq: ProcessQueue): Promise<void> {
-    while (pq.consuming || pq.inFlight > 0) await sleep(20);
-    await this.unlockAll([pq.mq]);
+    await this.rebalancer.rebalance(this.subscriptions.keys());
   }
 
   // pulling
 
+  /** Whether a queue should wait before its next pull (ConsumeMessage*Service flow control). */
+  private backoffMillis(pq: ProcessQueue): number {
+    const { pullThresholdForQueue, pullThresholdSizeForQueue, consumeConcurrentlyMaxSpan } = this.settings;
+    if (pq.cachedCount > pullThresholdForQueue || pq.cachedBytes > pullThresholdSizeForQueue * 1024 * 1024) return BACKOFF_MILLIS;
+    if (!this.orderly && pq.span() > consumeConcurrentlyMaxSpan) return BACKOFF_MILLIS;
+    if (this.locksQueues && (!pq.locked || pq.lockExpired())) return UNLOCKED_BACKOFF_MILLIS;
+    return 0;
+  }
+
   private async pullLoop(pq: ProcessQueue): Promise<void> {
-    const clustering = this.settings.messageModel === 'CLUSTERING';
+    const clustering = this.rebalanceSettings.messageModel === 'CLUSTERING';
     while (!pq.dropped && this.state === 'running') {
-      if (pq.cachedCount > this.settings.pullThresholdForQueue || pq.cachedBytes > this.settings.pullThresholdSizeForQueue * 1024 * 1024) {
-        await sleep(50);
-        continue;
-      }
-      if (!this.orderly && pq.span() > this.settings.consumeConcurrentlyMaxSpan) {
-        await sleep(50);
-        continue;
-      }
-      if (this.orderly && clustering && (!pq.locked || pq.lockExpired())) {
-        await sleep(1000);
+      const backoff = this.backoffMillis(pq);
+      if (backoff > 0) {
+        await sleep(backoff);
         continue;
       }
       const subscription = this.subscriptions.get(pq.mq.topic);
-      const addr = this.instance.masterAddr(pq.mq.brokerName);
-      if (!subscription || !addr) {
+      if (!subscription) {
         await sleep(this.settings.pullTimeDelayMillsWhenException);
         continue;
       }
       const committed = clustering ? (this.offsets.memoryOffset(pq.mq) ?? 0) : 0;
-      let result;
-      try {
-        result = await this.instance.api.pullMessage(
-          addr,
-          pq.mq.brokerName,
-          {
-            consumerGroup: this.groupName,
-            topic: pq.mq.topic,
-            queueId: pq.mq.queueId,
-            queueOffset: pq.nextOffset,
-            maxMsgNums: this.settings.pullBatchSize,
-            sysFlag: (committed > 0 ? PullSysFlag.COMMIT_OFFSET : 0) | PullSysFlag.SUSPEND,
-            commitOffset: committed,
-            suspendTimeoutMillis: this.settings.brokerSuspendMaxTimeMillis,
-            subscription: subscription.data.subString,
-            subVersion: subscription.data.subVersion,
-            expressionType: subscription.data.expressionType,
-          },
-          this.settings.brokerSuspendMaxTimeMillis + PULL_RPC_EXTRA_MILLIS,
-        );
-      } catch (error) {
-        if (pq.dropped || this.state !== 'running') break;
-        this.instance.logger.warn({ mq: pq.mq, err: String(error) }, 'pull failed; retrying shortly');
+      const outcome = await this.puller.pull(pq, {
+        subscription: subscription.data,
+        sysFlag: (committed > 0 ? PullSysFlag.COMMIT_OFFSET : 0) | PullSysFlag.SUSPEND,
+        commitOffset: committed,
+        batchSize: this.settings.pullBatchSize,
+        suspendMillis: this.settings.brokerSuspendMaxTimeMillis,
+        timeoutMillis: this.settings.brokerSuspendMaxTimeMillis + PULL_RPC_EXTRA_MILLIS,
+      });
+      if (pq.dropped) break;
+      if (outcome.kind !== 'pulled') {
         await sleep(this.settings.pullTimeDelayMillsWhenException);
         continue;
       }
-      if (pq.dropped) break;
+      const { result, messages } = outcome;
       pq.lastPullTimestamp = Date.now();
       if (result.status === 'FOUND') {
         pq.nextOffset = result.nextBeginOffset;
-        const messages = result.messages.filter((message) => matchesTags(message, subscription.data));
         for (const message of messages) {
           message.properties[MessageConst.MIN_OFFSET] = String(result.minOffset);
           message.properties[MessageConst.MAX_OFFSET] = String(result.maxOffset);
         }
-        this.consumeStats.pulled += messages.length;
         if (messages.length > 0) {
           pq.put(messages);
-          if (this.orderly) this.background(this.consumeOrderly(pq));
-          else for (const message of messages) void this.submitConcurrently(pq, message);
+          if (this.orderly) this.orderlyService.submit(pq);
+          else this.concurrently.submit(pq, messages);
         } else if (pq.cachedCount === 0) this.offsets.update(pq.mq, result.nextBeginOffset, true);
       } else if (result.status === 'OFFSET_ILLEGAL') {
-        this.instance.logger.warn({ mq: pq.mq, offset: pq.nextOffset, next: result.nextBeginOffset }, 'pull offset is out of range; moving to the broker\'s suggestion');
+        this.instance.logger.warn({ mq: pq.mq, offset: pq.nextOffset, next: result.nextBeginOffset }, "pull offset is out of range; moving to the broker's suggestion");
         pq.dropped = true;
-        this.processQueues.delete(messageQueueKey(pq.mq));
+        this.rebalancer.processQueues.delete(messageQueueKey(pq.mq));
         this.offsets.update(pq.mq, result.nextBeginOffset, false);
         await this.offsets.persist([pq.mq], true);
         void this.instance.rebalanceNow();
@@ -482,187 +372,15 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     }
   }
 
-  // concurrent consumption
-
-  private async acquireSlot(): Promise<boolean> {
-    if (this.running < this.settings.consumeThreadMax) {
-      this.running++;
-      return true;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    if (this.state !== 'running') return false;
-    this.running++;
-    return true;
-  }
-
-  private releaseSlot(): void {
-    this.running--;
-    this.waiting.shift()?.();
-  }
-
   private listenerFor(topic: string): MessageListener | undefined {
     return this.subscriptions.get(topic)?.listener ?? this.listener;
-  }
-
-  /** Shows a retried message under its original topic (ConsumeMessageConcurrentlyService.resetRetryAndNamespace). */
-  private restoreTopic(message: MessageExt): void {
-    const retryTopic = message.properties[MessageConst.RETRY_TOPIC];
-    if (retryTopic && message.topic === `%RETRY%${this.groupName}`) message.topic = retryTopic;
-    message.properties[MessageConst.CONSUME_START_TIMESTAMP] = String(Date.now());
-  }
-
-  private async submitConcurrently(pq: ProcessQueue, message: MessageExt): Promise<void> {
-    if (!(await this.acquireSlot())) return;
-    pq.inFlight++;
-    try {
-      if (pq.dropped) return;
-      await this.consumeOne(pq, message);
-    } finally {
-      pq.inFlight--;
-      this.releaseSlot();
-    }
-  }
-
-  private async consumeOne(pq: ProcessQueue, message: MessageExt): Promise<void> {
-    this.restoreTopic(message);
-    const context: ConsumeContext = { queue: pq.mq, delayLevelWhenNextConsume: 0 };
-    const listener = this.listenerFor(message.topic);
-    let ok = false;
-    try {
-      if (!listener) throw new MQClientError(`no listener for topic ${message.topic}`);
-      ok = (await listener(message, context)) !== 'RECONSUME_LATER';
-    } catch (error) {
-      this.instance.logger.warn({ msgId: message.msgId, topic: message.topic, err: error instanceof Error ? error.message : String(error) }, 'listener failed; the message will be retried');
-    }
-    if (ok) this.consumeStats.ok++;
-    else this.consumeStats.failed++;
-    if (!ok && this.settings.messageModel === 'CLUSTERING') {
-      const sentBack = await this.sendMessageBack(message, pq.mq.brokerName, context.delayLevelWhenNextConsume);
-      if (!sentBack) {
-        // Neither the broker nor the retry topic took it: consume it here again shortly.
-        setTimeout(() => void this.submitConcurrently(pq, message), 5000).unref();
-        return;
-      }
-    }
-    const offset = pq.remove([message.queueOffset]);
-    if (offset >= 0 && !pq.dropped) this.offsets.update(pq.mq, offset, true);
-  }
-
-  private async sendMessageBack(message: MessageExt, brokerName: string, delayLevel: number): Promise<boolean> {
-    const addr = this.instance.masterAddr(brokerName) ?? message.storeHost;
-    try {
-      await this.instance.api.sendMessageBack(
-        addr,
-        {
-          offset: message.commitLogOffset,
-          group: this.groupName,
-          delayLevel,
-          originMsgId: message.msgId,
-          originTopic: message.topic,
-          unitMode: false,
-          maxReconsumeTimes: this.maxReconsumeTimes,
-        },
-        5000,
-      );
-      return true;
-    } catch (error) {
-      this.instance.logger.warn({ msgId: message.msgId, err: String(error) }, 'sending the message back failed; re-sending it to the retry topic');
-      return this.resendToRetryTopic(message, 3 + message.reconsumeTimes).then(
-        () => true,
-        () => false,
-      );
-    }
-  }
-
-  /** Sends a copy to %RETRY%<group>; at reconsumeTimes ≥ maxReconsumeTimes the broker dead-letters it. */
-  private async resendToRetryTopic(message: MessageExt, delayTimeLevel: number): Promise<void> {
-    const producer = await this.producer();
-    const properties: Record<string, string> = {};
-    const skip = new Set<string>([MessageConst.TAGS, MessageConst.KEYS, MessageConst.DELAY_TIME_LEVEL, MessageConst.WAIT_STORE_MSG_OK, MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX, 'MIN_OFFSET', 'MAX_OFFSET', 'CONSUME_START_TIME', 'TRAN_MSG', 'RECONSUME_TIME', 'MAX_RECONSUME_TIMES', 'REAL_TOPIC', 'REAL_QID', 'CLUSTER']);
-    for (const [name, value] of Object.entries(message.properties)) if (!skip.has(name)) properties[name] = value;
-    properties[MessageConst.RETRY_TOPIC] = message.topic;
-    properties[MessageConst.ORIGIN_MESSAGE_ID] = message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.msgId;
-    await producer.sendToRetryTopic({
-      topic: `%RETRY%${this.groupName}`,
-      body: message.body,
-      ...(message.tags !== undefined ? { tags: message.tags } : {}),
-      keys: message.keys,
-      properties,
-      flag: message.flag,
-      delayTimeLevel,
-      reconsumeTimes: message.reconsumeTimes,
-      maxReconsumeTimes: this.maxReconsumeTimes,
-    });
-  }
-
-  private async producer(): Promise<Producer> {
-    if (!this.innerProducer) {
-      const producer = new Producer({ ...this.clientOptions, groupName: 'CLIENT_INNER_PRODUCER', instanceName: `${this.clientId}-inner` });
-      this.innerProducer = producer;
-      await producer.start();
-    }
-    return this.innerProducer;
-  }
-
-  // orderly consumption
-
-  private async consumeOrderly(pq: ProcessQueue): Promise<void> {
-    if (pq.consuming) return;
-    pq.consuming = true;
-    const clustering = this.settings.messageModel === 'CLUSTERING';
-    try {
-      while (!pq.dropped && this.state === 'running') {
-        if (clustering && (!pq.locked || pq.lockExpired())) {
-          setTimeout(() => this.background(this.consumeOrderly(pq)), 100).unref();
-          return;
-        }
-        const message = pq.first();
-        if (!message) return;
-        this.restoreTopic(message);
-        const context: OrderlyContext = { queue: pq.mq, suspendCurrentQueueTimeMillis: this.settings.suspendCurrentQueueTimeMillis };
-        let ok = false;
-        pq.inFlight++;
-        try {
-          ok = (await this.orderlyListener!(message, context)) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
-        } catch (error) {
-          this.instance.logger.warn({ msgId: message.msgId, err: error instanceof Error ? error.message : String(error) }, 'orderly listener failed; retrying the message after a pause');
-        } finally {
-          pq.inFlight--;
-        }
-        if (!ok) {
-          this.consumeStats.failed++;
-          // As ConsumeMessageOrderlyService.checkReconsumeTimes: count first, dead-letter once the count reaches the maximum.
-          if (message.reconsumeTimes < this.maxReconsumeTimes || this.settings.messageModel === 'BROADCASTING') {
-            message.reconsumeTimes++;
-            await sleep(context.suspendCurrentQueueTimeMillis);
-            continue;
-          }
-          // Out of local retries: hand it to the broker's dead-letter path and move on.
-          try {
-            await this.resendToRetryTopic(message, 3 + message.reconsumeTimes);
-          } catch (error) {
-            this.instance.logger.warn({ msgId: message.msgId, err: String(error) }, 'dead-lettering failed; retrying the message');
-            await sleep(context.suspendCurrentQueueTimeMillis);
-            continue;
-          }
-        } else this.consumeStats.ok++;
-        pq.remove([message.queueOffset]);
-        if (!pq.dropped) this.offsets.update(pq.mq, message.queueOffset + 1, false);
-      }
-    } finally {
-      pq.consuming = false;
-    }
   }
 
   // broker → client requests
 
   async resetOffsets(topic: string, offsets: ReadonlyMap<MessageQueue, number>): Promise<void> {
-    for (const [key, pq] of this.processQueues) {
-      if (pq.mq.topic !== topic) continue;
-      pq.dropped = true;
-      pq.clear();
-      this.processQueues.delete(key);
-    }
+    this.rebalancer.dropTopic(topic);
+    // Lets the pull loops of the dropped queues see the flag before the new offsets land.
     await sleep(10);
     for (const [mq, offset] of offsets) {
       this.offsets.update(mq, offset, false);
@@ -680,13 +398,13 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       [ConsumerRunningInfoProp.THREADPOOL_CORE_SIZE, String(this.settings.consumeThreadMax)],
       [ConsumerRunningInfoProp.CONSUMER_START_TIMESTAMP, String(this.startedAt)],
       [ConsumerRunningInfoProp.CLIENT_VERSION, 'V4_8_0'],
-      ['messageModel', this.settings.messageModel],
-      ['consumeFromWhere', this.settings.consumeFromWhere],
+      ['messageModel', this.rebalanceSettings.messageModel],
+      ['consumeFromWhere', this.rebalanceSettings.consumeFromWhere],
       ['consumerGroup', this.groupName],
       ['clientLanguage', 'NODE'],
     ]);
     const mqTable = new Map<MessageQueue, ProcessQueueInfo>();
-    for (const pq of this.processQueues.values()) {
+    for (const pq of this.rebalancer.processQueues.values()) {
       const first = pq.first();
       mqTable.set(pq.mq, {
         commitOffset: this.offsets.memoryOffset(pq.mq) ?? -1,
@@ -710,7 +428,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
 
   async consumeDirectly(message: MessageExt): Promise<ConsumeMessageDirectlyResult> {
     const started = Date.now();
-    this.restoreTopic(message);
+    restoreRetryTopic(message, this.groupName);
     try {
       let ok: boolean;
       if (this.orderlyListener) ok = (await this.orderlyListener(message, { queue: message.queue, suspendCurrentQueueTimeMillis: 0 })) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
@@ -723,10 +441,5 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     } catch (error) {
       return { order: this.orderly, autoCommit: true, consumeResult: 'CR_THROW_EXCEPTION', remark: error instanceof Error ? error.message : String(error), spentTimeMills: Date.now() - started };
     }
-  }
-
-  /** Runs a background task; a failure is logged, never an unhandled rejection. */
-  private background(task: Promise<void>): void {
-    task.catch((error: unknown) => this.instance.logger.error({ group: this.groupName, err: error instanceof Error ? error.stack : String(error) }, 'background task failed'));
   }
 }

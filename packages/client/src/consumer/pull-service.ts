@@ -1,0 +1,71 @@
+/**
+ * One long-polling pull of a queue (PullAPIWrapper): find the queue's master, send
+ * PULL_MESSAGE with the subscription, and filter the found messages by tag as the Java client
+ * does after the broker's tag-hash filter. Flow control and what to do with the messages stay
+ * with each consumer.
+ */
+import type { SubscriptionData } from '@rocketmq-ts/protocol';
+import type { ClientInstance } from '../core/client-instance.ts';
+import type { PullResult } from '../core/client-api.ts';
+import type { MessageExt } from '../message.ts';
+import type { ProcessQueue } from './process-queue.ts';
+import { matchesTags } from './subscription.ts';
+
+export interface PullSpec {
+  subscription: SubscriptionData;
+  sysFlag: number;
+  commitOffset: number;
+  batchSize: number;
+  /** How long the broker may hold the pull when nothing is new. */
+  suspendMillis: number;
+  /** RPC timeout: suspendMillis plus room for the answer. */
+  timeoutMillis: number;
+  /** @defaultValue the subscription's version */
+  subVersion?: number;
+}
+
+export type PullOutcome =
+  | { kind: 'pulled'; result: PullResult; messages: MessageExt[] }
+  /** No master known for the queue's broker, even after a route refresh. */
+  | { kind: 'no-broker' }
+  /** The pull failed (timeout, connection); logged. */
+  | { kind: 'failed' };
+
+export class PullService {
+  constructor(
+    private readonly instance: ClientInstance,
+    private readonly group: string,
+  ) {}
+
+  async pull(pq: ProcessQueue, spec: PullSpec): Promise<PullOutcome> {
+    const { mq } = pq;
+    const addr = this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic).catch(() => undefined), this.instance.masterAddr(mq.brokerName));
+    if (!addr) return { kind: 'no-broker' };
+    let result: PullResult;
+    try {
+      result = await this.instance.api.pullMessage(
+        addr,
+        mq.brokerName,
+        {
+          consumerGroup: this.group,
+          topic: mq.topic,
+          queueId: mq.queueId,
+          queueOffset: pq.nextOffset,
+          maxMsgNums: spec.batchSize,
+          sysFlag: spec.sysFlag,
+          commitOffset: spec.commitOffset,
+          suspendTimeoutMillis: spec.suspendMillis,
+          subscription: spec.subscription.subString,
+          subVersion: spec.subVersion ?? spec.subscription.subVersion,
+          expressionType: spec.subscription.expressionType,
+        },
+        spec.timeoutMillis,
+      );
+    } catch (error) {
+      if (!pq.dropped) this.instance.logger.warn({ mq, err: String(error) }, 'pull failed; retrying shortly');
+      return { kind: 'failed' };
+    }
+    const messages = result.status === 'FOUND' ? result.messages.filter((message) => matchesTags(message, spec.subscription)) : [];
+    return { kind: 'pulled', result, messages };
+  }
+}
