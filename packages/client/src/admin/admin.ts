@@ -278,6 +278,7 @@ export class Admin {
     if (options.removeRetryAndDlqTopics ?? true) {
       for (const topic of [`%RETRY%${group}`, `%DLQ%${group}`]) {
         for (const addr of addrs) await this.api.deleteTopicInBroker(addr, topic);
+        // A name server that never had the group's retry/DLQ topic refuses; the topic is gone from it either way.
         for (const namesrv of this.instance.namesrvAddrs) await this.api.deleteTopicInNamesrv(namesrv, topic).catch(() => undefined);
       }
     }

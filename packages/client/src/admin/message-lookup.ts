@@ -47,6 +47,7 @@ export class MessageLookup {
   ) {}
 
   async close(): Promise<void> {
+    // A producer that failed to start has nothing to shut down; its start error went to its caller.
     const producer = await this.producer?.catch(() => undefined);
     this.producer = undefined;
     await producer?.shutdown();

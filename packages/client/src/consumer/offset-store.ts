@@ -72,6 +72,7 @@ export class RemoteBrokerOffsetStore extends MemoryOffsetTable implements Offset
   }
 
   private async brokerAddr(mq: MessageQueue): Promise<string | undefined> {
+    // A failed route refresh leaves no address; callers answer OFFSET_UNKNOWN or skip the commit until the next round.
     return this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic).catch(() => undefined), this.instance.masterAddr(mq.brokerName));
   }
 
@@ -119,6 +120,7 @@ export class LocalFileOffsetStore extends MemoryOffsetTable implements OffsetSto
   }
 
   async readOffset(mq: MessageQueue, fromStore: boolean): Promise<number> {
+    // start() loaded the file and failed on a bad one; a file spoilt since then leaves the offsets in memory in charge.
     if (fromStore) await this.load().catch(() => undefined);
     return this.memoryOffset(mq) ?? OFFSET_NOT_FOUND;
   }

@@ -39,6 +39,7 @@ export class PullService {
 
   async pull(pq: ProcessQueue, spec: PullSpec): Promise<PullOutcome> {
     const { mq } = pq;
+    // A failed route refresh leaves no address: answered as no-broker, and the pull loop retries.
     const addr = this.instance.masterAddr(mq.brokerName) ?? (await this.instance.updateRoute(mq.topic).catch(() => undefined), this.instance.masterAddr(mq.brokerName));
     if (!addr) return { kind: 'no-broker' };
     let result: PullResult;

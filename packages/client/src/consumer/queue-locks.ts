@@ -55,6 +55,7 @@ export class QueueLocks {
     await Promise.all(
       [...byBroker(mqs)].map(async ([brokerName, list]) => {
         const addr = this.instance.masterAddr(brokerName);
+        // Safe to ignore: a lock not released expires on the broker after lockMaxLiveTime.
         if (addr) await this.instance.api.unlockBatch(addr, this.group, this.instance.clientId, list, LOCK_RPC_MILLIS).catch(() => undefined);
       }),
     );

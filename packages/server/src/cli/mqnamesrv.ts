@@ -36,7 +36,12 @@ export async function main(argv: string[]): Promise<void> {
     config,
     logger,
     kvPersistence: {
-      load: async () => readFile(config.kvConfigPath, 'utf8').catch(() => undefined),
+      // No file yet means no KV config; any other read error (permissions, EISDIR) stops the start.
+      load: async () =>
+        readFile(config.kvConfigPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return undefined;
+          throw error;
+        }),
       save: async (text) => {
         await mkdir(dirname(config.kvConfigPath), { recursive: true });
         await writeFile(`${config.kvConfigPath}.tmp`, text);

@@ -22,7 +22,7 @@
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
+import { readInt64, RocketMQError, writeInt64 } from '@rocketmq-ts/protocol';
 import { syncDirectory } from '../segment/segment.ts';
 import { DEFAULT_TIMER_LOG_SEGMENT_BYTES, TimerLog, type TimerLogDiskUse, type TimerLogRecord } from './timer-log.ts';
 
@@ -54,7 +54,8 @@ export interface TimerPlacement {
   queueOffset: number;
 }
 
-export class TimerStoreConfigError extends Error {}
+/** A timer setting the store cannot run with; names the key to fix. */
+export class TimerStoreConfigError extends RocketMQError {}
 
 export class TimerStore {
   /** Next rmq_sys_wheel_timer queue-0 offset to enqueue. */

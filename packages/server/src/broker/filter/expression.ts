@@ -5,6 +5,7 @@
  * may stand where a boolean is needed) and turns the tree into closures. Evaluation is
  * three-valued: true, false, or null (unknown, e.g. a missing property).
  */
+import { ResponseCode, RocketMQError } from '@rocketmq-ts/protocol';
 import { parse as parseGenerated } from './selector-parser.generated.ts';
 import { JavaDouble, javaCompare, javaDouble, javaNegate, javaToString, type JavaValue, SelectorEvaluationError } from './java-values.ts';
 
@@ -23,12 +24,14 @@ export type SyntaxNode =
 export type PropertyLookup = (name: string) => string | undefined;
 
 /** A selector that failed to compile: Apache's MQFilterException (SUBSCRIPTION_PARSE_FAILED on the wire). */
-export class SelectorParseError extends Error {
+export class SelectorParseError extends RocketMQError {
   constructor(
     readonly expression: string,
     readonly reason: string,
   ) {
-    super(`Invalid MessageSelector. ${reason} (expression: ${expression}); fix the SQL92 expression given to MessageSelector.bySql / subscribe({ sql })`);
+    super(`Invalid MessageSelector. ${reason} (expression: ${expression}); fix the SQL92 expression given to MessageSelector.bySql / subscribe({ sql })`, {
+      code: ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+    });
   }
 }
 

@@ -9,6 +9,7 @@
  *
  * Properties are always strings; numbers come from literals (and unary minus).
  */
+import { RocketMQError } from '@rocketmq-ts/protocol';
 
 /** A Java Double: kept apart from Integer because `a > 3` and `a > 3.0` convert `a` differently. */
 export class JavaDouble {
@@ -21,7 +22,7 @@ export class JavaDouble {
 export type JavaValue = string | boolean | number | bigint | JavaDouble | null;
 
 /** A runtime failure Apache raises as an exception (the message is then filtered out). */
-export class SelectorEvaluationError extends Error {}
+export class SelectorEvaluationError extends RocketMQError {}
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;

@@ -22,6 +22,7 @@ import {
   type SubscriptionData,
 } from '@rocketmq-ts/protocol';
 import type { GetMessageResult, GetMessageStatus } from '@rocketmq-ts/store';
+import { RequestRejected } from '../../common/errors.ts';
 import { type ConsumerFilterData, isTagType } from '../filter/consumer-filter-manager.ts';
 import { pullMessageFilter } from '../filter/message-filter.ts';
 import type { BrokerServices } from './services.ts';
@@ -50,14 +51,8 @@ export function pullResponseCode(status: GetMessageStatus, queueOffset: number):
 
 export { tagFilter } from '../filter/message-filter.ts';
 
-class PullRejected extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A pull the broker refuses (answered with the code and remark). */
+class PullRejected extends RequestRejected {}
 
 interface PullSubscription {
   subscription: SubscriptionData;

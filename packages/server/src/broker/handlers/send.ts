@@ -30,6 +30,7 @@ import {
   SendMessageResponseHeader,
 } from '@rocketmq-ts/protocol';
 import { type MessageToStore, type StorePutResult, TIMER_TOPIC } from '@rocketmq-ts/store';
+import { RequestRejected } from '../../common/errors.ts';
 import { applyDelay } from '../schedule/delay.ts';
 import { applyTimer } from '../schedule/timer.ts';
 import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
@@ -51,14 +52,8 @@ const STATUS_CODES: Record<string, number> = {
   PROPERTIES_SIZE_EXCEEDED: ResponseCode.MESSAGE_ILLEGAL,
 };
 
-class SendRejected extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A send the broker refuses (answered with the code and remark). */
+class SendRejected extends RequestRejected {}
 
 function readHeader(request: RemotingCommand): SendHeader {
   const v2 = request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_BATCH_MESSAGE || request.code === RequestCode.SEND_REPLY_MESSAGE_V2;

@@ -12,6 +12,8 @@ import {
   type MessageProperties,
   MessageSysFlag,
   PermName,
+  ResponseCode,
+  RocketMQError,
   type StoredMessage,
 } from '@rocketmq-ts/protocol';
 import type { MessageStoreApi, StorePutResult } from '@rocketmq-ts/store';
@@ -24,12 +26,12 @@ import type { ResolvedTransactions } from './resolved-transactions.ts';
 /** Reading a queue page by page. */
 const PAGE = 32;
 
-export class TransactionLogError extends Error {
+export class TransactionLogError extends RocketMQError {
   constructor(
     message: string,
     readonly result: StorePutResult,
   ) {
-    super(message);
+    super(message, { code: ResponseCode.SYSTEM_ERROR, retriable: true });
   }
 }
 
