@@ -5,9 +5,10 @@ const producer = new Producer({ groupName: 'pay_group', retryTimesWhenSendFailed
 await producer.start();
 try {
   for (let i = 0; i < 10; i++) {
-    const result = await producer.send({ topic: 'PayTopic', tags: 'tag1', keys: `1234${i}`, body: `Hello RocketMQ ${i}` });
+    // The signal bounds the wait for this send, retries included (sendMsgTimeout bounds each try).
+    const result = await producer.send({ topic: 'PayTopic', tags: 'tag1', keys: `1234${i}`, body: `Hello RocketMQ ${i}` }, { signal: AbortSignal.timeout(10_000) });
     console.log(`${result.sendStatus} ${result.msgId} queue ${result.messageQueue.queueId} offset ${result.queueOffset}`);
   }
 } finally {
-  await producer.shutdown();
+  await producer.close(); // lets sends in flight settle first
 }

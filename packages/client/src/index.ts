@@ -32,6 +32,14 @@ export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer
 export type { ConsumerEvents, ConsumerWarning } from './consumer/events.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { ClientOptions, Logger } from './options.ts';
+export type { ShutdownOptions, StartOptions } from './lifecycle.ts';
+export {
+  PROCESS_CHANNEL,
+  SEND_CHANNEL,
+  type MessagingAttributes,
+  type ProcessTraceEvent,
+  type SendTraceEvent,
+} from './instrumentation.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
 export { Admin, type AdminOptions } from './admin/admin.ts';

@@ -144,13 +144,15 @@ describe('validation says what to fix', () => {
     await producer.shutdown();
   });
 
-  test('a consumer needs a subscription and a listener', async () => {
+  test('a consumer needs a subscription; without a listener it is consumed by for await, and only then', async () => {
     const consumer = new PushConsumer({ groupName: 'g', namesrvAddr: '127.0.0.1:1' });
     await assert.rejects(consumer.start(), /subscribe/);
-    consumer.subscribe('T');
-    const other = new PushConsumer({ groupName: 'g', namesrvAddr: '127.0.0.1:1' });
-    other.subscribe('T');
-    await assert.rejects(other.start(), /listener/);
+    assert.throws(() => consumer[Symbol.asyncIterator](), /call start\(\) before iterating/);
+    const withListener = new PushConsumer({ groupName: 'g', namesrvAddr: '127.0.0.1:1', requestTimeoutMillis: 200 });
+    withListener.subscribe('T').onMessage(() => undefined);
+    await withListener.start();
+    assert.throws(() => withListener[Symbol.asyncIterator](), /has a listener/);
+    await withListener.shutdown();
   });
 
   test('no name server: a clear error naming the address', async () => {

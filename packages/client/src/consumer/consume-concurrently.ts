@@ -5,6 +5,7 @@
  */
 import type { ClientInstance } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
+import { traceProcess } from '../instrumentation.ts';
 import type { MessageExt } from '../message.ts';
 import { type ConsumeContext, errorText, type MessageListener } from './listener.ts';
 import type { OffsetStore } from './offset-store.ts';
@@ -47,6 +48,10 @@ export class ConcurrentConsumeService {
     for (const wake of this.waiting.splice(0)) wake();
   }
 
+  private traceDescription() {
+    return { group: this.deps.group, clientId: this.deps.instance.clientId, consumptionModel: this.deps.messageModel === 'CLUSTERING' ? ('clustering' as const) : ('broadcasting' as const) };
+  }
+
   private async acquireSlot(): Promise<boolean> {
     if (this.running < this.deps.consumeThreadMax) {
       this.running++;
@@ -83,7 +88,7 @@ export class ConcurrentConsumeService {
     let ok = false;
     try {
       if (!listener) throw new MQClientError(`no listener for topic ${message.topic}`);
-      ok = (await listener(message, context)) !== 'RECONSUME_LATER';
+      ok = (await traceProcess(() => this.traceDescription(), message, async () => listener(message, context))) !== 'RECONSUME_LATER';
     } catch (error) {
       instance.logger.warn({ msgId: message.msgId, topic: message.topic, err: errorText(error) }, 'listener failed; the message will be retried');
     }

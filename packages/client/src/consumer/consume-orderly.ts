@@ -5,6 +5,7 @@
  * clustering the worker runs only while this client holds the queue's broker lock.
  */
 import type { ClientInstance } from '../core/client-instance.ts';
+import { traceProcess } from '../instrumentation.ts';
 import { runInBackground } from './consumer-base.ts';
 import { errorText, type OrderlyContext, type OrderlyMessageListener } from './listener.ts';
 import type { OffsetStore } from './offset-store.ts';
@@ -53,7 +54,9 @@ export class OrderlyConsumeService {
         let ok = false;
         pq.inFlight++;
         try {
-          ok = (await this.deps.listener()(message, context)) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+          const listener = this.deps.listener();
+          const traced = { group: this.deps.group, clientId: instance.clientId, consumptionModel: clustering ? ('clustering' as const) : ('broadcasting' as const) };
+          ok = (await traceProcess(() => traced, message, async () => listener(message, context))) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
         } catch (error) {
           instance.logger.warn({ msgId: message.msgId, err: errorText(error) }, 'orderly listener failed; retrying the message after a pause');
         } finally {

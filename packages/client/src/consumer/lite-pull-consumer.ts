@@ -19,6 +19,7 @@ import {
 import type { ClientInstance, ConsumerMember } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
+import { abortable, type StartOptions, throwIfAborted } from '../lifecycle.ts';
 import { checkTopic } from '../options.ts';
 import { checkSubscriptionsOrStop, consumerFoundation, type ConsumerOptions, fetchRoutes, type RebalanceSettings, runInBackground } from './consumer-base.ts';
 import { type ConsumerEvents, noRouteWarning } from './events.ts';
@@ -128,16 +129,30 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     return subscribeQueues(topic, route);
   }
 
-  async start(): Promise<void> {
+  /** Starts pulling. Aborting `signal` gives up the start: the consumer shuts down and start() rejects with the signal's reason. */
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'created') throw new MQClientError(`LitePullConsumer ${this.groupName} was already started; create a new one`);
+    throwIfAborted(options.signal);
     this.state = 'running';
+    try {
+      await abortable(this.startRunning(), options.signal);
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+  }
+
+  private async startRunning(): Promise<void> {
     await this.offsets.load();
     this.instance.registerConsumer(this);
     this.instance.start();
     const missing = await fetchRoutes(this.instance, this.subscriptions.keys());
+    // An aborted start() has shut the consumer down meanwhile: schedule nothing more.
+    if (this.state !== 'running') return;
     if (missing.length > 0) this.emit('warning', noRouteWarning(this.groupName, missing));
     await checkSubscriptionsOrStop(this.instance, this.groupName, [...this.subscriptions.values()], () => this.shutdown());
     await this.instance.sendHeartbeatToAllBrokers();
+    if (this.state !== 'running') return;
     if (this.settings.autoCommit) this.instance.schedule(this.settings.autoCommitIntervalMillis, () => this.persistOffsets());
     this.instance.schedule(this.settings.topicMetadataCheckIntervalMillis, () => this.instance.rebalanceNow());
     if (this.assigned) await this.rebalancer.update(null, this.assigned);
@@ -153,6 +168,11 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     this.rebalancer.processQueues.clear();
     this.buffer.length = 0;
     await this.instance.shutdown();
+  }
+
+  /** The same as shutdown(): the name Node streams and servers use. */
+  close(): Promise<void> {
+    return this.shutdown();
   }
 
   /**

@@ -25,12 +25,14 @@ import {
 import type { ClientInstance, ConsumerMember } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
+import { abortable, type ShutdownOptions, type StartOptions, throwIfAborted } from '../lifecycle.ts';
 import { checkTopic, type ClientOptions } from '../options.ts';
 import { ConcurrentConsumeService } from './consume-concurrently.ts';
 import { OrderlyConsumeService } from './consume-orderly.ts';
 import { checkSubscriptionsOrStop, consumerFoundation, type ConsumerOptions, fetchRoutes, type RebalanceSettings, runInBackground } from './consumer-base.ts';
 import { type ConsumerEvents, noRouteWarning } from './events.ts';
 import type { MessageListener, OrderlyMessageListener } from './listener.ts';
+import { MessageStream } from './message-stream.ts';
 import type { OffsetStore } from './offset-store.ts';
 import type { ProcessQueue } from './process-queue.ts';
 import { PullService } from './pull-service.ts';
@@ -83,8 +85,15 @@ const LOCK_RENEW_MILLIS = 20_000;
 const BACKOFF_MILLIS = 50;
 const UNLOCKED_BACKOFF_MILLIS = 1000;
 
-/** Emits `warning` (ConsumerWarning) when a subscribed topic has no route at start. */
-export class PushConsumer extends EventEmitter<ConsumerEvents> implements ConsumerMember {
+/** How long shutdown() lets listener calls in flight finish by default. */
+const DEFAULT_DRAIN_MILLIS = 30_000;
+
+/**
+ * Emits `warning` (ConsumerWarning) when a subscribed topic has no route at start. Messages go
+ * to a listener (onMessage / onMessageOrderly) or, with neither, to `for await (const message of
+ * consumer)`: a message counts as consumed when the loop asks for the next one.
+ */
+export class PushConsumer extends EventEmitter<ConsumerEvents> implements ConsumerMember, AsyncIterable<MessageExt> {
   readonly groupName: string;
   private readonly instance: ClientInstance;
   private readonly rebalanceSettings: RebalanceSettings;
@@ -99,6 +108,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   private readonly orderlyService: OrderlyConsumeService;
   private listener: MessageListener | undefined;
   private orderlyListener: OrderlyMessageListener | undefined;
+  /** Set when no listener was registered: messages go to `for await`. */
+  private stream: MessageStream | undefined;
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   private readonly startedAt = Date.now();
 
@@ -210,13 +221,44 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     return this;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts consuming. Without onMessage()/onMessageOrderly(), consume with `for await (const
+   * message of consumer)`. Aborting `signal` gives up the start: the consumer shuts down and
+   * start() rejects with the signal's reason.
+   */
+  async start(options: StartOptions = {}): Promise<void> {
     if (this.state !== 'created') throw new MQClientError(`PushConsumer ${this.groupName} was already started; create a new one`);
     if (this.subscriptions.size === 0) throw new MQClientError(`PushConsumer ${this.groupName}: subscribe to a topic before start()`);
+    throwIfAborted(options.signal);
     if (!this.listener && !this.orderlyListener && [...this.subscriptions.values()].some((s) => !s.listener)) {
-      throw new MQClientError(`PushConsumer ${this.groupName}: register a listener with onMessage() or onMessageOrderly() before start()`);
+      this.stream = new MessageStream();
+      this.listener = this.stream.listener;
     }
     this.state = 'running';
+    try {
+      await abortable(this.startRunning(), options.signal);
+    } catch (error) {
+      await this.shutdown({ timeoutMillis: 0 });
+      throw error;
+    }
+  }
+
+  /**
+   * The consumer's messages, for `for await`; only for a consumer started without a listener.
+   * The iteration ends when the consumer shuts down.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<MessageExt> {
+    if (!this.stream) {
+      throw new MQClientError(
+        this.state === 'created'
+          ? `PushConsumer ${this.groupName}: call start() before iterating`
+          : `PushConsumer ${this.groupName} has a listener; iterate only a consumer started without onMessage()/onMessageOrderly()`,
+      );
+    }
+    return this.stream;
+  }
+
+  private async startRunning(): Promise<void> {
     if (this.rebalanceSettings.messageModel === 'CLUSTERING') {
       const retryTopic = `%RETRY%${this.groupName}`;
       this.subscriptions.set(retryTopic, { data: subscriptionFor(retryTopic, '*'), listener: undefined, internal: true });
@@ -225,12 +267,15 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     this.instance.registerConsumer(this);
     this.instance.start();
     const missing = await fetchRoutes(this.instance, this.userTopics());
+    // An aborted start() has shut the consumer down meanwhile: schedule nothing more.
+    if (this.state !== 'running') return;
     if (missing.length > 0) {
       this.instance.logger.warn({ topics: missing }, 'no route for the subscribed topics yet; will retry at each rebalance');
       this.emit('warning', noRouteWarning(this.groupName, missing));
     }
     await checkSubscriptionsOrStop(this.instance, this.groupName, [...this.subscriptions.values()].map((s) => s.data), () => this.shutdown());
     await this.instance.sendHeartbeatToAllBrokers();
+    if (this.state !== 'running') return;
     this.instance.schedule(this.settings.rebalanceInterval, () => this.instance.rebalanceNow());
     this.instance.schedule(this.settings.persistConsumerOffsetInterval, () => this.persistOffsets());
     if (this.locksQueues) this.instance.schedule(LOCK_RENEW_MILLIS, () => this.locks.renew(this.rebalancer.held()));
@@ -256,22 +301,38 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   }
 
   /**
-   * Stops pulling, waits for listener calls in progress, commits progress, unregisters from
+   * Stops pulling, lets listener calls in progress finish (up to `timeoutMillis`, 30 s by
+   * default; later ones are not committed and come again), commits progress, unregisters from
    * the brokers (which rebalances the rest of the group) and closes the connections.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (this.state !== 'running') return;
+    // 'stopping' ends the pull loops; the queues stay undropped while draining so that listener
+    // calls finishing now still commit their offsets (as the Java client's shutdown does).
     this.state = 'stopping';
-    this.rebalancer.dropAll();
     this.concurrently.releaseWaiting();
+    this.stream?.close();
     const pqs = [...this.rebalancer.processQueues.values()];
-    while (this.concurrently.busy > 0 || pqs.some((pq) => pq.inFlight > 0 || pq.consuming)) await sleep(10);
+    const deadline = Date.now() + (options.timeoutMillis ?? DEFAULT_DRAIN_MILLIS);
+    while (this.concurrently.busy > 0 || pqs.some((pq) => pq.inFlight > 0 || pq.consuming)) {
+      if (Date.now() >= deadline) {
+        this.instance.logger.warn({ group: this.groupName, busy: this.concurrently.busy }, 'shutdown: listener calls still running after the drain deadline; their messages will be delivered again');
+        break;
+      }
+      await sleep(10);
+    }
+    this.rebalancer.dropAll();
     await this.persistOffsets(true);
     if (this.locksQueues) await this.locks.unlock(this.rebalancer.queues());
     this.rebalancer.processQueues.clear();
     await this.sendBack.shutdown();
     this.state = 'stopped';
     await this.instance.shutdown();
+  }
+
+  /** The same as shutdown(): the name Node streams and servers use. */
+  close(options: ShutdownOptions = {}): Promise<void> {
+    return this.shutdown(options);
   }
 
   /** The queues this consumer holds now. */
@@ -338,7 +399,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
         suspendMillis: this.settings.brokerSuspendMaxTimeMillis,
         timeoutMillis: this.settings.brokerSuspendMaxTimeMillis + PULL_RPC_EXTRA_MILLIS,
       });
-      if (pq.dropped) break;
+      // A pull answered during shutdown is not consumed: its messages come again after a restart.
+      if (pq.dropped || this.state !== 'running') break;
       if (outcome.kind !== 'pulled') {
         await sleep(this.settings.pullTimeDelayMillsWhenException);
         continue;

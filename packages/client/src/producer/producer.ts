@@ -18,6 +18,8 @@ import {
 import { ClientInstance } from '../core/client-instance.ts';
 import { MQBrokerError, MQClientError, NoRouteError, SendFailedError } from '../errors.ts';
 import { type Message, RESERVED_PROPERTY_NAMES, type SendResult } from '../message.ts';
+import { traceSend, type SendDescription } from '../instrumentation.ts';
+import { abortable, type ShutdownOptions, type StartOptions, throwIfAborted } from '../lifecycle.ts';
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
 import { LatencyFaultTolerance } from './fault-strategy.ts';
 import { PublishInfo, shardingQueueIndex } from './publish-info.ts';
@@ -54,6 +56,11 @@ export interface SendOptions {
   selector?: (queues: readonly MessageQueue[], message: Message) => MessageQueue;
   /** Send to exactly this queue, one attempt. */
   queue?: MessageQueue;
+  /**
+   * Gives up waiting: the promise rejects with the signal's reason and no further attempt is
+   * made. A request already on the wire may still be stored by the broker.
+   */
+  signal?: AbortSignal;
 }
 
 export interface PreparedMessage {
@@ -76,6 +83,8 @@ export class Producer {
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly ids: UniqueIdGenerator;
   private state: 'created' | 'running' | 'stopped' = 'created';
+  /** Sends not yet settled, so shutdown() can let them finish. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: ProducerOptions = {}) {
     this.groupName = options.groupName ?? 'DEFAULT_PRODUCER';
@@ -101,18 +110,62 @@ export class Producer {
     return this.instance.clientId;
   }
 
-  async start(): Promise<void> {
+  /** Starts the producer (routes are fetched on first send). `signal` is accepted for symmetry with the consumers. */
+  async start(options: StartOptions = {}): Promise<void> {
+    throwIfAborted(options.signal);
     if (this.state !== 'created') throw new MQClientError(`Producer ${this.groupName} was already started; create a new one`);
     this.state = 'running';
     this.instance.registerProducer(this.groupName);
     this.instance.start();
   }
 
-  /** Unregisters from every broker and closes the connections. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops taking sends, lets those in flight settle (up to `timeoutMillis`, by default the send
+   * budget sendMsgTimeout), then unregisters from every broker and closes the connections.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
+    const deadline = options.timeoutMillis ?? this.settings.sendMsgTimeout;
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const settled = Promise.allSettled([...this.inFlight]).then(() => true);
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadline)));
+      if (!(await Promise.race([settled, late]))) this.instance.logger.warn({ group: this.groupName, pending: this.inFlight.size }, 'shutdown: sends still in flight after the drain deadline; closing anyway');
+      clearTimeout(timer);
+    }
     await this.instance.shutdown();
+  }
+
+  /** The same as shutdown(): the name Node streams and servers use. */
+  close(options: ShutdownOptions = {}): Promise<void> {
+    return this.shutdown(options);
+  }
+
+  /** Counts a send as in flight until it settles. */
+  protected track<T>(send: Promise<T>): Promise<T> {
+    this.inFlight.add(send);
+    const forget = () => this.inFlight.delete(send);
+    send.then(forget, forget);
+    return send;
+  }
+
+  protected describe(operation: SendDescription['operation'], prepared: PreparedMessage, message: Message, options: SendOptions, batchCount?: number): SendDescription {
+    const keys = typeof message.keys === 'string' ? [message.keys] : [...(message.keys ?? [])];
+    const ordered = options.queue ?? options.selector ?? options.shardingKey;
+    return {
+      operation,
+      topic: prepared.topic,
+      group: this.groupName,
+      clientId: this.clientId,
+      msgId: prepared.msgId,
+      properties: prepared.properties,
+      ...(message.tags ? { tags: message.tags } : {}),
+      keys,
+      bodySize: prepared.body.length,
+      messageType: ordered !== undefined ? 'fifo' : message.delayTimeLevel || message.deliverTimeMs !== undefined ? 'delay' : 'normal',
+      ...(batchCount !== undefined ? { batchCount } : {}),
+    };
   }
 
   /** The queues this producer would send a topic's messages to. */
@@ -123,21 +176,34 @@ export class Producer {
 
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.ensureRunning();
+    throwIfAborted(options.signal);
     const prepared = this.prepare(message);
     const ordered = options.queue ?? options.selector ?? options.shardingKey;
-    if (ordered !== undefined) return this.sendToSelectedQueue(prepared, message, options);
-    return this.sendWithRetries(prepared, options.timeoutMillis ?? this.settings.sendMsgTimeout);
+    return this.track(
+      traceSend(
+        () => this.describe('send', prepared, message, options),
+        () =>
+          abortable(
+            ordered !== undefined ? this.sendToSelectedQueue(prepared, message, options) : this.sendWithRetries(prepared, options.timeoutMillis ?? this.settings.sendMsgTimeout, options.signal),
+            options.signal,
+          ),
+      ),
+    );
   }
 
   /** Sends without waiting for the broker: one attempt, no result, no retry. */
   async sendOneway(message: Message, options: SendOptions = {}): Promise<void> {
     this.ensureRunning();
+    throwIfAborted(options.signal);
     const prepared = this.prepare(message);
-    const info = await this.publishInfo(prepared.topic);
-    const queue = options.queue ?? (options.selector || options.shardingKey !== undefined ? this.selectOrdered(info, message, options) : info.select(undefined, this.faults));
-    const addr = this.addrOf(queue.brokerName, prepared.topic);
-    const command = this.instance.api.sendCommand(this.header(prepared, queue, info), prepared.body, prepared.batch);
-    await this.instance.api.sendOneway(addr, command, options.timeoutMillis ?? this.settings.sendMsgTimeout);
+    const oneway = async (): Promise<void> => {
+      const info = await this.publishInfo(prepared.topic);
+      const queue = options.queue ?? (options.selector || options.shardingKey !== undefined ? this.selectOrdered(info, message, options) : info.select(undefined, this.faults));
+      const addr = this.addrOf(queue.brokerName, prepared.topic);
+      const command = this.instance.api.sendCommand(this.header(prepared, queue, info), prepared.body, prepared.batch);
+      await this.instance.api.sendOneway(addr, command, options.timeoutMillis ?? this.settings.sendMsgTimeout);
+    };
+    await this.track(traceSend(() => this.describe('send_oneway', prepared, message, options), () => abortable(oneway(), options.signal)));
   }
 
   /**
@@ -146,6 +212,7 @@ export class Producer {
    */
   async sendBatch(messages: readonly Message[], options: SendOptions = {}): Promise<SendResult> {
     this.ensureRunning();
+    throwIfAborted(options.signal);
     if (messages.length === 0) throw new MQClientError('sendBatch needs at least one message');
     const first = messages[0]!;
     const entries = messages.map((message) => {
@@ -169,8 +236,17 @@ export class Producer {
       msgId: entries.map((e) => e.prepared.msgId).join(','),
       batch: true,
     };
-    if (options.queue ?? options.selector ?? options.shardingKey) return this.sendToSelectedQueue(prepared, first, options);
-    return this.sendWithRetries(prepared, options.timeoutMillis ?? this.settings.sendMsgTimeout);
+    const ordered = options.queue ?? options.selector ?? options.shardingKey;
+    return this.track(
+      traceSend(
+        () => this.describe('send_batch', prepared, first, options, messages.length),
+        () =>
+          abortable(
+            ordered !== undefined ? this.sendToSelectedQueue(prepared, first, options) : this.sendWithRetries(prepared, options.timeoutMillis ?? this.settings.sendMsgTimeout, options.signal),
+            options.signal,
+          ),
+      ),
+    );
   }
 
   /** Re-sends a consumed message to its group's retry topic (the orderly consumer's dead-letter path). */
@@ -297,7 +373,7 @@ export class Producer {
     return this.instance.api.sendMessage(addr, queue.brokerName, command, prepared.msgId, options.timeoutMillis ?? this.settings.sendMsgTimeout);
   }
 
-  protected async sendWithRetries(prepared: PreparedMessage, timeoutMillis: number): Promise<SendResult> {
+  protected async sendWithRetries(prepared: PreparedMessage, timeoutMillis: number, signal?: AbortSignal): Promise<SendResult> {
     const started = Date.now();
     const info = await this.publishInfo(prepared.topic);
     const attempts = 1 + this.settings.retryTimesWhenSendFailed;
@@ -306,6 +382,8 @@ export class Producer {
     let lastError: unknown;
     let notStoreOk: SendResult | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      // abortable() has already rejected the caller's promise; make no further attempt.
+      if (signal?.aborted) throw signal.reason;
       const queue = info.select(lastBroker, this.faults);
       lastBroker = queue.brokerName;
       brokersTried.push(queue.brokerName);

@@ -31,6 +31,7 @@ import {
 } from '@rocketmq-ts/protocol';
 import { decodeMessage } from '../core/received-message.ts';
 import { MQClientError } from '../errors.ts';
+import { traceSend } from '../instrumentation.ts';
 import type { Message, MessageExt, SendResult } from '../message.ts';
 import { Producer, type ProducerOptions } from './producer.ts';
 
@@ -92,7 +93,12 @@ export class TransactionProducer extends Producer {
     prepared.properties[MessageConst.TRANSACTION_PREPARED] = 'true';
     prepared.properties[MessageConst.PRODUCER_GROUP] = this.groupName;
     prepared.sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
-    const sent = await this.sendWithRetries(prepared, this.settings.sendMsgTimeout);
+    const sent = await this.track(
+      traceSend(
+        () => ({ ...this.describe('send', prepared, message, {}), messageType: 'transaction' }),
+        () => this.sendWithRetries(prepared, this.settings.sendMsgTimeout),
+      ),
+    );
     let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
     let localTransactionError: Error | undefined;
     if (sent.sendStatus === 'SEND_OK') {
