@@ -38,12 +38,31 @@
  * whitespace, unknown fields, Go's `dropped`, and missing fields (Java's defaults).
  * Longs are JS numbers (exact below 2^53); doubles are written as Java doubles.
  */
-import { type JavaMapKind, javaMapOrder, javaStringHash, javaStringMapOrder } from '../codec/java-hash.ts';
 import { parseLanguage, type LanguageName } from '../codes/language-code.ts';
-import { entriesOf, JavaDouble, type JsonValue, parseFastjson, type WritableJson, writeFastjson } from '../json/fastjson.ts';
+import {
+  bean,
+  body,
+  boolean,
+  compareStrings,
+  custom,
+  double,
+  enumOf,
+  integerMap,
+  integerSet,
+  list,
+  long,
+  messageQueueMap,
+  optional,
+  optionalString,
+  string,
+  stringMap,
+  stringSet,
+} from './body-schema.ts';
 import { readSubscriptionGroupConfig, type SubscriptionGroupConfig, subscriptionGroupJson } from './group.ts';
-import { type MessageQueue, messageQueueJson, messageQueueKey, readMessageQueue, readSubscriptionData, type SubscriptionData, subscriptionDataJson } from './heartbeat.ts';
-import { bool, type DataVersion, isObject, list, num, parseBody, readDataVersion, readTopicConfig, str, type TopicConfig, topicConfigJson } from './route.ts';
+import { type MessageQueue, messageQueueJson, readMessageQueue, readSubscriptionData, type SubscriptionData, subscriptionDataJson } from './heartbeat.ts';
+import { type DataVersion, readDataVersion, readTopicConfig, type TopicConfig, topicConfigJson } from './route.ts';
+
+export { compareMessageQueue, messageQueueHash } from './body-schema.ts';
 
 // ---------------------------------------------------------------------------------------------
 // types
@@ -175,8 +194,8 @@ export const ConsumerRunningInfoProp = {
   CONSUMER_START_TIMESTAMP: 'PROP_CONSUMER_START_TIMESTAMP',
 } as const;
 
-export type CMResult = 'CR_SUCCESS' | 'CR_LATER' | 'CR_ROLLBACK' | 'CR_COMMIT' | 'CR_THROW_EXCEPTION' | 'CR_RETURN_NULL';
-const CM_RESULTS: readonly string[] = ['CR_SUCCESS', 'CR_LATER', 'CR_ROLLBACK', 'CR_COMMIT', 'CR_THROW_EXCEPTION', 'CR_RETURN_NULL'];
+const CM_RESULTS = ['CR_SUCCESS', 'CR_LATER', 'CR_ROLLBACK', 'CR_COMMIT', 'CR_THROW_EXCEPTION', 'CR_RETURN_NULL'] as const;
+export type CMResult = (typeof CM_RESULTS)[number];
 
 export interface ConsumeMessageDirectlyResult {
   order: boolean;
@@ -232,279 +251,59 @@ export interface ConsumeStatsList {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Java ordering
+// shared parts
 
-/** MessageQueue.hashCode: 31-based over brokerName, queueId, topic. */
-export function messageQueueHash(mq: MessageQueue): number {
-  let hash = (31 + javaStringHash(mq.brokerName)) | 0;
-  hash = (Math.imul(31, hash) + mq.queueId) | 0;
-  return (Math.imul(31, hash) + javaStringHash(mq.topic)) | 0;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0; // UTF-16 code units, as String.compareTo
-}
-
-/** MessageQueue.compareTo: topic, then brokerName, then queueId (the TreeMap order). */
-export function compareMessageQueue(a: MessageQueue, b: MessageQueue): number {
-  return compareStrings(a.topic, b.topic) || compareStrings(a.brokerName, b.brokerName) || a.queueId - b.queueId;
-}
-
-const integerHash = (value: number): number => value | 0;
-
-/** Entries with equal MessageQueues merged as a Java map would: first position, last value. */
-function mqEntries<V>(table: ReadonlyMap<MessageQueue, V>): [MessageQueue, V][] {
-  const merged = new Map<string, [MessageQueue, V]>();
-  for (const [mq, value] of table) {
-    const key = messageQueueKey(mq);
-    const seen = merged.get(key);
-    if (seen) seen[1] = value;
-    else merged.set(key, [mq, value]);
-  }
-  return [...merged.values()];
-}
-
-/** A MessageQueue-keyed map as fastjson writes it: object-literal keys, HashMap or TreeMap order. */
-function mqMapJson<V>(table: ReadonlyMap<MessageQueue, V>, valueJson: (value: V) => WritableJson, order: 'HashMap' | 'TreeMap' = 'HashMap'): WritableJson {
-  const entries = mqEntries(table);
-  const ordered = order === 'TreeMap' ? entries.sort(([a], [b]) => compareMessageQueue(a, b)) : javaMapOrder(entries, ([mq]) => messageQueueHash(mq));
-  return new Map(ordered.map(([mq, value]): [WritableJson, WritableJson] => [messageQueueJson(mq), valueJson(value)]));
-}
-
-function stringMapJson<V>(table: ReadonlyMap<string, V>, valueJson: (value: V) => WritableJson, kind: JavaMapKind, initialCapacity?: number): WritableJson {
-  const keys = initialCapacity === undefined ? javaStringMapOrder([...table.keys()], kind) : javaMapOrder([...table.keys()], javaStringHash, kind, initialCapacity);
-  return new Map(keys.map((key): [WritableJson, WritableJson] => [key, valueJson(table.get(key)!)]));
-}
-
-function integerMapJson(table: ReadonlyMap<number, number>, kind: JavaMapKind, initialCapacity?: number): WritableJson {
-  return new Map(javaMapOrder([...table.keys()], integerHash, kind, initialCapacity).map((key): [WritableJson, WritableJson] => [key, table.get(key)!]));
-}
+const messageQueue = custom<MessageQueue>(messageQueueJson, readMessageQueue);
 
 /** SubscriptionData with tagsSet and codeSet in HashSet order. */
-function subscriptionJson(data: SubscriptionData): WritableJson {
-  return subscriptionDataJson({
-    ...data,
-    tagsSet: [...javaStringMapOrder([...new Set(data.tagsSet)])],
-    codeSet: javaMapOrder([...new Set(data.codeSet)], integerHash),
-  });
-}
+const subscription = custom<SubscriptionData>(
+  (data) => subscriptionDataJson({ ...data, tagsSet: stringSet.write(data.tagsSet) as string[], codeSet: integerSet.write(data.codeSet) as number[] }),
+  readSubscriptionData,
+);
 
-const double = (value: number): JavaDouble => new JavaDouble(value);
-
-// ---------------------------------------------------------------------------------------------
-// lenient readers
-
-/** A map key written as an object literal, or (leniently) as a quoted JSON object. */
-function keyAsMessageQueue(key: number | string | JsonValue): MessageQueue | undefined {
-  if (isObject(key)) return readMessageQueue(key);
-  if (typeof key === 'string' && key.trimStart().startsWith('{')) {
-    try {
-      const parsed = parseFastjson(key);
-      if (isObject(parsed)) return readMessageQueue(parsed);
-    } catch {
-      // not a queue; skipped below
+/** SubscriptionData.compareTo: by `topic@subString` (the TreeSet order; equal ones kept once). */
+const subscriptionTreeSet = custom<SubscriptionData[]>(
+  (set) => {
+    const byKey = new Map<string, SubscriptionData>();
+    for (const data of set) {
+      const key = `${data.topic}@${data.subString}`;
+      if (!byKey.has(key)) byKey.set(key, data);
     }
-  }
-  return undefined;
-}
+    return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, data]) => subscription.write(data));
+  },
+  (value) => list(subscription).read(value),
+);
 
-function readMqMap<V>(value: JsonValue | undefined, read: (value: JsonValue) => V): Map<MessageQueue, V> {
-  const out = new Map<MessageQueue, V>();
-  for (const [key, item] of entriesOf(value)) {
-    const mq = keyAsMessageQueue(key);
-    if (mq) out.set(mq, read(item));
-  }
-  return out;
-}
+const connection = bean<ConnectionInfo>({
+  clientId: string,
+  clientAddr: string,
+  language: custom<LanguageName>((language) => language, (value) => parseLanguage(value)),
+  version: long,
+});
 
-function readStringMap<V>(value: JsonValue | undefined, read: (value: JsonValue, key: string) => V): Map<string, V> {
-  return new Map(entriesOf(value).map(([key, item]): [string, V] => [String(key), read(item, String(key))]));
-}
+const topicOffset = bean<TopicOffset>({ minOffset: long, maxOffset: long, lastUpdateTimestamp: long });
+const offsetWrapper = bean<OffsetWrapper>({ brokerOffset: long, consumerOffset: long, lastTimestamp: long });
+const consumeStats = bean<ConsumeStats>({ consumeTps: double, offsetTable: messageQueueMap(offsetWrapper) });
 
-function readIntegerMap(value: JsonValue | undefined): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [key, item] of entriesOf(value)) {
-    const id = typeof key === 'number' ? key : typeof key === 'string' && key.trim() !== '' ? Number(key) : NaN;
-    if (Number.isFinite(id)) out.set(id, num(item));
-  }
-  return out;
-}
+const processQueueInfo = bean<ProcessQueueInfo>({
+  commitOffset: long,
+  cachedMsgMinOffset: long,
+  cachedMsgMaxOffset: long,
+  cachedMsgCount: long,
+  cachedMsgSizeInMiB: long,
+  transactionMsgMinOffset: long,
+  transactionMsgMaxOffset: long,
+  transactionMsgCount: long,
+  locked: boolean(),
+  tryUnlockTimes: long,
+  lastLockTimestamp: long,
+  droped: [boolean(), { readAlso: ['dropped'] }],
+  lastPullTimestamp: long,
+  lastConsumeTimestamp: long,
+});
 
-const object = (value: JsonValue | undefined): Record<string, JsonValue> => (isObject(value) ? value : {});
-const optionalString = (value: JsonValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
-
-// ---------------------------------------------------------------------------------------------
-// TopicStatsTable (202)
-
-export function encodeTopicStatsTable(table: TopicStatsTable): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      offsetTable: mqMapJson(table.offsetTable, (o) => ({ lastUpdateTimestamp: o.lastUpdateTimestamp, maxOffset: o.maxOffset, minOffset: o.minOffset })),
-    }),
-  );
-}
-
-export function decodeTopicStatsTable(body: Uint8Array | undefined): TopicStatsTable {
-  const offsetTable = readMqMap(parseBody(body, 'TopicStatsTable')['offsetTable'], (value) => {
-    const o = object(value);
-    return { minOffset: num(o['minOffset']), maxOffset: num(o['maxOffset']), lastUpdateTimestamp: num(o['lastUpdateTimestamp']) };
-  });
-  return { offsetTable };
-}
-
-// ---------------------------------------------------------------------------------------------
-// ConsumeStats (208) and ConsumeStatsList (317)
-
-export function consumeStatsJson(stats: ConsumeStats): WritableJson {
-  return {
-    consumeTps: double(stats.consumeTps),
-    offsetTable: mqMapJson(stats.offsetTable, (o) => ({ brokerOffset: o.brokerOffset, consumerOffset: o.consumerOffset, lastTimestamp: o.lastTimestamp })),
-  };
-}
-
-export function readConsumeStats(value: JsonValue | undefined): ConsumeStats {
-  const o = object(value);
-  const offsetTable = readMqMap(o['offsetTable'], (item) => {
-    const w = object(item);
-    return { brokerOffset: num(w['brokerOffset']), consumerOffset: num(w['consumerOffset']), lastTimestamp: num(w['lastTimestamp']) };
-  });
-  return { consumeTps: num(o['consumeTps']), offsetTable };
-}
-
-export function encodeConsumeStats(stats: ConsumeStats): Buffer {
-  return Buffer.from(writeFastjson(consumeStatsJson(stats)));
-}
-
-export function decodeConsumeStats(body: Uint8Array | undefined): ConsumeStats {
-  return readConsumeStats(parseBody(body, 'ConsumeStats'));
-}
-
-/** ConsumeStats.computeTotalDiff: Σ (brokerOffset − consumerOffset). */
-export function consumeStatsTotalDiff(stats: ConsumeStats): number {
-  let diff = 0;
-  for (const o of stats.offsetTable.values()) diff += o.brokerOffset - o.consumerOffset;
-  return diff;
-}
-
-export function encodeConsumeStatsList(stats: ConsumeStatsList): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      brokerAddr: stats.brokerAddr,
-      consumeStatsList: stats.consumeStatsList.map((byGroup) => stringMapJson(byGroup, (list) => list.map(consumeStatsJson), 'HashMap')),
-      totalDiff: stats.totalDiff,
-    }),
-  );
-}
-
-export function decodeConsumeStatsList(body: Uint8Array | undefined): ConsumeStatsList {
-  const o = parseBody(body, 'ConsumeStatsList');
-  return {
-    brokerAddr: optionalString(o['brokerAddr']),
-    consumeStatsList: list(o['consumeStatsList']).map((byGroup) => readStringMap(byGroup, (item) => list(item).map(readConsumeStats))),
-    totalDiff: num(o['totalDiff']),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// ConsumerConnection (203), ProducerConnection (204)
-
-function connectionJson(c: ConnectionInfo): WritableJson {
-  return { clientAddr: c.clientAddr, clientId: c.clientId, language: c.language, version: c.version };
-}
-
-function readConnection(value: JsonValue | undefined): ConnectionInfo {
-  const o = object(value);
-  return { clientId: str(o['clientId']), clientAddr: str(o['clientAddr']), language: parseLanguage(o['language']), version: num(o['version']) };
-}
-
-/** Connections are written in the given order (Java's HashSet<Connection> iterates by identity hash). */
-export function encodeConsumerConnection(connection: ConsumerConnection): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      connectionSet: connection.connectionSet.map(connectionJson),
-      consumeFromWhere: connection.consumeFromWhere,
-      consumeType: connection.consumeType,
-      messageModel: connection.messageModel,
-      subscriptionTable: stringMapJson(connection.subscriptionTable, subscriptionJson, 'ConcurrentHashMap'),
-    }),
-  );
-}
-
-export function decodeConsumerConnection(body: Uint8Array | undefined): ConsumerConnection {
-  const o = parseBody(body, 'ConsumerConnection');
-  return {
-    connectionSet: list(o['connectionSet']).map(readConnection),
-    subscriptionTable: readStringMap(o['subscriptionTable'], (item) => readSubscriptionData(item)),
-    consumeType: optionalString(o['consumeType']),
-    messageModel: optionalString(o['messageModel']),
-    consumeFromWhere: optionalString(o['consumeFromWhere']),
-  };
-}
-
-export function encodeProducerConnection(connection: ProducerConnection): Buffer {
-  return Buffer.from(writeFastjson({ connectionSet: connection.connectionSet.map(connectionJson) }));
-}
-
-export function decodeProducerConnection(body: Uint8Array | undefined): ProducerConnection {
-  return { connectionSet: list(parseBody(body, 'ProducerConnection')['connectionSet']).map(readConnection) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// GroupList (300)
-
-export function encodeGroupList(groups: Iterable<string>): Buffer {
-  return Buffer.from(writeFastjson({ groupList: javaStringMapOrder([...new Set(groups)]) }));
-}
-
-export function decodeGroupList(body: Uint8Array | undefined): string[] {
-  return list(parseBody(body, 'GroupList')['groupList']).map((g) => str(g));
-}
-
-// ---------------------------------------------------------------------------------------------
-// ResetOffsetBody (220 request, 222 response), ResetOffsetBodyForC
-
-export function encodeResetOffsetBody(body: ResetOffsetBody): Buffer {
-  return Buffer.from(writeFastjson({ offsetTable: mqMapJson(body.offsetTable, (offset) => offset) }));
-}
-
-export function decodeResetOffsetBody(body: Uint8Array | undefined): ResetOffsetBody {
-  return { offsetTable: readMqMap(parseBody(body, 'ResetOffsetBody')['offsetTable'], (v) => num(v)) };
-}
-
-export function encodeResetOffsetBodyForC(body: ResetOffsetBodyForC): Buffer {
-  return Buffer.from(
-    writeFastjson({ offsetTable: body.offsetTable.map((q) => ({ brokerName: q.brokerName, offset: q.offset, queueId: q.queueId, topic: q.topic })) }),
-  );
-}
-
-export function decodeResetOffsetBodyForC(body: Uint8Array | undefined): ResetOffsetBodyForC {
-  return {
-    offsetTable: list(parseBody(body, 'ResetOffsetBodyForC')['offsetTable']).map((item) => ({ ...readMessageQueue(item), offset: num(object(item)['offset']) })),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// GetConsumerStatusBody (221 response, 223 response)
-
-export function encodeGetConsumerStatusBody(body: GetConsumerStatusBody): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      consumerTable: stringMapJson(body.consumerTable, (table) => mqMapJson(table, (offset) => offset), 'HashMap'),
-      messageQueueTable: mqMapJson(body.messageQueueTable, (offset) => offset),
-    }),
-  );
-}
-
-export function decodeGetConsumerStatusBody(body: Uint8Array | undefined): GetConsumerStatusBody {
-  const o = parseBody(body, 'GetConsumerStatusBody');
-  return {
-    messageQueueTable: readMqMap(o['messageQueueTable'], (v) => num(v)),
-    consumerTable: readStringMap(o['consumerTable'], (table) => readMqMap(table, (v) => num(v))),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// QueryConsumeTimeSpanBody (303)
+/** body/ConsumeStatus: doubles except consumeFailedMsgs. */
+const consumeStatus = bean<ConsumeStatus>({ pullRT: double, pullTPS: double, consumeRT: double, consumeOKTPS: double, consumeFailedTPS: double, consumeFailedMsgs: long });
 
 /** SimpleDateFormat "yyyy-MM-dd#HH:mm:ss:SSS" in the local time zone (QueueTimeSpan's *Str getters). */
 export function queueTimeSpanDate(millis: number): string {
@@ -516,270 +315,160 @@ export function queueTimeSpanDate(millis: number): string {
   );
 }
 
-export function encodeQueryConsumeTimeSpanBody(body: QueryConsumeTimeSpanBody): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      consumeTimeSpanSet: body.consumeTimeSpanSet.map((s) => ({
-        consumeTimeStamp: s.consumeTimeStamp,
-        consumeTimeStampStr: queueTimeSpanDate(s.consumeTimeStamp),
-        delayTime: s.delayTime,
-        maxTimeStamp: s.maxTimeStamp,
-        maxTimeStampStr: queueTimeSpanDate(s.maxTimeStamp),
-        messageQueue: messageQueueJson(s.messageQueue),
-        minTimeStamp: s.minTimeStamp,
-        minTimeStampStr: queueTimeSpanDate(s.minTimeStamp),
-      })),
-    }),
-  );
-}
+const queueTimeSpan = bean<QueueTimeSpan>(
+  { messageQueue, minTimeStamp: long, maxTimeStamp: long, consumeTimeStamp: long, delayTime: long },
+  {
+    consumeTimeStampStr: (s) => queueTimeSpanDate(s.consumeTimeStamp),
+    maxTimeStampStr: (s) => queueTimeSpanDate(s.maxTimeStamp),
+    minTimeStampStr: (s) => queueTimeSpanDate(s.minTimeStamp),
+  },
+);
 
-export function decodeQueryConsumeTimeSpanBody(body: Uint8Array | undefined): QueryConsumeTimeSpanBody {
-  return {
-    consumeTimeSpanSet: list(parseBody(body, 'QueryConsumeTimeSpanBody')['consumeTimeSpanSet']).map((item) => {
-      const o = object(item);
-      return {
-        messageQueue: readMessageQueue(o['messageQueue']),
-        minTimeStamp: num(o['minTimeStamp']),
-        maxTimeStamp: num(o['maxTimeStamp']),
-        consumeTimeStamp: num(o['consumeTimeStamp']),
-        delayTime: num(o['delayTime']),
-      };
-    }),
-  };
-}
+const brokerStatsItem = bean<BrokerStatsItem>({ sum: long, tps: double, avgpt: double });
 
 // ---------------------------------------------------------------------------------------------
-// ConsumerRunningInfo (307)
+// the bodies (request codes as in the table at the top)
 
-function processQueueInfoJson(p: ProcessQueueInfo): WritableJson {
-  return { ...p };
-}
-
-function readProcessQueueInfo(value: JsonValue | undefined): ProcessQueueInfo {
-  const o = object(value);
-  return {
-    commitOffset: num(o['commitOffset']),
-    cachedMsgMinOffset: num(o['cachedMsgMinOffset']),
-    cachedMsgMaxOffset: num(o['cachedMsgMaxOffset']),
-    cachedMsgCount: num(o['cachedMsgCount']),
-    cachedMsgSizeInMiB: num(o['cachedMsgSizeInMiB']),
-    transactionMsgMinOffset: num(o['transactionMsgMinOffset']),
-    transactionMsgMaxOffset: num(o['transactionMsgMaxOffset']),
-    transactionMsgCount: num(o['transactionMsgCount']),
-    locked: bool(o['locked']),
-    tryUnlockTimes: num(o['tryUnlockTimes']),
-    lastLockTimestamp: num(o['lastLockTimestamp']),
-    droped: bool(o['droped'] ?? o['dropped']),
-    lastPullTimestamp: num(o['lastPullTimestamp']),
-    lastConsumeTimestamp: num(o['lastConsumeTimestamp']),
-  };
-}
-
-function consumeStatusJson(s: ConsumeStatus): WritableJson {
-  return {
-    consumeFailedMsgs: s.consumeFailedMsgs,
-    consumeFailedTPS: double(s.consumeFailedTPS),
-    consumeOKTPS: double(s.consumeOKTPS),
-    consumeRT: double(s.consumeRT),
-    pullRT: double(s.pullRT),
-    pullTPS: double(s.pullTPS),
-  };
-}
-
-function readConsumeStatus(value: JsonValue | undefined): ConsumeStatus {
-  const o = object(value);
-  return {
-    pullRT: num(o['pullRT']),
-    pullTPS: num(o['pullTPS']),
-    consumeRT: num(o['consumeRT']),
-    consumeOKTPS: num(o['consumeOKTPS']),
-    consumeFailedTPS: num(o['consumeFailedTPS']),
-    consumeFailedMsgs: num(o['consumeFailedMsgs']),
-  };
-}
-
-/** SubscriptionData.compareTo: by `topic@subString` (the TreeSet order; equal ones kept once). */
-function subscriptionSetOrder(set: readonly SubscriptionData[]): SubscriptionData[] {
-  const byKey = new Map<string, SubscriptionData>();
-  for (const data of set) {
-    const key = `${data.topic}@${data.subString}`;
-    if (!byKey.has(key)) byKey.set(key, data);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, data]) => data);
-}
-
+const TOPIC_STATS_TABLE = body('TopicStatsTable', bean<TopicStatsTable>({ offsetTable: messageQueueMap(topicOffset) }));
+const CONSUME_STATS = body('ConsumeStats', consumeStats);
+const CONSUME_STATS_LIST = body(
+  'ConsumeStatsList',
+  bean<ConsumeStatsList>({ brokerAddr: optionalString, consumeStatsList: list(stringMap(list(consumeStats), 'HashMap')), totalDiff: long }),
+);
+/** Connections are written in the given order (Java's HashSet<Connection> iterates by identity hash). */
+const CONSUMER_CONNECTION = body(
+  'ConsumerConnection',
+  bean<ConsumerConnection>({
+    connectionSet: list(connection),
+    subscriptionTable: stringMap(subscription, 'ConcurrentHashMap'),
+    consumeType: optionalString,
+    messageModel: optionalString,
+    consumeFromWhere: optionalString,
+  }),
+);
+const PRODUCER_CONNECTION = body('ProducerConnection', bean<ProducerConnection>({ connectionSet: list(connection) }));
+const GROUP_LIST = body('GroupList', bean<{ groupList: string[] }>({ groupList: stringSet }));
+const RESET_OFFSET_BODY = body('ResetOffsetBody', bean<ResetOffsetBody>({ offsetTable: messageQueueMap(long) }));
+const RESET_OFFSET_BODY_FOR_C = body(
+  'ResetOffsetBodyForC',
+  bean<ResetOffsetBodyForC>({ offsetTable: list(bean<MessageQueueForC>({ topic: string, brokerName: string, queueId: long, offset: long })) }),
+);
+const GET_CONSUMER_STATUS_BODY = body(
+  'GetConsumerStatusBody',
+  bean<GetConsumerStatusBody>({ messageQueueTable: messageQueueMap(long), consumerTable: stringMap(messageQueueMap(long), 'HashMap') }),
+);
+const QUERY_CONSUME_TIME_SPAN_BODY = body('QueryConsumeTimeSpanBody', bean<QueryConsumeTimeSpanBody>({ consumeTimeSpanSet: list(queueTimeSpan) }));
 /**
  * properties iterate as java.util.Properties does on Java 9+ (a ConcurrentHashMap inside;
  * Java 8's Hashtable order differs); mqTable and statusTable are TreeMaps, subscriptionSet a TreeSet.
  */
-export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      jstack: info.jstack,
-      mqTable: mqMapJson(info.mqTable, processQueueInfoJson, 'TreeMap'),
-      properties: stringMapJson(info.properties, (v) => v, 'ConcurrentHashMap'),
-      statusTable: new Map(
-        [...info.statusTable.keys()].sort(compareStrings).map((topic): [WritableJson, WritableJson] => [topic, consumeStatusJson(info.statusTable.get(topic)!)]),
-      ),
-      subscriptionSet: subscriptionSetOrder(info.subscriptionSet).map(subscriptionJson),
-    }),
-  );
-}
-
-export function decodeConsumerRunningInfo(body: Uint8Array | undefined): ConsumerRunningInfo {
-  const o = parseBody(body, 'ConsumerRunningInfo');
-  return {
-    properties: readStringMap(o['properties'], (v) => str(v)),
-    subscriptionSet: list(o['subscriptionSet']).map(readSubscriptionData),
-    mqTable: readMqMap(o['mqTable'], readProcessQueueInfo),
-    statusTable: readStringMap(o['statusTable'], readConsumeStatus),
-    jstack: optionalString(o['jstack']),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// ConsumeMessageDirectlyResult (309)
-
-export function encodeConsumeMessageDirectlyResult(result: ConsumeMessageDirectlyResult): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      autoCommit: result.autoCommit,
-      consumeResult: result.consumeResult,
-      order: result.order,
-      remark: result.remark,
-      spentTimeMills: result.spentTimeMills,
-    }),
-  );
-}
-
-export function decodeConsumeMessageDirectlyResult(body: Uint8Array | undefined): ConsumeMessageDirectlyResult {
-  const o = parseBody(body, 'ConsumeMessageDirectlyResult');
-  const consumeResult = o['consumeResult'];
-  return {
-    order: bool(o['order']),
-    autoCommit: bool(o['autoCommit'], true),
-    consumeResult: typeof consumeResult === 'string' && CM_RESULTS.includes(consumeResult) ? (consumeResult as CMResult) : undefined,
-    remark: optionalString(o['remark']),
-    spentTimeMills: num(o['spentTimeMills']),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// SubscriptionGroupWrapper (201)
-
+const CONSUMER_RUNNING_INFO = body(
+  'ConsumerRunningInfo',
+  bean<ConsumerRunningInfo>({
+    properties: stringMap(string, 'ConcurrentHashMap'),
+    subscriptionSet: subscriptionTreeSet,
+    mqTable: messageQueueMap(processQueueInfo, 'TreeMap'),
+    statusTable: stringMap(consumeStatus, 'TreeMap'),
+    jstack: optionalString,
+  }),
+);
+const CONSUME_MESSAGE_DIRECTLY_RESULT = body(
+  'ConsumeMessageDirectlyResult',
+  bean<ConsumeMessageDirectlyResult>({ order: boolean(), autoCommit: boolean(true), consumeResult: enumOf(CM_RESULTS), remark: optionalString, spentTimeMills: long }),
+);
 /** The table in SubscriptionGroupManager's order: ConcurrentHashMap(1024). */
-export function encodeSubscriptionGroupWrapper(wrapper: SubscriptionGroupWrapper): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      dataVersion: { counter: wrapper.dataVersion.counter, timestamp: wrapper.dataVersion.timestamp },
-      subscriptionGroupTable: stringMapJson(wrapper.subscriptionGroupTable, subscriptionGroupJson, 'ConcurrentHashMap', 1024),
-    }),
-  );
-}
-
-export function decodeSubscriptionGroupWrapper(body: Uint8Array | undefined): SubscriptionGroupWrapper {
-  const o = parseBody(body, 'SubscriptionGroupWrapper');
-  return {
-    dataVersion: readDataVersion(o['dataVersion']),
-    subscriptionGroupTable: readStringMap(o['subscriptionGroupTable'], (config, name) => readSubscriptionGroupConfig(config, name)),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// ConsumerOffsetSerializeWrapper (43) and DelayOffsetSerializeWrapper (45)
-
+const SUBSCRIPTION_GROUP_WRAPPER = body(
+  'SubscriptionGroupWrapper',
+  bean<SubscriptionGroupWrapper>({
+    dataVersion: custom<DataVersion>((v) => ({ counter: v.counter, timestamp: v.timestamp }), readDataVersion),
+    subscriptionGroupTable: stringMap(custom(subscriptionGroupJson, (config, name) => readSubscriptionGroupConfig(config, name)), 'ConcurrentHashMap', 1024),
+  }),
+);
 /**
  * consumerOffset.json / GET_ALL_CONSUMER_OFFSET: ConsumerOffsetManager's order, a
  * ConcurrentHashMap(512) of ConcurrentHashMap(32). (A Java broker that loaded the file at
  * startup holds fastjson's default-capacity maps instead, so its order can differ; readers
  * never depend on it.)
  */
-export function encodeConsumerOffsetSerializeWrapper(wrapper: ConsumerOffsetSerializeWrapper, options: { pretty?: boolean } = {}): Buffer {
-  return Buffer.from(
-    writeFastjson(
-      { offsetTable: stringMapJson(wrapper.offsetTable, (queues) => integerMapJson(queues, 'ConcurrentHashMap', 32), 'ConcurrentHashMap', 512) },
-      options,
-    ),
-  );
-}
-
-export function decodeConsumerOffsetSerializeWrapper(body: Uint8Array | undefined): ConsumerOffsetSerializeWrapper {
-  return { offsetTable: readStringMap(parseBody(body, 'ConsumerOffsetSerializeWrapper')['offsetTable'], (queues) => readIntegerMap(queues)) };
-}
-
+const CONSUMER_OFFSET_WRAPPER = body(
+  'ConsumerOffsetSerializeWrapper',
+  bean<ConsumerOffsetSerializeWrapper>({ offsetTable: stringMap(integerMap('ConcurrentHashMap', 32), 'ConcurrentHashMap', 512) }),
+);
 /** delayOffset.json / GET_ALL_DELAY_OFFSET: ScheduleMessageService's ConcurrentHashMap(32). */
-export function encodeDelayOffsetSerializeWrapper(wrapper: DelayOffsetSerializeWrapper, options: { pretty?: boolean } = {}): Buffer {
-  return Buffer.from(writeFastjson({ offsetTable: integerMapJson(wrapper.offsetTable, 'ConcurrentHashMap', 32) }, options));
-}
-
-export function decodeDelayOffsetSerializeWrapper(body: Uint8Array | undefined): DelayOffsetSerializeWrapper {
-  return { offsetTable: readIntegerMap(parseBody(body, 'DelayOffsetSerializeWrapper')['offsetTable']) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CheckClientRequestBody (46), QueryCorrectionOffsetBody (308)
-
-export function encodeCheckClientRequestBody(request: CheckClientRequestBody): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      clientId: request.clientId,
-      group: request.group,
-      subscriptionData: request.subscriptionData ? subscriptionJson(request.subscriptionData) : undefined,
-    }),
-  );
-}
-
-export function decodeCheckClientRequestBody(body: Uint8Array | undefined): CheckClientRequestBody {
-  const o = parseBody(body, 'CheckClientRequestBody');
-  return {
-    clientId: str(o['clientId']),
-    group: str(o['group']),
-    subscriptionData: isObject(o['subscriptionData']) ? readSubscriptionData(o['subscriptionData']) : undefined,
-  };
-}
-
-export function encodeQueryCorrectionOffsetBody(body: QueryCorrectionOffsetBody): Buffer {
-  return Buffer.from(writeFastjson({ correctionOffsets: integerMapJson(body.correctionOffsets, 'HashMap') }));
-}
-
-export function decodeQueryCorrectionOffsetBody(body: Uint8Array | undefined): QueryCorrectionOffsetBody {
-  return { correctionOffsets: readIntegerMap(parseBody(body, 'QueryCorrectionOffsetBody')['correctionOffsets']) };
-}
+const DELAY_OFFSET_WRAPPER = body('DelayOffsetSerializeWrapper', bean<DelayOffsetSerializeWrapper>({ offsetTable: integerMap('ConcurrentHashMap', 32) }));
+const CHECK_CLIENT_REQUEST_BODY = body(
+  'CheckClientRequestBody',
+  bean<CheckClientRequestBody>({ clientId: string, group: string, subscriptionData: optional(subscription) }),
+);
+const QUERY_CORRECTION_OFFSET_BODY = body('QueryCorrectionOffsetBody', bean<QueryCorrectionOffsetBody>({ correctionOffsets: integerMap('HashMap') }));
+const BROKER_STATS_DATA = body('BrokerStatsData', bean<BrokerStatsData>({ statsMinute: brokerStatsItem, statsHour: brokerStatsItem, statsDay: brokerStatsItem }));
+const TOPIC_CONFIG = body('TopicConfig', custom<TopicConfig>(topicConfigJson, readTopicConfig));
 
 // ---------------------------------------------------------------------------------------------
-// BrokerStatsData (315)
+// encode / decode, by body
 
-function brokerStatsItemJson(item: BrokerStatsItem): WritableJson {
-  return { avgpt: double(item.avgpt), sum: item.sum, tps: double(item.tps) };
+export const encodeTopicStatsTable = (table: TopicStatsTable): Buffer => TOPIC_STATS_TABLE.encode(table);
+export const decodeTopicStatsTable = (bytes: Uint8Array | undefined): TopicStatsTable => TOPIC_STATS_TABLE.decode(bytes);
+
+export const encodeConsumeStats = (stats: ConsumeStats): Buffer => CONSUME_STATS.encode(stats);
+export const decodeConsumeStats = (bytes: Uint8Array | undefined): ConsumeStats => CONSUME_STATS.decode(bytes);
+
+/** ConsumeStats.computeTotalDiff: Σ (brokerOffset − consumerOffset). */
+export function consumeStatsTotalDiff(stats: ConsumeStats): number {
+  let diff = 0;
+  for (const o of stats.offsetTable.values()) diff += o.brokerOffset - o.consumerOffset;
+  return diff;
 }
 
-function readBrokerStatsItem(value: JsonValue | undefined): BrokerStatsItem {
-  const o = object(value);
-  return { sum: num(o['sum']), tps: num(o['tps']), avgpt: num(o['avgpt']) };
-}
+export const encodeConsumeStatsList = (stats: ConsumeStatsList): Buffer => CONSUME_STATS_LIST.encode(stats);
+export const decodeConsumeStatsList = (bytes: Uint8Array | undefined): ConsumeStatsList => CONSUME_STATS_LIST.decode(bytes);
 
-export function encodeBrokerStatsData(data: BrokerStatsData): Buffer {
-  return Buffer.from(
-    writeFastjson({
-      statsDay: brokerStatsItemJson(data.statsDay),
-      statsHour: brokerStatsItemJson(data.statsHour),
-      statsMinute: brokerStatsItemJson(data.statsMinute),
-    }),
-  );
-}
+export const encodeConsumerConnection = (value: ConsumerConnection): Buffer => CONSUMER_CONNECTION.encode(value);
+export const decodeConsumerConnection = (bytes: Uint8Array | undefined): ConsumerConnection => CONSUMER_CONNECTION.decode(bytes);
 
-export function decodeBrokerStatsData(body: Uint8Array | undefined): BrokerStatsData {
-  const o = parseBody(body, 'BrokerStatsData');
-  return { statsMinute: readBrokerStatsItem(o['statsMinute']), statsHour: readBrokerStatsItem(o['statsHour']), statsDay: readBrokerStatsItem(o['statsDay']) };
-}
+export const encodeProducerConnection = (value: ProducerConnection): Buffer => PRODUCER_CONNECTION.encode(value);
+export const decodeProducerConnection = (bytes: Uint8Array | undefined): ProducerConnection => PRODUCER_CONNECTION.decode(bytes);
 
-// ---------------------------------------------------------------------------------------------
-// TopicConfig (GET_TOPIC_CONFIG 351 answer)
+export const encodeGroupList = (groups: Iterable<string>): Buffer => GROUP_LIST.encode({ groupList: [...groups] });
+export const decodeGroupList = (bytes: Uint8Array | undefined): string[] => GROUP_LIST.decode(bytes).groupList;
 
-export function encodeTopicConfig(config: TopicConfig): Buffer {
-  return Buffer.from(writeFastjson(topicConfigJson(config)));
-}
+export const encodeResetOffsetBody = (value: ResetOffsetBody): Buffer => RESET_OFFSET_BODY.encode(value);
+export const decodeResetOffsetBody = (bytes: Uint8Array | undefined): ResetOffsetBody => RESET_OFFSET_BODY.decode(bytes);
 
-export function decodeTopicConfig(body: Uint8Array | undefined): TopicConfig {
-  return readTopicConfig(parseBody(body, 'TopicConfig'));
-}
+export const encodeResetOffsetBodyForC = (value: ResetOffsetBodyForC): Buffer => RESET_OFFSET_BODY_FOR_C.encode(value);
+export const decodeResetOffsetBodyForC = (bytes: Uint8Array | undefined): ResetOffsetBodyForC => RESET_OFFSET_BODY_FOR_C.decode(bytes);
+
+export const encodeGetConsumerStatusBody = (value: GetConsumerStatusBody): Buffer => GET_CONSUMER_STATUS_BODY.encode(value);
+export const decodeGetConsumerStatusBody = (bytes: Uint8Array | undefined): GetConsumerStatusBody => GET_CONSUMER_STATUS_BODY.decode(bytes);
+
+export const encodeQueryConsumeTimeSpanBody = (value: QueryConsumeTimeSpanBody): Buffer => QUERY_CONSUME_TIME_SPAN_BODY.encode(value);
+export const decodeQueryConsumeTimeSpanBody = (bytes: Uint8Array | undefined): QueryConsumeTimeSpanBody => QUERY_CONSUME_TIME_SPAN_BODY.decode(bytes);
+
+export const encodeConsumerRunningInfo = (info: ConsumerRunningInfo): Buffer => CONSUMER_RUNNING_INFO.encode(info);
+export const decodeConsumerRunningInfo = (bytes: Uint8Array | undefined): ConsumerRunningInfo => CONSUMER_RUNNING_INFO.decode(bytes);
+
+export const encodeConsumeMessageDirectlyResult = (value: ConsumeMessageDirectlyResult): Buffer => CONSUME_MESSAGE_DIRECTLY_RESULT.encode(value);
+export const decodeConsumeMessageDirectlyResult = (bytes: Uint8Array | undefined): ConsumeMessageDirectlyResult => CONSUME_MESSAGE_DIRECTLY_RESULT.decode(bytes);
+
+export const encodeSubscriptionGroupWrapper = (value: SubscriptionGroupWrapper): Buffer => SUBSCRIPTION_GROUP_WRAPPER.encode(value);
+export const decodeSubscriptionGroupWrapper = (bytes: Uint8Array | undefined): SubscriptionGroupWrapper => SUBSCRIPTION_GROUP_WRAPPER.decode(bytes);
+
+export const encodeConsumerOffsetSerializeWrapper = (value: ConsumerOffsetSerializeWrapper, options: { pretty?: boolean } = {}): Buffer =>
+  CONSUMER_OFFSET_WRAPPER.encode(value, options);
+export const decodeConsumerOffsetSerializeWrapper = (bytes: Uint8Array | undefined): ConsumerOffsetSerializeWrapper => CONSUMER_OFFSET_WRAPPER.decode(bytes);
+
+export const encodeDelayOffsetSerializeWrapper = (value: DelayOffsetSerializeWrapper, options: { pretty?: boolean } = {}): Buffer =>
+  DELAY_OFFSET_WRAPPER.encode(value, options);
+export const decodeDelayOffsetSerializeWrapper = (bytes: Uint8Array | undefined): DelayOffsetSerializeWrapper => DELAY_OFFSET_WRAPPER.decode(bytes);
+
+export const encodeCheckClientRequestBody = (value: CheckClientRequestBody): Buffer => CHECK_CLIENT_REQUEST_BODY.encode(value);
+export const decodeCheckClientRequestBody = (bytes: Uint8Array | undefined): CheckClientRequestBody => CHECK_CLIENT_REQUEST_BODY.decode(bytes);
+
+export const encodeQueryCorrectionOffsetBody = (value: QueryCorrectionOffsetBody): Buffer => QUERY_CORRECTION_OFFSET_BODY.encode(value);
+export const decodeQueryCorrectionOffsetBody = (bytes: Uint8Array | undefined): QueryCorrectionOffsetBody => QUERY_CORRECTION_OFFSET_BODY.decode(bytes);
+
+export const encodeBrokerStatsData = (value: BrokerStatsData): Buffer => BROKER_STATS_DATA.encode(value);
+export const decodeBrokerStatsData = (bytes: Uint8Array | undefined): BrokerStatsData => BROKER_STATS_DATA.decode(bytes);
+
+export const encodeTopicConfig = (config: TopicConfig): Buffer => TOPIC_CONFIG.encode(config);
+export const decodeTopicConfig = (bytes: Uint8Array | undefined): TopicConfig => TOPIC_CONFIG.decode(bytes);
