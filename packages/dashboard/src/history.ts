@@ -4,6 +4,7 @@
  * lag, keeping the last `points` samples. Sampling failures are skipped, never thrown.
  */
 import type { ClusterContext } from './context.ts';
+import { unlessUnavailable } from './partial.ts';
 
 export interface Point {
   t: number;
@@ -80,14 +81,14 @@ export class History {
     try {
       const { brokers } = await admin.clusterInfo();
       for (const broker of brokers) {
-        const info = await admin.brokerRuntimeInfo(broker.addr).catch(() => undefined);
+        const info = await unlessUnavailable(admin.brokerRuntimeInfo(broker.addr));
         if (!info) continue;
         this.push(this.series.brokerPutTps, broker.addr, t, info.putTps);
         this.push(this.series.brokerGetTps, broker.addr, t, info.getTps);
       }
       const topics = (await admin.topicList()).filter((topic) => !isSystemTopic(topic)).slice(0, MAX_TOPICS);
       for (const topic of topics) {
-        const stats = await admin.topicStats(topic).catch(() => undefined);
+        const stats = await unlessUnavailable(admin.topicStats(topic));
         if (!stats) continue;
         const total = stats.queues.reduce((sum, q) => sum + q.maxOffset, 0);
         const last = this.lastTopicTotals.get(topic);
@@ -96,7 +97,7 @@ export class History {
       }
       const groups = (await admin.groups()).map((g) => g.groupName).filter((g) => !isSystemGroup(g)).slice(0, MAX_GROUPS);
       for (const group of groups) {
-        const stats = await admin.consumeStats(group).catch(() => undefined);
+        const stats = await unlessUnavailable(admin.consumeStats(group));
         if (stats && stats.queues.length > 0) this.push(this.series.groupLag, group, t, stats.totalLag);
       }
     } catch {

@@ -5,6 +5,7 @@
  */
 import type { Admin } from '@rocketmq-ts/client';
 import { isSystemGroup, isSystemTopic } from './history.ts';
+import { unlessUnavailable } from './partial.ts';
 
 type Labels = Record<string, string | number>;
 
@@ -38,7 +39,7 @@ export async function renderMetrics(admin: Admin): Promise<string> {
     const { brokers } = await admin.clusterInfo();
     for (const broker of brokers) {
       const labels = { cluster: broker.cluster, broker: broker.brokerName, addr: broker.addr, role: broker.role };
-      const info = await admin.brokerRuntimeInfo(broker.addr).catch(() => undefined);
+      const info = await unlessUnavailable(admin.brokerRuntimeInfo(broker.addr));
       out.add('rocketmq_broker_up', 'gauge', 'Whether the broker answered GET_BROKER_RUNTIME_INFO.', labels, info ? 1 : 0);
       if (!info) continue;
       out.add('rocketmq_broker_put_tps', 'gauge', 'Messages stored per second (broker 10 s average).', labels, info.putTps);
@@ -70,7 +71,7 @@ export async function renderMetrics(admin: Admin): Promise<string> {
     }
     const topics = (await admin.topicList()).filter((t) => !isSystemTopic(t)).slice(0, MAX_TOPICS);
     for (const topic of topics) {
-      const stats = await admin.topicStats(topic).catch(() => undefined);
+      const stats = await unlessUnavailable(admin.topicStats(topic));
       for (const q of stats?.queues ?? []) {
         out.add('rocketmq_queue_depth', 'gauge', 'Messages held in a queue (max − min offset).', { topic, broker: q.brokerName, queue: q.queueId }, q.maxOffset - q.minOffset);
         out.add('rocketmq_queue_max_offset', 'counter', 'Max offset of a queue: messages ever written.', { topic, broker: q.brokerName, queue: q.queueId }, q.maxOffset);
@@ -78,7 +79,7 @@ export async function renderMetrics(admin: Admin): Promise<string> {
     }
     const groups = (await admin.groups()).map((g) => g.groupName).filter((g) => !isSystemGroup(g)).slice(0, MAX_GROUPS);
     for (const group of groups) {
-      const stats = await admin.consumeStats(group).catch(() => undefined);
+      const stats = await unlessUnavailable(admin.consumeStats(group));
       if (!stats || stats.queues.length === 0) continue;
       const byTopic = new Map<string, number>();
       for (const q of stats.queues) byTopic.set(q.topic, (byTopic.get(q.topic) ?? 0) + q.lag);

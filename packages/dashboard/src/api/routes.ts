@@ -6,6 +6,7 @@ import type { Admin, MessageView } from '@rocketmq-ts/client';
 import { badRequest, notFound } from '../errors.ts';
 import { isSystemGroup, isSystemTopic } from '../history.ts';
 import { name, optionalInt, time, timeRange } from '../params.ts';
+import { unlessUnavailable } from '../partial.ts';
 import { Reply, type Route } from './router.ts';
 
 const HOUR = 3_600_000;
@@ -121,7 +122,7 @@ export const routes: Route[] = [
       const groups = await context.admin.topicConsumers(topic);
       return Promise.all(
         groups.map(async (group) => {
-          const stats = await context.admin.consumeStats(group, topic).catch(() => undefined);
+          const stats = await unlessUnavailable(context.admin.consumeStats(group, topic));
           return { group, totalLag: stats?.totalLag ?? null };
         }),
       );
@@ -154,8 +155,8 @@ export const routes: Route[] = [
       return Promise.all(
         configs.map(async (config) => {
           const [connection, stats] = await Promise.all([
-            context.admin.consumerConnection(config.groupName).catch(() => undefined),
-            context.admin.consumeStats(config.groupName).catch(() => undefined),
+            unlessUnavailable(context.admin.consumerConnection(config.groupName)),
+            unlessUnavailable(context.admin.consumeStats(config.groupName)),
           ]);
           return { ...config, members: connection?.connections.length ?? 0, messageModel: connection?.messageModel ?? null, totalLag: stats?.totalLag ?? null, consumeTps: stats?.consumeTps ?? null };
         }),
