@@ -23,6 +23,8 @@ interface LevelLoop {
   running: boolean;
   /** Set when woken while running: run again right after. */
   again: boolean;
+  /** The pass in progress, which stop() waits for. */
+  pass: Promise<void> | undefined;
 }
 
 export class ScheduleMessageService {
@@ -38,7 +40,7 @@ export class ScheduleMessageService {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.loops = delayLevels.map((_, i) => ({ level: i + 1, timer: undefined, running: false, again: false }));
+    this.loops = delayLevels.map((_, i) => ({ level: i + 1, timer: undefined, running: false, again: false, pass: undefined }));
   }
 
   start(flushDelayOffsetInterval = 10_000): void {
@@ -51,10 +53,15 @@ export class ScheduleMessageService {
     this.persistTimer.unref();
   }
 
+  /**
+   * Stops delivering and persists the offsets once no pass is running: a re-put finishing after
+   * the offsets were written would be delivered a second time after a restart.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.persistTimer);
     for (const loop of this.loops) clearTimeout(loop.timer);
+    await Promise.all(this.loops.map((loop) => loop.pass));
     await this.offsets.persist();
   }
 
@@ -67,7 +74,9 @@ export class ScheduleMessageService {
       return;
     }
     clearTimeout(loop.timer);
-    loop.timer = setTimeout(() => void this.run(loop), Math.max(0, millis));
+    loop.timer = setTimeout(() => {
+      loop.pass = this.run(loop);
+    }, Math.max(0, millis));
     loop.timer.unref();
   }
 
@@ -107,6 +116,7 @@ export class ScheduleMessageService {
         if (deliverAt > this.now() + delay) deliverAt = this.now();
         const wait = deliverAt - this.now();
         if (wait > 0) return wait;
+        if (this.stopped) return IDLE_CHECK_MILLIS;
         await this.redeliver(message);
         delivered = message.queueOffset + 1;
         this.offsets.set(level, delivered);
