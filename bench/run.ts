@@ -13,7 +13,7 @@
  * (start-up is measured on its own, to the first accepted send).
  *
  * Writes bench/results/latest.json, bench/results/latest.md and PNG charts beside them.
- * Environment: BENCH_APACHE_VERSIONS ("5.3.3 4.9.7"), BENCH_ROUNDS, BENCH_FLUSHES ("ASYNC_FLUSH
+ * Environment: BENCH_APACHE_VERSIONS ("5.5.0 5.3.3 4.9.7"), BENCH_ROUNDS, BENCH_FLUSHES ("ASYNC_FLUSH
  * SYNC_FLUSH"), BENCH_SCALE (false: --full without the scale test), BENCH_BACKLOG, BENCH_SCALE_OURS
  * (false: leave rocketmq-ts out of the scale test), BENCH_RESULTS_DIR,
  * BENCH_DIR (where stores go; default bench/results/tmp, removed after each phase).
@@ -48,7 +48,7 @@ const config = {
   consumeSeconds: 11.5,
   endToEndSeconds: full ? 31.5 : 21.5,
   backlog: Number(process.env.BENCH_BACKLOG ?? 50_000_000),
-  apacheVersions: (process.env.BENCH_APACHE_VERSIONS ?? '5.3.3 4.9.7').split(/\s+/).filter((v) => v !== ''),
+  apacheVersions: (process.env.BENCH_APACHE_VERSIONS ?? '5.5.0 5.3.3 4.9.7').split(/\s+/).filter((v) => v !== ''),
 };
 // --scale-only keeps its own results so the latest side-by-side run is not overwritten.
 const resultsDir = process.env.BENCH_RESULTS_DIR ?? (scaleOnly ? join(repoRoot, 'bench', 'results', 'scale') : join(repoRoot, 'bench', 'results'));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Resolves what `npm run bench` runs, from Maven Central, once (later runs are offline-fast):
-#  - Apache RocketMQ name server + broker jars of each peer version (default 5.3.3 and 4.9.7)
+#  - Apache RocketMQ name server + broker jars of each peer version (default 5.5.0, 5.3.3 and 4.9.7; 5.5.0 is the newest on Maven Central, 5.5.1 is not there)
 #    -> bench/apache/target/servers-<version>.txt (a java -cp classpath)
 #  - RocketMQ's own load generators org.apache.rocketmq.example.benchmark.{Producer,Consumer},
 #    compiled unchanged from the rocketmq-all <tools version> source release (default 4.9.8)
@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "${#versions[@]}" -eq 0 ]; then
-  read -r -a versions <<< "${BENCH_APACHE_VERSIONS:-5.3.3 4.9.7}"
+  read -r -a versions <<< "${BENCH_APACHE_VERSIONS:-5.5.0 5.3.3 4.9.7}"
 fi
 
 # Maven output is shown only on failure (Debian's mvn prints stray ANSI resets even with -B -q).
