@@ -15,6 +15,8 @@ export interface RemotingClientOptions extends ConnectionOptions {
   connectTimeoutMillis?: number;
   /** Handlers for requests the server sends to this client. */
   handlers?: HandlerTable;
+  /** Runs on every outgoing request before it is written (e.g. ACL signing, as Java's RPCHook.doBeforeRequest). */
+  beforeRequest?: (addr: string, request: RemotingCommand) => void;
 }
 
 export class RemotingClient {
@@ -31,6 +33,7 @@ export class RemotingClient {
     const started = Date.now();
     const connection = await this.connection(addr, timeoutMillis);
     await connection.whenWritable();
+    this.options.beforeRequest?.(addr, request);
     const left = Math.max(1, timeoutMillis - (Date.now() - started));
     return connection.request(request, left);
   }
@@ -39,6 +42,7 @@ export class RemotingClient {
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis = 3000): Promise<void> {
     const connection = await this.connection(addr, timeoutMillis);
     await connection.whenWritable();
+    this.options.beforeRequest?.(addr, request);
     connection.oneway(request);
   }
 

@@ -8,11 +8,13 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Connection, type ConnectionOptions } from './connection.ts';
-import { dispatchRequest, type HandlerTable } from './dispatch.ts';
+import { dispatchRequest, type HandlerTable, type RequestHook } from './dispatch.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export interface RemotingServerOptions extends ConnectionOptions {
   handlers: HandlerTable;
+  /** Checked before every request (the broker's ACL validator). */
+  beforeRequest?: RequestHook;
 }
 
 export interface RemotingServerEvents {
@@ -58,7 +60,7 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
   handleConnection(stream: Duplex, remoteAddress: string): Connection {
     const connection = new Connection(stream, remoteAddress, this.options);
     this.connections.add(connection);
-    connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger));
+    connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger, this.options.beforeRequest));
     connection.on('close', (reason) => {
       this.connections.delete(connection);
       this.logger.debug({ peer: remoteAddress, reason }, 'connection closed');

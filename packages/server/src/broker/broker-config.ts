@@ -129,6 +129,12 @@ export const brokerDefaults = {
   pullThreadPoolQueueCapacity: 100_000,
   /** LITE_PULL_MESSAGE (the 5.x lite pull consumer) served; false answers NO_PERMISSION, as Apache 5.x. */
   litePullMessageEnable: true,
+
+  // security (docs/security.md)
+  /** ACL 1.0: every request is checked against plain_acl.yml (accounts, signatures, permissions). */
+  aclEnable: false,
+  /** The ACL file (Apache: -Drocketmq.acl.plain.file); relative paths are under rocketmqHome; empty = rocketmqHome/conf/plain_acl.yml. */
+  'rocketmq.acl.plain.file': '',
 };
 
 export type BrokerConfig = typeof brokerDefaults;
