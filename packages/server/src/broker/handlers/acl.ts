@@ -31,14 +31,14 @@ function commaList(value: string | undefined): string[] | undefined {
     .filter((item) => item !== '');
 }
 
-/** PlainAccessConfig as fastjson writes it: fields in name order, absent ones left out. */
+/** PlainAccessConfig as fastjson writes it: fields in name order, absent ones (null in Java, empty lists here) left out. */
 function accessConfigJson(account: PlainAccessConfig): WritableJson {
   const out: Record<string, WritableJson> = { accessKey: account.accessKey, admin: account.admin };
   if (account.defaultGroupPerm !== undefined) out['defaultGroupPerm'] = account.defaultGroupPerm;
   if (account.defaultTopicPerm !== undefined) out['defaultTopicPerm'] = account.defaultTopicPerm;
-  out['groupPerms'] = account.groupPerms;
+  if (account.groupPerms.length > 0) out['groupPerms'] = account.groupPerms;
   out['secretKey'] = account.secretKey;
-  out['topicPerms'] = account.topicPerms;
+  if (account.topicPerms.length > 0) out['topicPerms'] = account.topicPerms;
   if (account.whiteRemoteAddress !== undefined) out['whiteRemoteAddress'] = account.whiteRemoteAddress;
   return out;
 }
@@ -79,7 +79,7 @@ export function aclHandlers(services: BrokerServices): Map<number, RequestHandle
         failing(request, ResponseCode.DELETE_ACL_CONFIG_FAILED, async () => {
           if (!services.acl) throw new Error(DISABLED);
           const { accessKey } = decodeHeader(DeleteAccessConfigRequestHeader, request.extFields);
-          if (!(await services.acl.deleteAccount(accessKey))) throw new Error(`No acl config for ${accessKey}`);
+          if (!(await services.acl.deleteAccount(accessKey))) throw new Error(`The accesskey[${accessKey}] corresponding to accessConfig has been deleted failed.`);
           return createResponse(request, ResponseCode.SUCCESS);
         }),
     ],
