@@ -30,7 +30,7 @@ export {
 } from './consumer/allocate.ts';
 export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer/subscription.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
-export type { AclCredentials, ClientOptions, Logger } from './options.ts';
+export type { AclCredentials, ClientOptions, ClientTlsOption, Logger } from './options.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
 export { Admin, type AdminOptions } from './admin/admin.ts';

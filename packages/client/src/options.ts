@@ -2,10 +2,10 @@
  * Options every client (producer, consumers, admin) shares — ClientConfig.java. Each default
  * is RocketMQ 4.8's, written beside the option.
  */
-import { type AclCredentials, type Logger, pickLocalAddress } from '@rocketmq-ts/protocol';
+import { type AclCredentials, type ClientTlsOption, type Logger, pickLocalAddress } from '@rocketmq-ts/protocol';
 import { MQClientError } from './errors.ts';
 
-export type { AclCredentials, Logger };
+export type { AclCredentials, ClientTlsOption, Logger };
 
 export interface ClientOptions {
   /** Name servers, "host:port;host:port". @defaultValue the NAMESRV_ADDR environment variable */
@@ -29,6 +29,12 @@ export interface ClientOptions {
    * (brokers with aclEnable=true need it). @defaultValue none (requests go unsigned)
    */
   credentials?: AclCredentials;
+  /**
+   * TLS to name servers and brokers (Java: -Dtls.enable=true / setUseTLS(true)). `true` checks
+   * the server's certificate against the system CAs; pass `{ ca }` for a private CA or
+   * `{ rejectUnauthorized: false }` to trust any certificate (Apache's tls.test.mode). @defaultValue false
+   */
+  tls?: ClientTlsOption;
 }
 
 export interface ResolvedClientOptions {
@@ -41,6 +47,7 @@ export interface ResolvedClientOptions {
   vipChannelEnabled: boolean;
   logger: Logger | undefined;
   credentials: AclCredentials | undefined;
+  tls: ClientTlsOption | undefined;
 }
 
 export function parseNamesrvAddr(text: string | undefined): string[] {
@@ -72,6 +79,7 @@ export function resolveClientOptions(options: ClientOptions, role: string): Reso
     vipChannelEnabled: options.vipChannelEnabled ?? false,
     logger: options.logger,
     credentials: checkCredentials(options.credentials, role),
+    tls: options.tls,
   };
 }
 

@@ -81,6 +81,7 @@ export class ClientInstance {
       handlers: this.handlers(),
       logger: this.logger,
       idleTimeoutMillis: 120_000,
+      tls: options.tls,
       beforeRequest: credentials ? (_addr, request) => signRequest(request, credentials) : undefined,
     });
     this.api = new ClientApi(this.remoting);

@@ -6,6 +6,7 @@
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { tlsDefaults } from '../common/tls-config.ts';
 
 const storeRoot = join(homedir(), 'store');
 
@@ -135,6 +136,8 @@ export const brokerDefaults = {
   aclEnable: false,
   /** The ACL file (Apache: -Drocketmq.acl.plain.file); relative paths are under rocketmqHome; empty = rocketmqHome/conf/plain_acl.yml. */
   'rocketmq.acl.plain.file': '',
+  /** TLS on listenPort and the VIP port, and to the name servers (tls.enable); see common/tls-config.ts. */
+  ...tlsDefaults,
 };
 
 export type BrokerConfig = typeof brokerDefaults;

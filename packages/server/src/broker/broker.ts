@@ -16,6 +16,7 @@ import {
   RequestCode,
   type RequestHandler,
   type RequestHook,
+  type ServerTlsOptions,
   pickLocalAddress,
 } from '@rocketmq-ts/protocol';
 import {
@@ -29,6 +30,7 @@ import {
   TopicConfigManager as TopicConfigFile,
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
+import { clientTls, serverTls } from '../common/tls-config.ts';
 import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
@@ -83,6 +85,7 @@ export class Broker {
   private transactionCheck: TransactionCheckService | undefined;
   private acl: PlainPermissionManager | undefined;
   private requestHook: RequestHook | undefined;
+  private serverTls: ServerTlsOptions | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -95,7 +98,7 @@ export class Broker {
       this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
     }
     this.logger = options.logger ?? silentServerLogger();
-    this.namesrvClient = new RemotingClient({ logger: this.logger });
+    this.namesrvClient = new RemotingClient({ logger: this.logger, tls: clientTls(this.config) });
     this.outerApi = new BrokerOuterApi(this.namesrvClient, this.logger);
   }
 
@@ -124,6 +127,7 @@ export class Broker {
       );
     }
     const delayLevels = parseDelayLevels(config.messageDelayLevel);
+    this.serverTls = serverTls(config);
     if (config.aclEnable) await this.startAcl();
     const store = await MessageStore.open({
       storePathRootDir: config.storePathRootDir,
@@ -290,6 +294,7 @@ export class Broker {
     const server = new RemotingServer({
       handlers,
       beforeRequest: this.requestHook,
+      tls: this.serverTls,
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
