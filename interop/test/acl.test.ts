@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { MQBrokerError, Producer } from '../../packages/client/src/index.ts';
+import { Admin, MQBrokerError, Producer } from '../../packages/client/src/index.ts';
 import { runJavaProgram } from '../lib/java-client.ts';
 import { type RunningTarget, startApacheTarget } from '../lib/targets.ts';
 
@@ -117,6 +117,27 @@ async function tsClientProbes(target: RunningTarget): Promise<string[]> {
   ];
 }
 
+/** The TS Admin's ACL commands, signed by the admin account; results without volatile fields. */
+async function tsAdminProbes(target: RunningTarget): Promise<unknown[]> {
+  const admin = new Admin({ namesrvAddr: target.namesrvAddr, credentials: { accessKey: 'adminUser01', secretKey: 'adminSecret01' } });
+  await admin.start();
+  try {
+    const before = await admin.aclVersion(target.brokerAddr);
+    await admin.updateAclAccount(target.brokerAddr, { accessKey: 'tsAdminMade1', secretKey: 'tsAdminSecret1', admin: false, defaultTopicPerm: 'SUB', topicPerms: ['AclTopic=PUB'] });
+    const config = await admin.aclConfig(target.brokerAddr);
+    const made = config.plainAccessConfigs.find((account) => account.accessKey === 'tsAdminMade1');
+    const after = await admin.aclVersion(target.brokerAddr);
+    await admin.deleteAclAccount(target.brokerAddr, 'tsAdminMade1');
+    const again = await admin.deleteAclAccount(target.brokerAddr, 'tsAdminMade1').then(
+      () => 'deleted',
+      (error: unknown) => (error instanceof MQBrokerError ? error.responseCode : String(error)),
+    );
+    return [before.brokerName, before.clusterName, after.counter - before.counter, made?.topicPerms, made?.defaultTopicPerm, made?.admin, again];
+  } finally {
+    await admin.shutdown();
+  }
+}
+
 test('ACL 1.0: the Java client with AclClientRPCHook gets the same answers from our broker as from Apache RocketMQ 4.8.0', { timeout: 900_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rmqts-acl-interop-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,11 +147,13 @@ test('ACL 1.0: the Java client with AclClientRPCHook gets the same answers from 
   const ours = await startCluster(t, { aclEnable: true, 'rocketmq.acl.plain.file': aclFile });
   const oursResult = await probeAll(ours);
   const oursTs = await tsClientProbes(ours);
+  const oursAdmin = await tsAdminProbes(ours);
 
   const apache = await startApacheTarget('acl', { aclEnable: 'true' }, PLAIN_ACL);
   t.after(() => apache.stop());
   const apacheResult = await probeAll(apache);
   const apacheTs = await tsClientProbes(apache);
+  const apacheAdmin = await tsAdminProbes(apache);
 
   // The one deliberate difference: codes that rewrite the ACL or return secret keys need an admin account on ours.
   const aclConfigByUser = (result: Record<string, ProbeLine[]>) => result['right keys']!.find((line) => line.op === 'aclConfig')!;
@@ -142,6 +165,8 @@ test('ACL 1.0: the Java client with AclClientRPCHook gets the same answers from 
 
   assert.deepEqual(withoutUserConfig(oursResult), withoutUserConfig(apacheResult));
   assert.deepEqual(oursTs, apacheTs);
+  assert.deepEqual(oursAdmin, apacheAdmin);
+  assert.deepEqual(oursAdmin, ['broker-a', 'DefaultCluster', 1, ['AclTopic=PUB'], 'SUB', false, 210]);
 
   // And what they agree on is what Apache's acl module specifies.
   const by = (run: string, op: string) => oursResult[run]!.find((line) => line.op === op)!;

@@ -31,6 +31,7 @@ export {
 export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer/subscription.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { AclCredentials, ClientOptions, ClientTlsOption, Logger } from './options.ts';
+export type { BrokerAclConfig, BrokerAclVersion, PlainAccessConfig } from './admin/acl-admin.ts';
 export { MQClientError, MQBrokerError, NoRouteError, SendFailedError } from './errors.ts';
 export { RocketMQError, RemotingTimeoutError, RemotingConnectError, ConnectionClosedError } from '@rocketmq-ts/protocol';
 export { Admin, type AdminOptions } from './admin/admin.ts';

@@ -22,7 +22,7 @@ import {
   UpdateGlobalWhiteAddrsConfigRequestHeader,
 } from '@rocketmq-ts/protocol';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { MQBrokerError, Producer, PushConsumer, type MessageExt } from '../src/index.ts';
+import { Admin, MQBrokerError, Producer, PushConsumer, type MessageExt } from '../src/index.ts';
 
 const id = () => randomUUID().replace(/-/g, '').slice(0, 10);
 
@@ -179,6 +179,24 @@ test('ACL 1.0 with the TS client against rocketmq-ts', async (t) => {
     const text = await readFile(aclFile, 'utf8');
     assert.doesNotMatch(text, /newUser001/);
     assert.match(text, /dataVersion:\n\s+- counter: 3/);
+  });
+
+  await t.test('the Admin client runs the ACL admin commands, signed with its credentials', async () => {
+    const tsAdmin = new Admin({ namesrvAddr: cluster.namesrvAddr, credentials: { accessKey: 'adminUser01', secretKey: 'adminSecret01' } });
+    await tsAdmin.start();
+    t.after(() => tsAdmin.shutdown());
+    const before = await tsAdmin.aclVersion(cluster.brokerAddr);
+    assert.equal(before.brokerName, 'broker-a');
+    await tsAdmin.updateAclAccount(cluster.brokerAddr, { accessKey: 'adminMade01', secretKey: 'adminMade0001', defaultTopicPerm: 'SUB', topicPerms: [`${topic}=PUB|SUB`] });
+    const config = await tsAdmin.aclConfig(cluster.brokerAddr);
+    assert.deepEqual(config.plainAccessConfigs.find((a) => a.accessKey === 'adminMade01')?.topicPerms, [`${topic}=PUB|SUB`]);
+    assert.equal((await tsAdmin.aclVersion(cluster.brokerAddr)).counter, before.counter + 1);
+    await tsAdmin.deleteAclAccount(cluster.brokerAddr, 'adminMade01');
+    await assert.rejects(tsAdmin.deleteAclAccount(cluster.brokerAddr, 'adminMade01'), (error: unknown) => error instanceof MQBrokerError && error.responseCode === ResponseCode.DELETE_ACL_CONFIG_FAILED);
+    const unsigned = new Admin({ namesrvAddr: cluster.namesrvAddr });
+    await unsigned.start();
+    t.after(() => unsigned.shutdown());
+    await assert.rejects(unsigned.aclConfig(cluster.brokerAddr), /No accessKey is configured/);
   });
 
   await t.test('editing the file on disk reloads it without a restart', async () => {
