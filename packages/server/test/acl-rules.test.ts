@@ -4,6 +4,7 @@
  * never pass.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -127,6 +128,11 @@ describe('plain_acl.yml', () => {
     assert.throws(() => parsePlainAclYaml('accounts:\n  - accessKey: longenough\n    secretKey: 123\n'), /secretKey .* less than 6/);
     assert.throws(() => parsePlainAclYaml('accounts:\n  - accessKey: longenough\n    secretKey: 12345678\n    topicPerms: [noequals]\n'), /name=PERM/);
     assert.throws(() => parsePlainAclYaml('globalWhiteRemoteAddresses: [300.1.1.1]\n'), /not an IP/);
+  });
+  it('the sample conf/plain_acl.yml is valid', () => {
+    const sample = parsePlainAclYaml(readFileSync(new URL('../../../conf/plain_acl.yml', import.meta.url), 'utf8'));
+    assert.deepEqual(sample.accounts.map((a) => [a.accessKey, a.admin]), [['app-orders', false], ['ops-admin', true]]);
+    assert.deepEqual(sample.globalWhiteRemoteAddresses, []);
   });
   it('round-trips through the writer', () => {
     const file = parsePlainAclYaml(YAML);
