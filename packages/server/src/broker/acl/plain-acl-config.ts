@@ -3,7 +3,7 @@
  * admin updates write. Parsing validates everything up front — keys longer than 6 characters,
  * address patterns, `resource=PERM` entries — so a bad file is refused with the reason.
  */
-import { parse, stringify } from 'yaml';
+import { parse, stringify, YAMLParseError } from 'yaml';
 import { parsePerm } from './permission.ts';
 import { AclConfigError, type AddressMatcher, addressMatcher } from './remote-address.ts';
 
@@ -134,7 +134,12 @@ export function parsePlainAclYaml(source: string): PlainAclFile {
   try {
     raw = parse(source);
   } catch (error) {
-    throw new AclConfigError(`not valid YAML: ${(error as Error).message}`);
+    // The parser's message quotes the offending line, which may hold a secret key: give its position only.
+    if (error instanceof YAMLParseError) {
+      const at = error.linePos?.[0];
+      throw new AclConfigError(`not valid YAML (${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''})`);
+    }
+    throw new AclConfigError('not valid YAML');
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new AclConfigError('the top level must be a map');
