@@ -25,14 +25,16 @@ function hasOpenssl(): boolean {
 }
 
 /** A throwaway CA and a server certificate for 127.0.0.1 signed by it (PKCS#8 key, as Apache wants). */
-function makeCerts(dir: string): { ca: string; cert: string; key: string } {
+function makeCerts(dir: string): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=rocketmq-ts test CA');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   const ext = join(dir, 'san.ext');
   execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ${JSON.stringify(ext)}`]);
   run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', ext);
-  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=rocketmq-ts test client');
+  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1');
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key') };
 }
 
 const id = () => randomUUID().replace(/-/g, '').slice(0, 8);
@@ -51,8 +53,8 @@ test('TLS modes', { skip: hasOpenssl() ? false : 'openssl is not installed' }, a
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const certs = makeCerts(dir);
   const serverKeys = { 'tls.server.certPath': certs.cert, 'tls.server.keyPath': certs.key };
-  const start = async (mode: string) => {
-    const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, `kv-${id()}.json`), 'tls.server.mode': mode, ...serverKeys } });
+  const start = async (mode: string, extra: Record<string, string> = {}) => {
+    const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, `kv-${id()}.json`), 'tls.server.mode': mode, ...serverKeys, ...extra } });
     const { port } = await namesrv.start();
     t.after(() => namesrv.stop());
     return `127.0.0.1:${port}`;
@@ -81,6 +83,15 @@ test('TLS modes', { skip: hasOpenssl() ? false : 'openssl is not installed' }, a
     const addr = await start('disabled');
     assert.equal(await answers(plain, addr), true);
     assert.equal(await answers(secure, addr), false);
+  });
+  await t.test('need.client.auth=require: only clients with a certificate from the trusted CA', async () => {
+    const addr = await start('enforcing', { 'tls.server.need.client.auth': 'require', 'tls.server.trustCertPath': certs.ca });
+    const withCert = new RemotingClient({ tls: { ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } });
+    t.after(() => withCert.close());
+    assert.equal(await answers(withCert, addr), true);
+    const noCert = new RemotingClient({ tls: { ca: readFileSync(certs.ca) } });
+    t.after(() => noCert.close());
+    assert.equal(await answers(noCert, addr), false);
   });
   await t.test('enforcing without key material refuses to start', () => {
     assert.throws(() => new NameServer({ config: { listenPort: 0, 'tls.server.mode': 'enforcing' } }), /needs tls.server.certPath and tls.server.keyPath/);
