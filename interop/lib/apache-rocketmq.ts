@@ -58,6 +58,8 @@ export interface ApacheRocketMQOptions {
   namesrvAddr?: string;
   /** namesrv.conf entries over listenPort (set by the harness); unknown keys fail the start. */
   namesrvConf?: Record<string, ConfValue>;
+  /** Written to $ROCKETMQ_HOME/conf/plain_acl.yml, where a broker with aclEnable=true reads it. */
+  plainAclYaml?: string;
   /** @defaultValue '4.8.0' */
   version?: ApacheVersion;
   /** -Xms/-Xmx of each JVM. @defaultValue '256m' */
@@ -237,6 +239,7 @@ export async function startApacheRocketMQ(options: ApacheRocketMQOptions): Promi
   // NamesrvStartup / BrokerStartup load $ROCKETMQ_HOME/conf/logback_{namesrv,broker}.xml and exit without them.
   writeFileSync(join(home, 'conf', 'logback_namesrv.xml'), logbackXml(files.namesrvLog));
   writeFileSync(join(home, 'conf', 'logback_broker.xml'), logbackXml(files.brokerLog));
+  if (options.plainAclYaml !== undefined) writeFileSync(join(home, 'conf', 'plain_acl.yml'), options.plainAclYaml);
 
   let snapshot: string | null = null;
   const tail = (lines = 30): string => {

@@ -118,8 +118,8 @@ export function expectedBody(i: number, size: number): Buffer {
   return body;
 }
 
-/** Runs io.rocketmqts.interop.<main> and parses its JSON lines. */
-export async function runJavaProgram<T>(main: string, args: readonly string[], timeoutMillis: number): Promise<T[]> {
+/** Runs io.rocketmqts.interop.<main> and parses its JSON lines; `jvmFlags` go before the class (e.g. -Dtls.enable=true). */
+export async function runJavaProgram<T>(main: string, args: readonly string[], timeoutMillis: number, jvmFlags: readonly string[] = []): Promise<T[]> {
   const classpath = await javaClientClasspath();
   const home = await mkdtemp(join(tmpdir(), 'rmqts-java-client-'));
   const jvmArgs = [
@@ -130,6 +130,7 @@ export async function runJavaProgram<T>(main: string, args: readonly string[], t
     `-Duser.home=${home}`,
     `-Drocketmq.client.logRoot=${join(home, 'logs')}`,
     '-Dfile.encoding=UTF-8',
+    ...jvmFlags,
     '-cp',
     classpath,
     `io.rocketmqts.interop.${main}`,

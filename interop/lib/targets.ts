@@ -17,9 +17,9 @@ export interface RunningTarget {
 }
 
 /** Apache RocketMQ 4.8.0 on loopback with its own temporary store; `prefix` names the temp dir. */
-export async function startApacheTarget(prefix: string, brokerConf?: Record<string, string>): Promise<RunningTarget> {
+export async function startApacheTarget(prefix: string, brokerConf?: Record<string, string>, plainAclYaml?: string): Promise<RunningTarget> {
   const root = await mkdtemp(join(tmpdir(), `rmqts-${prefix}-apache-`));
-  const rmq = await startApacheRocketMQ({ storeDir: join(root, 'store'), ...(brokerConf ? { brokerConf } : {}) }).catch((error: unknown) => {
+  const rmq = await startApacheRocketMQ({ storeDir: join(root, 'store'), ...(brokerConf ? { brokerConf } : {}), ...(plainAclYaml !== undefined ? { plainAclYaml } : {}) }).catch((error: unknown) => {
     rmSync(root, { recursive: true, force: true });
     throw error;
   });

@@ -2,10 +2,10 @@
  * Options every client (producer, consumers, admin) shares — ClientConfig.java. Each default
  * is RocketMQ 4.8's, written beside the option.
  */
-import { type Logger, pickLocalAddress } from '@rocketmq-ts/protocol';
+import { type AclCredentials, type ClientTlsOption, type Logger, pickLocalAddress } from '@rocketmq-ts/protocol';
 import { MQClientError } from './errors.ts';
 
-export type { Logger };
+export type { AclCredentials, ClientTlsOption, Logger };
 
 export interface ClientOptions {
   /** Name servers, "host:port;host:port". @defaultValue the NAMESRV_ADDR environment variable */
@@ -24,6 +24,17 @@ export interface ClientOptions {
   vipChannelEnabled?: boolean;
   /** Where the client logs (a pino logger fits). @defaultValue silent */
   logger?: Logger;
+  /**
+   * ACL 1.0 account: every request is signed as the Java client's AclClientRPCHook signs it
+   * (brokers with aclEnable=true need it). @defaultValue none (requests go unsigned)
+   */
+  credentials?: AclCredentials;
+  /**
+   * TLS to name servers and brokers (Java: -Dtls.enable=true / setUseTLS(true)). `true` checks
+   * the server's certificate against the system CAs; pass `{ ca }` for a private CA or
+   * `{ rejectUnauthorized: false }` to trust any certificate (Apache's tls.test.mode). @defaultValue false
+   */
+  tls?: ClientTlsOption;
 }
 
 export interface ResolvedClientOptions {
@@ -35,6 +46,8 @@ export interface ResolvedClientOptions {
   requestTimeoutMillis: number;
   vipChannelEnabled: boolean;
   logger: Logger | undefined;
+  credentials: AclCredentials | undefined;
+  tls: ClientTlsOption | undefined;
 }
 
 export function parseNamesrvAddr(text: string | undefined): string[] {
@@ -65,7 +78,18 @@ export function resolveClientOptions(options: ClientOptions, role: string): Reso
     requestTimeoutMillis: options.requestTimeoutMillis ?? 3000,
     vipChannelEnabled: options.vipChannelEnabled ?? false,
     logger: options.logger,
+    credentials: checkCredentials(options.credentials, role),
+    tls: options.tls,
   };
+}
+
+function checkCredentials(credentials: AclCredentials | undefined, role: string): AclCredentials | undefined {
+  if (credentials === undefined) return undefined;
+  if (typeof credentials.accessKey !== 'string' || credentials.accessKey === '' || typeof credentials.secretKey !== 'string' || credentials.secretKey === '') {
+    throw new MQClientError(`${role}: credentials need both accessKey and secretKey`);
+  }
+  // Copied so later changes to the caller's object cannot swap keys mid-flight.
+  return { ...credentials };
 }
 
 /** A valid topic name (Validators.checkTopic): ≤ 127 of [%|a-zA-Z0-9_-]. */

@@ -14,6 +14,7 @@ import { HttpError, toHttpError } from './errors.ts';
 import type { History } from './history.ts';
 import { renderMetrics } from './metrics.ts';
 import { readJson } from './params.ts';
+import { checkCsrf, type LoginService } from './security.ts';
 
 /** The UI sits beside src/ and dist/ in the package, so one relative path fits both. */
 const UI_DIR = fileURLToPath(new URL('../ui/', import.meta.url));
@@ -33,10 +34,11 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-function send(response: ServerResponse, status: number, data: unknown, download?: string): void {
+function send(response: ServerResponse, status: number, data: unknown, download?: string, cookie?: string): void {
   if (response.headersSent) return;
   const body = JSON.stringify(data ?? null);
   response.writeHead(status, {
+    ...(cookie ? { 'set-cookie': cookie } : {}),
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     ...SECURITY_HEADERS,
@@ -66,7 +68,27 @@ async function serveStatic(path: string, response: ServerResponse): Promise<void
   response.end(content);
 }
 
-export function createDashboardServer(context: ClusterContext, history: History, requestTimeoutMillis: number): Server {
+/** /api/session, /api/login, /api/logout: answered before the login check. */
+async function sessionRoutes(method: string, path: string, request: IncomingMessage, response: ServerResponse, login: LoginService): Promise<boolean> {
+  if (path === '/api/session' && method === 'GET') {
+    const user = login.current(request);
+    send(response, 200, { loginRequired: login.required, user: user ? { name: user.name, admin: user.admin } : null });
+    return true;
+  }
+  if (path === '/api/login' && method === 'POST') {
+    const body = await readJson(request);
+    const { user, cookie } = await login.login(body['username'], body['password']);
+    send(response, 200, { user }, undefined, cookie);
+    return true;
+  }
+  if (path === '/api/logout' && method === 'POST') {
+    send(response, 200, { user: null }, undefined, login.logout(request));
+    return true;
+  }
+  return false;
+}
+
+export function createDashboardServer(context: ClusterContext, history: History, requestTimeoutMillis: number, login: LoginService): Server {
   const router = new Router(routes);
   const deadlineMillis = requestTimeoutMillis * 3 + 2000;
   return createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -74,6 +96,9 @@ export function createDashboardServer(context: ClusterContext, history: History,
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = request.method ?? 'GET';
       try {
+        // Before anything else: a cross-site page must not change anything, log in included.
+        checkCsrf(request);
+        if (await sessionRoutes(method, url.pathname, request, response, login)) return;
         if (url.pathname === '/metrics') {
           if (method !== 'GET') throw new HttpError(405, 'use GET /metrics');
           const text = await withDeadline(renderMetrics(context.admin), deadlineMillis);
@@ -82,6 +107,7 @@ export function createDashboardServer(context: ClusterContext, history: History,
           return;
         }
         if (url.pathname.startsWith('/api/')) {
+          login.authorize(request);
           const { route, params, allowed } = router.match(method, url.pathname);
           if (!route) {
             if (allowed.length > 0) throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${allowed.join(' or ')}`);

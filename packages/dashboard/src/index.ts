@@ -6,20 +6,28 @@
 import type { AddressInfo } from 'node:net';
 import { ClusterContext } from './context.ts';
 import { History } from './history.ts';
+import type { AclCredentials } from '@rocketmq-ts/client';
 import { createDashboardServer } from './http.ts';
+import { type LoginOptions, LoginService } from './security.ts';
 
 export interface DashboardOptions {
   /** Name server(s), "host:port;host:port". */
   namesrvAddr: string;
   /** @defaultValue 8080; 0 picks a free port */
   port?: number;
-  /** @defaultValue "0.0.0.0" */
+  /** Address to listen on; set "0.0.0.0" (and turn on login) to reach it from other machines. @defaultValue "127.0.0.1" */
   host?: string;
+  /** Login (rocketmq-dashboard's loginRequired + users.properties). @defaultValue no login */
+  login?: LoginOptions;
+  /** The console's own ACL account: its admin calls and test messages are signed with it (brokers with aclEnable=true). */
+  credentials?: AclCredentials;
   /** Timeout of each request to the cluster. @defaultValue 3000 */
   requestTimeoutMillis?: number;
   /** How often the live charts sample the cluster. @defaultValue 5000 */
   sampleIntervalMillis?: number;
 }
+
+export type { LoginOptions } from './security.ts';
 
 export interface RunningDashboard {
   url: string;
@@ -29,10 +37,12 @@ export interface RunningDashboard {
 
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const requestTimeoutMillis = options.requestTimeoutMillis ?? 3000;
-  const context = await ClusterContext.create(options.namesrvAddr, requestTimeoutMillis);
+  const login = new LoginService(options.login ?? {});
+  await login.check();
+  const context = await ClusterContext.create(options.namesrvAddr, requestTimeoutMillis, options.credentials);
   const history = new History(context, options.sampleIntervalMillis ?? 5000);
-  const server = createDashboardServer(context, history, requestTimeoutMillis);
-  const host = options.host ?? '0.0.0.0';
+  const server = createDashboardServer(context, history, requestTimeoutMillis, login);
+  const host = options.host ?? '127.0.0.1';
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -30,7 +30,7 @@ test('dashboard API', async (t) => {
   const dashboard = await startDashboard({ namesrvAddr: cluster.namesrvAddr, port: 0, host: '127.0.0.1', sampleIntervalMillis: 500 });
   t.after(() => dashboard.close());
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; data: Json }> => {
-    const response = await fetch(dashboard.url + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const response = await fetch(dashboard.url + path, { method, headers: { 'x-rocketmq-console': '1', ...(body ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await response.text();
     let data: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json')) data = JSON.parse(text);

@@ -3,12 +3,16 @@
  * test message, find it by key, watch a consumer group's lag reach zero while the client's
  * PushConsumer runs, reset its offset, and resend a dead-letter message. Screenshots of every
  * page (wide and phone-sized) go to packages/dashboard/test-artifacts/ (gitignored);
- * RMQTS_UPDATE_DOCS=1 also refreshes docs/console-*.png for the README.
+ * RMQTS_UPDATE_DOCS=1 also refreshes docs/console-*.png for the README. The console runs with
+ * loginRequired: the test logs in first, and a page on another origin that POSTs to the API
+ * (text/plain, no-cors, with the session cookie) creates nothing.
  * Skipped when /usr/bin/chromium is missing (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +29,13 @@ const id = () => randomUUID().replace(/-/g, '').slice(0, 8);
 
 test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, async (t) => {
   const cluster = await startCluster(t);
-  const dashboard = await startDashboard({ namesrvAddr: cluster.namesrvAddr, port: 0, host: '127.0.0.1', sampleIntervalMillis: 1000 });
-  t.after(() => dashboard.close());
-  await mkdir(ARTIFACTS, { recursive: true });
   const profile = await mkdtemp(join(tmpdir(), 'rmqts-chromium-'));
   t.after(() => rm(profile, { recursive: true, force: true }));
+  const usersFile = join(profile, 'users.properties');
+  await writeFile(usersFile, 'admin=console-test-pass,1\n');
+  const dashboard = await startDashboard({ namesrvAddr: cluster.namesrvAddr, port: 0, host: '127.0.0.1', sampleIntervalMillis: 1000, login: { loginRequired: true, usersFile } });
+  t.after(() => dashboard.close());
+  await mkdir(ARTIFACTS, { recursive: true });
   // A fresh profile directory per run (playwright's persistent context is how it takes --user-data-dir).
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -49,6 +55,16 @@ test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM}
   const topic = `ui_${id()}`;
   const group = `uig_${id()}`;
   const dlqGroup = `uidlq_${id()}`;
+
+  // log in
+  await page.goto(`${dashboard.url}/#/cluster`);
+  await page.getByTestId('login-user').fill('admin');
+  await page.getByTestId('login-password').fill('wrong');
+  await page.getByTestId('login-button').click();
+  await page.getByRole('alert').getByText('wrong username or password').waitFor();
+  await page.getByTestId('login-password').fill('console-test-pass');
+  await page.getByTestId('login-button').click();
+  await page.getByTestId('session').getByText('admin (admin)').waitFor();
 
   // cluster page
   await page.goto(`${dashboard.url}/#/cluster`);
@@ -161,6 +177,27 @@ test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM}
   }
   assert.deepEqual(external, [], 'no request leaves the console');
   assert.deepEqual(pageErrors, [], 'no script errors');
+
+  // A page on another origin posts to the API as a CSRF attack would: refused, nothing created.
+  const csrfTopic = `csrf_${id()}`;
+  const evilSite = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><title>elsewhere</title>');
+  });
+  await new Promise<void>((resolve) => evilSite.listen(0, '127.0.0.1', () => resolve()));
+  t.after(() => new Promise<void>((resolve) => evilSite.close(() => resolve())));
+  const evil = await browser.newPage();
+  await evil.goto(`http://127.0.0.1:${(evilSite.address() as AddressInfo).port}/`);
+  await evil.evaluate(
+    async ([url, topicName]) => {
+      await fetch(`${url}/api/topics`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ topic: topicName }) });
+    },
+    [dashboard.url, csrfTopic] as const,
+  );
+  await evil.close();
+  const topicsNow = (await page.evaluate(async (url) => (await fetch(`${url}/api/topics`)).json(), dashboard.url)) as { topic: string }[];
+  assert.ok(topicsNow.length > 0, 'the logged-in page still reads topics');
+  assert.equal(topicsNow.some((row) => row.topic === csrfTopic), false, 'the cross-site POST created nothing');
   if (process.env['RMQTS_UPDATE_DOCS'] === '1') {
     await copyFile(join(ARTIFACTS, 'cluster.png'), join(DOCS, 'console-cluster.png'));
     await copyFile(join(ARTIFACTS, 'consumers.png'), join(DOCS, 'console-consumers.png'));

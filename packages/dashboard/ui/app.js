@@ -6,13 +6,19 @@ const main = document.getElementById('main');
 const errorBox = document.getElementById('error');
 let refreshTimer;
 
+/** Thrown when the console asks for a login; route() then shows the login form. */
+class LoginNeeded extends Error {}
+
 export async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    // The server refuses state-changing calls without this header (CSRF protection).
+    headers: { 'x-rocketmq-console': '1', ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
+    credentials: 'same-origin',
   });
   const data = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (response.status === 401 && path !== '/api/login') throw new LoginNeeded(data.error ?? 'log in first');
   if (!response.ok) throw new Error(data && data.error ? data.error : `HTTP ${response.status}`);
   return data;
 }
@@ -44,6 +50,10 @@ async function guard(action) {
     clearError();
     return await action();
   } catch (error) {
+    if (error instanceof LoginNeeded) {
+      loginPage();
+      return undefined;
+    }
     showError(error);
     return undefined;
   }
@@ -384,9 +394,38 @@ async function namesrvPage() {
     h('h3', {}, 'Known name servers'), table([{ title: 'Address', key: 'addr' }], info.known.map((addr) => ({ addr })), 'namesrv-known')));
 }
 
+function loginPage() {
+  clearInterval(refreshTimer);
+  const form = h('form', { 'data-testid': 'login-form', onsubmit: (e) => {
+    e.preventDefault();
+    void guard(async () => {
+      const v = formValues(form);
+      await api('POST', '/api/login', { username: v.username, password: v.password });
+      await updateBadge();
+      await route();
+    });
+  } },
+  field('User', h('input', { name: 'username', required: true, autocomplete: 'username', 'data-testid': 'login-user' })),
+  field('Password', h('input', { name: 'password', type: 'password', required: true, autocomplete: 'current-password', 'data-testid': 'login-password' })),
+  h('button', { type: 'submit', 'data-testid': 'login-button' }, 'Log in'));
+  main.replaceChildren(h('h2', {}, 'Log in'), card(form));
+}
+
 async function updateBadge() {
   const info = await api('GET', '/api/namesrv').catch(() => undefined);
   document.getElementById('namesrv-badge').textContent = info ? `name server ${info.current}` : '';
+  const session = await api('GET', '/api/session').catch(() => undefined);
+  const slot = document.getElementById('session');
+  if (!slot) return;
+  if (session && session.user) {
+    slot.replaceChildren(`${session.user.name}${session.user.admin ? ' (admin)' : ''} `, h('button', { type: 'button', 'data-testid': 'logout', onclick: () => void guard(async () => {
+      await api('POST', '/api/logout');
+      slot.replaceChildren();
+      loginPage();
+    }) }, 'Log out'));
+  } else {
+    slot.replaceChildren();
+  }
 }
 
 const pages = { cluster: clusterPage, topics: topicsPage, consumers: consumersPage, producers: producersPage, messages: messagesPage, dlq: dlqPage, namesrv: namesrvPage };

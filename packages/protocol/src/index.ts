@@ -31,3 +31,4 @@ export * from './bodies/group.ts';
 export * from './bodies/heartbeat.ts';
 export * from './bodies/admin.ts';
 export * from './transport/local-address.ts';
+export * from './acl/signature.ts';

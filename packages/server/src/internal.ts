@@ -5,3 +5,8 @@ export { freeBrokerPort, startBroker, startCluster, type TestCluster } from './t
 export { namesrvHandlerTable } from './namesrv/name-server.ts';
 export { brokerHandlerTable } from './broker/handlers/index.ts';
 export type { BrokerConfig } from './broker/broker-config.ts';
+export { addressMatcher } from './broker/acl/remote-address.ts';
+export { checkPermission, parsePerm, Perm } from './broker/acl/permission.ts';
+export { parsePlainAclYaml, plainAclYaml, compileAccount } from './broker/acl/plain-acl-config.ts';
+export { parseAccessResource } from './broker/acl/access-resource.ts';
+export { AclDeniedError, PlainPermissionManager, validateAccess } from './broker/acl/plain-permission-manager.ts';

@@ -11,6 +11,7 @@
  * await admin.shutdown();
  * ```
  */
+import { AclAdminApi, type BrokerAclConfig, type BrokerAclVersion, type PlainAccessConfig } from './acl-admin.ts';
 import { decodeTraceRecords, DEFAULT_TRACE_TOPIC, type MessageTrace, messageTraceOf } from './trace.ts';
 import {
   type ClusterInfo,
@@ -59,6 +60,7 @@ export type AdminOptions = ClientOptions;
 export class Admin {
   private readonly instance: ClientInstance;
   private readonly api: AdminApi;
+  private readonly aclApi: AclAdminApi;
   private readonly messages: MessageLookup;
   private readonly clientOptions: ClientOptions;
   private state: 'created' | 'running' | 'stopped' = 'created';
@@ -68,6 +70,7 @@ export class Admin {
     this.clientOptions = options;
     this.instance = new ClientInstance(resolved, true);
     this.api = new AdminApi(this.instance.remoting, resolved.requestTimeoutMillis);
+    this.aclApi = new AclAdminApi(this.instance.remoting, resolved.requestTimeoutMillis);
     this.messages = new MessageLookup(this, this.api, this.instance.api, resolved.requestTimeoutMillis, options);
   }
 
@@ -159,6 +162,36 @@ export class Admin {
   async brokerRuntimeInfo(brokerAddr: string): Promise<BrokerRuntimeInfo> {
     this.ensureRunning();
     return parseRuntimeInfo(brokerAddr, await this.api.runtimeInfo(brokerAddr));
+  }
+
+  // ACL 1.0 (mqadmin updateAclConfig, deleteAccessConfig, updateGlobalWhiteAddr, clusterAclConfigVersion, getAccessConfigSubCommand)
+
+  /** Creates or updates an account in the broker's plain_acl.yml (fields left out keep their value). */
+  async updateAclAccount(brokerAddr: string, config: PlainAccessConfig): Promise<void> {
+    this.ensureRunning();
+    await this.aclApi.updateAccount(brokerAddr, config);
+  }
+
+  async deleteAclAccount(brokerAddr: string, accessKey: string): Promise<void> {
+    this.ensureRunning();
+    await this.aclApi.deleteAccount(brokerAddr, accessKey);
+  }
+
+  /** Replaces the broker's globalWhiteRemoteAddresses. */
+  async updateAclGlobalWhiteAddrs(brokerAddr: string, addresses: readonly string[]): Promise<void> {
+    this.ensureRunning();
+    await this.aclApi.updateGlobalWhiteAddrs(brokerAddr, addresses);
+  }
+
+  async aclVersion(brokerAddr: string): Promise<BrokerAclVersion> {
+    this.ensureRunning();
+    return this.aclApi.version(brokerAddr);
+  }
+
+  /** Every account (secret keys included) and the global white list. */
+  async aclConfig(brokerAddr: string): Promise<BrokerAclConfig> {
+    this.ensureRunning();
+    return this.aclApi.config(brokerAddr);
   }
 
   // topics -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import {
   type RequestHandler,
   ResetOffsetRequestHeader,
   ResponseCode,
+  signRequest,
   silentLogger,
   type SubscriptionData,
   type TopicRouteData,
@@ -75,7 +76,14 @@ export class ClientInstance {
     const instance = uniqueInstance && options.instanceName === 'DEFAULT' ? `${process.pid}#${++instanceCounter}` : options.instanceName;
     this.clientId = `${options.clientIP}@${instance}`;
     this.logger = options.logger ?? silentLogger;
-    this.remoting = new RemotingClient({ handlers: this.handlers(), logger: this.logger, idleTimeoutMillis: 120_000 });
+    const credentials = options.credentials;
+    this.remoting = new RemotingClient({
+      handlers: this.handlers(),
+      logger: this.logger,
+      idleTimeoutMillis: 120_000,
+      tls: options.tls,
+      beforeRequest: credentials ? (_addr, request) => signRequest(request, credentials) : undefined,
+    });
     this.api = new ClientApi(this.remoting);
     this.namesrvIndex = Math.floor(Math.random() * options.namesrvAddrs.length);
   }

@@ -22,6 +22,12 @@ export type RequestHandler = (ctx: RequestContext, request: RemotingCommand) => 
 
 export type HandlerTable = ReadonlyMap<number, RequestHandler>;
 
+/**
+ * Runs before every request's handler (Java's RPCHook.doBeforeRequest, e.g. the broker's ACL
+ * check); throwing refuses the request with the error's (code, remark).
+ */
+export type RequestHook = (ctx: RequestContext, request: RemotingCommand) => void;
+
 /** Merges handler tables; a code claimed twice is a programming error caught at startup. */
 export function mergeHandlerTables(...tables: Iterable<[number, RequestHandler]>[]): Map<number, RequestHandler> {
   const merged = new Map<number, RequestHandler>();
@@ -39,23 +45,38 @@ export async function dispatchRequest(
   connection: Connection,
   request: RemotingCommand,
   logger: Logger,
+  beforeRequest?: RequestHook,
 ): Promise<void> {
-  const handler = handlers?.get(request.code);
-  let response: RemotingCommand | void;
-  if (!handler) {
-    response = createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
-      remark: `request code ${request.code} (${requestCodeName(request.code)}) is not supported here`,
-    });
-  } else {
-    try {
-      response = await handler({ connection, remoteAddress: connection.remoteAddress }, request);
-    } catch (error) {
-      response = errorResponse(request, error, logger);
-    }
-  }
+  const response = await answer(handlers, connection, request, logger, beforeRequest);
   if (response && !isOneway(request)) {
     response.opaque = request.opaque;
     connection.reply(response);
+  }
+}
+
+async function answer(
+  handlers: HandlerTable | undefined,
+  connection: Connection,
+  request: RemotingCommand,
+  logger: Logger,
+  beforeRequest: RequestHook | undefined,
+): Promise<RemotingCommand | void> {
+  const ctx: RequestContext = { connection, remoteAddress: connection.remoteAddress };
+  try {
+    beforeRequest?.(ctx, request);
+  } catch (error) {
+    return errorResponse(request, error, logger);
+  }
+  const handler = handlers?.get(request.code);
+  if (!handler) {
+    return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
+      remark: `request code ${request.code} (${requestCodeName(request.code)}) is not supported here`,
+    });
+  }
+  try {
+    return await handler(ctx, request);
+  } catch (error) {
+    return errorResponse(request, error, logger);
   }
 }
 

@@ -3,18 +3,26 @@
  * close. Requests are matched to responses by opaque; requests the server initiates
  * (broker → client) go to the client's handler table.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { RemotingCommand } from '../codec/command.ts';
 import { RemotingConnectError } from '../errors.ts';
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { dispatchRequest, type HandlerTable } from './dispatch.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
+/** TLS to every server (Java's tls.enable / setUseTLS): `true` verifies the server against the system CAs; pass options for a private CA (`ca`), a client certificate, or `rejectUnauthorized: false`. */
+export type ClientTlsOption = boolean | Pick<TlsConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity'>;
+
 export interface RemotingClientOptions extends ConnectionOptions {
+  /** Speak TLS to every address. @defaultValue false */
+  tls?: ClientTlsOption | undefined;
   /** @defaultValue 3000 (NettyClientConfig.connectTimeoutMillis) */
   connectTimeoutMillis?: number;
   /** Handlers for requests the server sends to this client. */
   handlers?: HandlerTable;
+  /** Runs on every outgoing request before it is written (e.g. ACL signing, as Java's RPCHook.doBeforeRequest). */
+  beforeRequest?: (addr: string, request: RemotingCommand) => void;
 }
 
 export class RemotingClient {
@@ -31,6 +39,7 @@ export class RemotingClient {
     const started = Date.now();
     const connection = await this.connection(addr, timeoutMillis);
     await connection.whenWritable();
+    this.options.beforeRequest?.(addr, request);
     const left = Math.max(1, timeoutMillis - (Date.now() - started));
     return connection.request(request, left);
   }
@@ -39,6 +48,7 @@ export class RemotingClient {
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis = 3000): Promise<void> {
     const connection = await this.connection(addr, timeoutMillis);
     await connection.whenWritable();
+    this.options.beforeRequest?.(addr, request);
     connection.oneway(request);
   }
 
@@ -62,7 +72,12 @@ export class RemotingClient {
       return Promise.reject(new RemotingConnectError(addr, new Error('address must be host:port')));
     }
     return new Promise<Connection>((resolve, reject) => {
-      const socket: Socket = connect({ host, port });
+      const tls = this.options.tls;
+      const socket: Socket =
+        tls === undefined || tls === false
+          ? connect({ host, port })
+          : connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...(tls === true ? {} : tls) });
+      const ready = tls === undefined || tls === false ? 'connect' : 'secureConnect';
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new RemotingConnectError(addr, new Error(`connect timed out after ${timeoutMillis} ms`)));
@@ -71,7 +86,7 @@ export class RemotingClient {
         clearTimeout(timer);
         reject(new RemotingConnectError(addr, error));
       });
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         const connection = new Connection(socket, addr, this.options);

@@ -3,16 +3,43 @@
  * (code → handler); the handler's result is written back with the request's opaque. Unknown
  * codes get REQUEST_CODE_NOT_SUPPORTED, thrown errors become (code, remark) responses, and a
  * bad frame closes only the connection that sent it.
+ *
+ * TLS (Apache's tls.server.mode): with `tls` set, the first byte of each connection decides —
+ * 0x16 (a TLS handshake record, which no plain frame can start with) is TLS, anything else
+ * plain. `disabled` closes TLS connections, `permissive` serves both on one port, `enforcing`
+ * closes plain ones; TLS without a secure context is closed too.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Connection, type ConnectionOptions } from './connection.ts';
-import { dispatchRequest, type HandlerTable } from './dispatch.ts';
+import { dispatchRequest, type HandlerTable, type RequestHook } from './dispatch.ts';
 import { type Logger, silentLogger } from './logger.ts';
+
+export type TlsServerMode = 'disabled' | 'permissive' | 'enforcing';
+
+export interface ServerTlsOptions {
+  mode: TlsServerMode;
+  /** Key and certificate; without one, TLS connections are closed. */
+  secureContext?: SecureContext | undefined;
+  /** Ask clients for a certificate (tls.server.need.client.auth optional/require). */
+  requestCert?: boolean;
+  /** Close connections whose client certificate is missing or not trusted (need.client.auth=require). */
+  rejectUnauthorized?: boolean;
+}
+
+/** The first byte of a TLS handshake record. */
+const TLS_HANDSHAKE = 0x16;
+/** A connection that sends nothing this long before its first byte is closed. */
+const FIRST_BYTE_TIMEOUT_MILLIS = 30_000;
 
 export interface RemotingServerOptions extends ConnectionOptions {
   handlers: HandlerTable;
+  /** Checked before every request (the broker's ACL validator). */
+  beforeRequest?: RequestHook;
+  /** TLS on this port; absent = plain only (no sniffing). */
+  tls?: ServerTlsOptions | undefined;
 }
 
 export interface RemotingServerEvents {
@@ -30,7 +57,8 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
     this.logger = options.logger ?? silentLogger;
     this.server = createServer((socket: Socket) => {
       const peer = `${normalizeIp(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
-      this.handleConnection(socket, peer);
+      if (options.tls) this.sniff(socket, peer, options.tls);
+      else this.handleConnection(socket, peer);
     });
   }
 
@@ -54,11 +82,53 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
     return this.connections.size;
   }
 
+  /** Peeks at the first byte to tell TLS from plain remoting, as Apache's HandshakeHandler. */
+  private sniff(socket: Socket, peer: string, tls: ServerTlsOptions): void {
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MILLIS, () => socket.destroy());
+    socket.once('error', () => socket.destroy());
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.setTimeout(0);
+      socket.removeAllListeners('error');
+      socket.unshift(chunk);
+      const isTls = chunk[0] === TLS_HANDSHAKE;
+      if (isTls && (tls.mode === 'disabled' || !tls.secureContext)) {
+        this.logger.warn({ peer, mode: tls.mode }, tls.mode === 'disabled' ? 'TLS connection closed: tls.server.mode=disabled' : 'TLS connection closed: no tls.server.certPath/keyPath configured');
+        socket.destroy();
+        return;
+      }
+      if (!isTls && tls.mode === 'enforcing') {
+        this.logger.warn({ peer }, 'plain connection closed: tls.server.mode=enforcing accepts TLS only');
+        socket.destroy();
+        return;
+      }
+      if (!isTls) {
+        this.handleConnection(socket, peer);
+        socket.resume();
+        return;
+      }
+      const secure = new TLSSocket(socket, {
+        isServer: true,
+        secureContext: tls.secureContext,
+        requestCert: tls.requestCert ?? false,
+        rejectUnauthorized: tls.rejectUnauthorized ?? false,
+      });
+      secure.once('error', (error) => {
+        this.logger.warn({ peer, err: error.message }, 'TLS handshake failed');
+        secure.destroy();
+      });
+      secure.once('secure', () => {
+        secure.removeAllListeners('error');
+        this.handleConnection(secure, peer);
+      });
+    });
+  }
+
   /** Serves any duplex stream (tests pass one side of a duplexPair). */
   handleConnection(stream: Duplex, remoteAddress: string): Connection {
     const connection = new Connection(stream, remoteAddress, this.options);
     this.connections.add(connection);
-    connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger));
+    connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger, this.options.beforeRequest));
     connection.on('close', (reason) => {
       this.connections.delete(connection);
       this.logger.debug({ peer: remoteAddress, reason }, 'connection closed');

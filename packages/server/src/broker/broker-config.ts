@@ -6,6 +6,7 @@
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { tlsDefaults } from '../common/tls-config.ts';
 
 const storeRoot = join(homedir(), 'store');
 
@@ -129,6 +130,14 @@ export const brokerDefaults = {
   pullThreadPoolQueueCapacity: 100_000,
   /** LITE_PULL_MESSAGE (the 5.x lite pull consumer) served; false answers NO_PERMISSION, as Apache 5.x. */
   litePullMessageEnable: true,
+
+  // security (docs/security.md)
+  /** ACL 1.0: every request is checked against plain_acl.yml (accounts, signatures, permissions). */
+  aclEnable: false,
+  /** The ACL file (Apache: -Drocketmq.acl.plain.file); relative paths are under rocketmqHome; empty = rocketmqHome/conf/plain_acl.yml. */
+  'rocketmq.acl.plain.file': '',
+  /** TLS on listenPort and the VIP port, and to the name servers (tls.enable); see common/tls-config.ts. */
+  ...tlsDefaults,
 };
 
 export type BrokerConfig = typeof brokerDefaults;

@@ -4,7 +4,7 @@
  * server every 30 s and after topic changes, keeps the client registry fresh, persists
  * consumer offsets every 5 s, and wakes long polls when messages arrive.
  */
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   createRequest,
   type Connection,
@@ -15,6 +15,8 @@ import {
   RemotingServer,
   RequestCode,
   type RequestHandler,
+  type RequestHook,
+  type ServerTlsOptions,
   pickLocalAddress,
 } from '@rocketmq-ts/protocol';
 import {
@@ -28,6 +30,7 @@ import {
   TopicConfigManager as TopicConfigFile,
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
+import { clientTls, serverTls } from '../common/tls-config.ts';
 import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
@@ -46,6 +49,8 @@ import { TopicConfigManager } from './topic/topic-config-manager.ts';
 import { Replication, type ReplicationOptions, validateRole } from './ha/replication.ts';
 import { TransactionCheckService } from './transaction/check-service.ts';
 import { TransactionService } from './transaction/transaction-service.ts';
+import { AclParseError, parseAccessResource } from './acl/access-resource.ts';
+import { AclDeniedError, PlainPermissionManager } from './acl/plain-permission-manager.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
 const TIMER_BLANK_SLOTS = 60;
@@ -78,6 +83,9 @@ export class Broker {
   private timer: TimerMessageService | undefined;
   private replication: Replication | undefined;
   private transactionCheck: TransactionCheckService | undefined;
+  private acl: PlainPermissionManager | undefined;
+  private requestHook: RequestHook | undefined;
+  private serverTls: ServerTlsOptions | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -90,7 +98,7 @@ export class Broker {
       this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
     }
     this.logger = options.logger ?? silentServerLogger();
-    this.namesrvClient = new RemotingClient({ logger: this.logger });
+    this.namesrvClient = new RemotingClient({ logger: this.logger, tls: clientTls(this.config) });
     this.outerApi = new BrokerOuterApi(this.namesrvClient, this.logger);
   }
 
@@ -119,6 +127,8 @@ export class Broker {
       );
     }
     const delayLevels = parseDelayLevels(config.messageDelayLevel);
+    this.serverTls = serverTls(config);
+    if (config.aclEnable) await this.startAcl();
     const store = await MessageStore.open({
       storePathRootDir: config.storePathRootDir,
       storePathCommitLog: config.storePathCommitLog,
@@ -187,6 +197,7 @@ export class Broker {
       delayLevels,
       registerBrokerAll: () => this.registerBrokerAll(),
       startTimestamp: Date.now(),
+      acl: this.acl,
     };
     this.services = services;
     const replication = new Replication(config, store, this.namesrvClient, { topics: files.topics, offsets: files.offsets, delayOffsets: files.delayOffsets, groups: files.groups }, this.logger, this.replicationOptions);
@@ -228,6 +239,27 @@ export class Broker {
     this.logger.info({ brokerName: config.brokerName, addr: this.brokerAddr, namesrvAddr: config.namesrvAddr }, 'the broker boot success');
   }
 
+  /** Loads plain_acl.yml (refusing to start when it is missing or invalid), watches it, and checks every request on both ports. */
+  private async startAcl(): Promise<void> {
+    const acl = await PlainPermissionManager.load(aclFilePath(this.config), this.logger);
+    acl.watch();
+    this.acl = acl;
+    this.requestHook = (ctx, request) => {
+      try {
+        acl.validate(parseAccessResource(request, ctx.remoteAddress));
+      } catch (error) {
+        const denied = error instanceof AclParseError ? new AclDeniedError(error.message) : error;
+        if (denied instanceof AclDeniedError) this.logger.debug({ peer: ctx.remoteAddress, code: request.code, reason: denied.reason }, 'request refused by ACL');
+        throw denied;
+      }
+    };
+  }
+
+  /** ACL state (tests and the console's status). */
+  get aclManager(): PlainPermissionManager | undefined {
+    return this.acl;
+  }
+
   /** The 5.x timer wheel (timer messages), its files beside the commit log's root. */
   private async startTimer(store: MessageStore): Promise<void> {
     const config = this.config;
@@ -261,6 +293,8 @@ export class Broker {
   private async listen(port: number, handlers: Map<number, RequestHandler>): Promise<void> {
     const server = new RemotingServer({
       handlers,
+      beforeRequest: this.requestHook,
+      tls: this.serverTls,
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
@@ -353,6 +387,7 @@ export class Broker {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    this.acl?.stop();
     await this.replication?.stop();
     this.services?.hold.stop();
     await this.transactionCheck?.stop();
@@ -370,4 +405,10 @@ export class Broker {
     }
     await this.store?.close();
   }
+}
+
+/** Apache's -Drocketmq.acl.plain.file: under ROCKETMQ_HOME unless absolute; default conf/plain_acl.yml. */
+export function aclFilePath(config: BrokerConfig): string {
+  const file = config['rocketmq.acl.plain.file'] || join('conf', 'plain_acl.yml');
+  return isAbsolute(file) ? file : resolve(config.rocketmqHome || '.', file);
 }

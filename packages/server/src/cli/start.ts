@@ -141,11 +141,14 @@ interface ConsoleHandle {
  */
 async function startConsole(namesrvAddr: string, port: number): Promise<ConsoleHandle> {
   const specifier = '@rocketmq-ts/dashboard';
-  let module: { startDashboard(options: { namesrvAddr: string; port: number }): Promise<ConsoleHandle> };
+  let module: { startDashboard(options: { namesrvAddr: string; port: number; credentials?: { accessKey: string; secretKey: string } }): Promise<ConsoleHandle> };
   try {
     module = (await import(specifier)) as typeof module;
   } catch (error) {
     throw new Error(`the web console (@rocketmq-ts/dashboard) is not installed: ${(error as Error).message}; install it or start with --dashboard=false`);
   }
-  return module.startDashboard({ namesrvAddr, port });
+  // With aclEnable, the console signs with the account in RMQ_CONSOLE_ACCESS_KEY / RMQ_CONSOLE_SECRET_KEY (docs/security.md).
+  const accessKey = process.env['RMQ_CONSOLE_ACCESS_KEY'];
+  const secretKey = process.env['RMQ_CONSOLE_SECRET_KEY'];
+  return module.startDashboard({ namesrvAddr, port, ...(accessKey && secretKey ? { credentials: { accessKey, secretKey } } : {}) });
 }

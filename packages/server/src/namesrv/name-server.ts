@@ -2,6 +2,7 @@
  * The name server process: a RemotingServer with the name server handler table, the route
  * table, the KV config, and the scan that drops brokers that stopped registering.
  */
+import { serverTls } from '../common/tls-config.ts';
 import { type AddressInfo } from 'node:net';
 import { mergeHandlerTables, RemotingServer, type RequestHandler } from '@rocketmq-ts/protocol';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
@@ -54,6 +55,7 @@ export class NameServer {
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
+      tls: serverTls(this.config),
     });
     this.server.on('disconnect', (connection) => {
       for (const gone of this.routes.onChannelClosed(connection)) this.logger.info(gone, 'broker removed');

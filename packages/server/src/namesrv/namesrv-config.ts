@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { tlsDefaults } from '../common/tls-config.ts';
 
 export const namesrvDefaults = {
   listenPort: 9876,
@@ -22,6 +23,8 @@ export const namesrvDefaults = {
   serverChannelMaxIdleTimeSeconds: 120,
   /** Largest frame accepted (Netty frameMaxLength). */
   maxFrameLength: 16 * 1024 * 1024,
+  /** TLS on listenPort (tls.server.*); see common/tls-config.ts. */
+  ...tlsDefaults,
 };
 
 export type NamesrvConfig = typeof namesrvDefaults;

@@ -1,5 +1,6 @@
 /** The broker's request code → handler table: one module per code family, merged once. */
 import { mergeHandlerTables, type RequestHandler } from '@rocketmq-ts/protocol';
+import { aclHandlers } from './acl.ts';
 import { adminHandlers } from './admin.ts';
 import { adminStatsHandlers } from './admin-stats.ts';
 import { clientHandlers } from './client.ts';
@@ -22,5 +23,6 @@ export function brokerHandlerTable(services: BrokerServices): Map<number, Reques
     adminHandlers(services),
     adminStatsHandlers(services),
     transactionHandlers(services),
+    aclHandlers(services),
   );
 }

@@ -12,6 +12,7 @@ import type { PullRequestHoldService } from '../long-poll/pull-request-hold-serv
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
 import type { ReplicationStatus } from '../ha/replication.ts';
 import type { TransactionService } from '../transaction/transaction-service.ts';
+import type { PlainPermissionManager } from '../acl/plain-permission-manager.ts';
 
 /** Counters shown by GET_BROKER_RUNTIME_INFO and the console. */
 export interface BrokerStats {
@@ -99,4 +100,6 @@ export interface BrokerServices {
   readonly startTimestamp: number;
   /** Set once the broker has started its replication role. */
   replication?: ReplicationView;
+  /** ACL 1.0 accounts and rules (plain_acl.yml); absent when aclEnable=false. */
+  readonly acl?: PlainPermissionManager | undefined;
 }

@@ -1,0 +1,77 @@
+/**
+ * TLS settings of the remoting ports with Apache's key names (TlsSystemConfig): in broker.conf /
+ * namesrv.conf or as --key=value flags. Key material is PEM (the key PKCS#8, as Apache wants).
+ * Apache's tls.test.mode (a self-signed certificate made at start) is not offered: without
+ * certPath and keyPath, permissive serves plain only and enforcing refuses to start.
+ */
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import type { ClientTlsOption, ServerTlsOptions, TlsServerMode } from '@rocketmq-ts/protocol';
+
+export const tlsDefaults = {
+  /** disabled / permissive (TLS and plain on one port) / enforcing (TLS only). */
+  'tls.server.mode': 'permissive',
+  /** PEM certificate (chain) of this server. */
+  'tls.server.certPath': '',
+  /** PEM private key (PKCS#8) of this server. */
+  'tls.server.keyPath': '',
+  /** Password of an encrypted keyPath. */
+  'tls.server.keyPassword': '',
+  /** PEM CA certificates that client certificates are checked against. */
+  'tls.server.trustCertPath': '',
+  /** none / optional / require: ask clients for a certificate, and refuse those without a trusted one (require). */
+  'tls.server.need.client.auth': 'none',
+  /** This process's own outbound connections (broker → name server) use TLS. */
+  'tls.enable': false,
+  /** Verify the server's certificate on outbound TLS (false trusts any, as Apache's default). */
+  'tls.client.authServer': false,
+  /** PEM CA certificates outbound TLS checks servers against. */
+  'tls.client.trustCertPath': '',
+};
+
+export type TlsConfig = typeof tlsDefaults;
+
+function read(path: string, key: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new Error(`${key}=${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The server side, or undefined when the mode is disabled (no sniffing needed: a TLS hello is then not a valid frame and its connection closes). */
+export function serverTls(config: TlsConfig): ServerTlsOptions {
+  const mode = config['tls.server.mode'];
+  if (mode !== 'disabled' && mode !== 'permissive' && mode !== 'enforcing') {
+    throw new Error(`tls.server.mode=${mode} must be disabled, permissive or enforcing`);
+  }
+  const auth = config['tls.server.need.client.auth'];
+  if (auth !== 'none' && auth !== 'optional' && auth !== 'require') throw new Error(`tls.server.need.client.auth=${auth} must be none, optional or require`);
+  const certPath = config['tls.server.certPath'];
+  const keyPath = config['tls.server.keyPath'];
+  if ((certPath === '') !== (keyPath === '')) throw new Error('set both tls.server.certPath and tls.server.keyPath (or neither)');
+  if (mode === 'enforcing' && certPath === '') {
+    throw new Error('tls.server.mode=enforcing needs tls.server.certPath and tls.server.keyPath (PEM files); rocketmq-ts does not make a self-signed certificate');
+  }
+  if (mode === 'disabled' || certPath === '') return { mode: mode as TlsServerMode };
+  const trust = config['tls.server.trustCertPath'];
+  let secureContext;
+  try {
+    secureContext = createSecureContext({
+      cert: read(certPath, 'tls.server.certPath'),
+      key: read(keyPath, 'tls.server.keyPath'),
+      ...(config['tls.server.keyPassword'] ? { passphrase: config['tls.server.keyPassword'] } : {}),
+      ...(trust ? { ca: read(trust, 'tls.server.trustCertPath') } : {}),
+    });
+  } catch (error) {
+    throw new Error(`the TLS key or certificate cannot be used: ${(error as Error).message}`, { cause: error });
+  }
+  return { mode: mode as TlsServerMode, secureContext, requestCert: auth !== 'none', rejectUnauthorized: auth === 'require' };
+}
+
+/** The outbound side (tls.enable), for the broker's name server client. */
+export function clientTls(config: TlsConfig): ClientTlsOption | undefined {
+  if (!config['tls.enable']) return undefined;
+  const trust = config['tls.client.trustCertPath'];
+  return { rejectUnauthorized: config['tls.client.authServer'], ...(trust ? { ca: read(trust, 'tls.client.trustCertPath') } : {}) };
+}
