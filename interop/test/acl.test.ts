@@ -122,13 +122,13 @@ async function tsAdminProbes(target: RunningTarget): Promise<unknown[]> {
   const admin = new Admin({ namesrvAddr: target.namesrvAddr, credentials: { accessKey: 'adminUser01', secretKey: 'adminSecret01' } });
   await admin.start();
   try {
-    const before = await admin.aclVersion(target.brokerAddr);
-    await admin.updateAclAccount(target.brokerAddr, { accessKey: 'tsAdminMade1', secretKey: 'tsAdminSecret1', admin: false, defaultTopicPerm: 'SUB', topicPerms: ['AclTopic=PUB'] });
+    const before = await admin.aclVersionInfo(target.brokerAddr);
+    await admin.updateAccessConfig({ accessKey: 'tsAdminMade1', secretKey: 'tsAdminSecret1', admin: false, defaultTopicPerm: 'SUB', topicPerms: ['AclTopic=PUB'] }, { brokerAddr: target.brokerAddr });
     const config = await admin.aclConfig(target.brokerAddr);
-    const made = config.plainAccessConfigs.find((account) => account.accessKey === 'tsAdminMade1');
-    const after = await admin.aclVersion(target.brokerAddr);
-    await admin.deleteAclAccount(target.brokerAddr, 'tsAdminMade1');
-    const again = await admin.deleteAclAccount(target.brokerAddr, 'tsAdminMade1').then(
+    const made = config.accounts.find((account) => account.accessKey === 'tsAdminMade1');
+    const after = await admin.aclVersionInfo(target.brokerAddr);
+    await admin.deleteAccessConfig('tsAdminMade1', { brokerAddr: target.brokerAddr });
+    const again = await admin.deleteAccessConfig('tsAdminMade1', { brokerAddr: target.brokerAddr }).then(
       () => 'deleted',
       (error: unknown) => (error instanceof MQBrokerError ? error.responseCode : String(error)),
     );

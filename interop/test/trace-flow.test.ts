@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJavaProgram } from '../lib/java-client.ts';
+import { maskOutput, ourMqadmin } from '../lib/mqadmin-run.ts';
 import { apacheClasspath, JAVA17_NETTY_FLAGS, javaClientClasspath, runCommand } from '../lib/java.ts';
 import { startApacheTarget, uniqueName } from '../lib/targets.ts';
 
@@ -112,6 +113,10 @@ describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { t
       t.diagnostic(`queryMsgTraceById on rocketmq-ts: ${out.trim().split('\n').join(' | ')}`);
       assert.match(out, /^Pub\s+\S+_p\s.*success/m, out);
       assert.match(out, /^Sub\s+\S+_c\s.*success/m, out);
+      // Our mqadmin prints the same (times masked).
+      const ours = await ourMqadmin('QueryMsgTraceById', '-i', lastMsgIds.get(`${cluster.namesrvAddr} `)!, '-n', cluster.namesrvAddr);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(maskOutput(ours.stdout), maskOutput(out), 'mqadmin QueryMsgTraceById: ours (actual) vs Apache\'s tool (expected)');
     } finally {
       await cluster.stop();
     }

@@ -32,7 +32,6 @@ export type { ConsumeFromWhere, MessageModel, MessageSelector } from './consumer
 export type { ConsumerEvents, ConsumerWarning } from './consumer/events.ts';
 export type { Message, MessageExt, MessageQueue, SendResult, SendStatus } from './message.ts';
 export type { AclCredentials, ClientOptions, ClientTlsOption, Logger } from './options.ts';
-export type { BrokerAclConfig, BrokerAclVersion, PlainAccessConfig } from './admin/acl-admin.ts';
 export type { ShutdownOptions, StartOptions } from './lifecycle.ts';
 export {
   PROCESS_CHANNEL,

@@ -67,6 +67,8 @@ export interface MessageExt {
   flag: number;
   bodyCRC: number;
   storeSize: number;
+  /** A committed transactional message: the commit-log offset of its half message (0 otherwise). */
+  preparedTransactionOffset?: number;
   delayTimeLevel: number;
 }
 

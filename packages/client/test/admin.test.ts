@@ -49,7 +49,7 @@ test('Admin client against rocketmq-ts', async (t) => {
   assert.deepEqual(await admin.createOrUpdateTopic({ topic, readQueueNums: 4, writeQueueNums: 4 }, { cluster: 'DefaultCluster' }), [cluster.brokerAddr]);
   assert.ok((await admin.topicList()).includes(topic));
   const route = await admin.topicRoute(topic);
-  assert.deepEqual(route.queues, [{ brokerName: 'broker-a', readQueueNums: 4, writeQueueNums: 4, perm: 6, permText: 'RW-' }]);
+  assert.deepEqual(route.queues, [{ brokerName: 'broker-a', readQueueNums: 4, writeQueueNums: 4, perm: 6, permText: 'RW-', topicSysFlag: 0 }]);
   assert.deepEqual(route.brokers[0]?.addrs, { '0': cluster.brokerAddr });
   await assert.rejects(admin.createOrUpdateTopic({ topic, perm: 9 }, { cluster: 'DefaultCluster' }), MQClientError);
   await assert.rejects(admin.createOrUpdateTopic({ topic }, { cluster: 'NoSuchCluster' }), /NoSuchCluster/);

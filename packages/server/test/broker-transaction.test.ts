@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import {
   CheckTransactionStateRequestHeader,
+  createOffsetMessageId,
   createRequest,
   decodeHeader,
   decodeOffsetMessageId,
@@ -24,6 +25,7 @@ import {
   RequestCode,
   type RequestHandler,
   ResponseCode,
+  ResumeCheckHalfMessageRequestHeader,
   SendMessageRequestHeaderV2,
   type StoredMessage,
   UniqueIdGenerator,
@@ -239,6 +241,33 @@ describe('transactional messages on the broker', () => {
     assert.deepEqual(await readQueue(cluster, topic, 1), []);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(checks.length, 3, 'no check after giving up');
+  });
+
+  it('RESUME_CHECK_HALF_MESSAGE (323) puts a given-up half message back with TRANSACTION_CHECK_TIMES 0: the producer is asked again and its COMMIT delivers', async (t) => {
+    const cluster = await startCluster(t, { transactionTimeOut: 200, transactionCheckInterval: 150, transactionCheckMax: 2 });
+    const client = await withClient(t);
+    const topic = unique('tx_resume');
+    const group = unique('tx_group');
+    const half = await sendHalf(client, cluster.brokerAddr, topic, group, 'resumed');
+    let answer: number | undefined = undefined; // silent until resumed
+    const { checks } = await checkingProducer(t, cluster, group, () => answer);
+    await until('the discard', () => cluster.broker.internals.transactions.counters.discards === 1);
+    const [kept] = await readQueue(cluster, 'TRANS_CHECK_MAX_TIME_TOPIC', 0);
+    assert.ok(kept);
+    const resume = (msgId: string) =>
+      client.invoke(cluster.brokerAddr, createRequest(RequestCode.RESUME_CHECK_HALF_MESSAGE, { extFields: encodeHeader(ResumeCheckHalfMessageRequestHeader, { msgId }) }));
+    const refused = await resume(createOffsetMessageId(kept.storeHost, kept.commitLogOffset + 1_000_000));
+    assert.equal(refused.code, ResponseCode.SYSTEM_ERROR, 'no message at that offset');
+    assert.match(refused.remark ?? '', /no half message/);
+    const garbage = await resume('not-an-id');
+    assert.equal(garbage.code, ResponseCode.SYSTEM_ERROR);
+    answer = MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+    const resumed = await resume(createOffsetMessageId(kept.storeHost, kept.commitLogOffset));
+    assert.equal(resumed.code, ResponseCode.SUCCESS, resumed.remark);
+    await until('the commit after the resumed check', async () => (await readQueue(cluster, topic, 1)).length === 1);
+    const [delivered] = await readQueue(cluster, topic, 1);
+    assert.equal(delivered?.properties['UNIQ_KEY'], half.uniq);
+    assert.deepEqual(checks.map((c) => c.checkTimes).slice(-1), ['1'], 'the resumed check counts from 0 again');
   });
 
   it('a commit whose op record was lost (crash between the two writes) is not checked nor committed again', async (t) => {

@@ -31,7 +31,6 @@ const NOT_SUPPORTED: Record<number, string> = {
   [RequestCode.REGISTER_FILTER_SERVER]: 'the filter-server feature is obsolete',
   [RequestCode.REGISTER_MESSAGE_FILTER_CLASS]: 'the filter-server feature is obsolete',
   [RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS]: 'deprecated in 4.x; offsets come from GET_CONSUME_STATS',
-  [RequestCode.RESUME_CHECK_HALF_MESSAGE]: 'mqadmin resumeCheckHalfMessage (re-check a half message now) is not built yet',
   [RequestCode.SEND_REPLY_MESSAGE]: 'request/reply is not built yet',
   [RequestCode.SEND_REPLY_MESSAGE_V2]: 'request/reply is not built yet',
   [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE]: 'consume-queue cleanup runs with retention on its own schedule',

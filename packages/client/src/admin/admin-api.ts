@@ -4,6 +4,14 @@
  * fallbacks live in admin.ts.
  */
 import {
+  AddWritePermOfBrokerResponseHeader,
+  CloneGroupOffsetRequestHeader,
+  CreateAccessConfigRequestHeader,
+  DeleteAccessConfigRequestHeader,
+  GetBrokerAclConfigResponseHeader,
+  UpdateGlobalWhiteAddrsConfigRequestHeader,
+  parseFastjson,
+  type BrokerStatsData,
   type ClusterInfo,
   type ConsumeMessageDirectlyResult,
   type ConsumeStats,
@@ -14,6 +22,7 @@ import {
   createRequest,
   decodeClusterInfo,
   decodeConsumeMessageDirectlyResult,
+  decodeBrokerStatsData,
   decodeConsumerConnection,
   decodeConsumerRunningInfo,
   decodeConsumeStats,
@@ -26,7 +35,9 @@ import {
   decodeTopicStatsTable,
   DeleteSubscriptionGroupRequestHeader,
   DeleteTopicInNamesrvRequestHeader,
+  DeleteKVConfigRequestHeader,
   DeleteTopicRequestHeader,
+  decodeHeader,
   encodeHeader,
   GetConsumerConnectionListRequestHeader,
   GetConsumerRunningInfoRequestHeader,
@@ -37,23 +48,30 @@ import {
   type HeaderTable,
   type MessageQueue,
   type ProducerConnection,
+  PutKVConfigRequestHeader,
   QueryMessageRequestHeader,
   QueryTopicConsumeByWhoRequestHeader,
   type RemotingClient,
   type RemotingCommand,
   RequestCode,
   ResetOffsetRequestHeader,
+  ResumeCheckHalfMessageRequestHeader,
   ResponseCode,
   type SubscriptionGroupConfig,
   type TopicConfig,
   type TopicStatsTable,
   UNIQUE_KEY_QUERY,
+  ViewBrokerStatsDataRequestHeader,
   ViewMessageRequestHeader,
+  WipeWritePermOfBrokerRequestHeader,
+  WipeWritePermOfBrokerResponseHeader,
   writeFastjson,
 } from '@rocketmq-ts/protocol';
 import { MQBrokerError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
 import { decodeMessage, decodeMessages } from '../core/received-message.ts';
+import { parseProperties, propertiesText } from './properties-text.ts';
+import type { AclConfigView, AclVersionInfo, PlainAccessAccount } from './types.ts';
 
 function command<H extends HeaderTable>(code: number, table: H, header: HeaderOf<H>, body?: Buffer): RemotingCommand {
   return createRequest(code, { extFields: encodeHeader(table, header), body });
@@ -87,7 +105,129 @@ export class AdminApi {
     await this.call(namesrv, `DELETE_TOPIC_IN_NAMESRV ${topic}`, command(RequestCode.DELETE_TOPIC_IN_NAMESRV, DeleteTopicInNamesrvRequestHeader, { topic }));
   }
 
+  async namesrvConfig(namesrv: string): Promise<Record<string, string>> {
+    const response = await this.call(namesrv, 'GET_NAMESRV_CONFIG', createRequest(RequestCode.GET_NAMESRV_CONFIG));
+    return parseProperties(response.body?.toString('utf8') ?? '');
+  }
+
+  async updateNamesrvConfig(namesrv: string, properties: Record<string, string>): Promise<void> {
+    const body = Buffer.from(propertiesText(properties), 'utf8');
+    await this.call(namesrv, 'UPDATE_NAMESRV_CONFIG', createRequest(RequestCode.UPDATE_NAMESRV_CONFIG, { body }));
+  }
+
+  async putKvConfig(namesrv: string, namespace: string, key: string, value: string): Promise<void> {
+    await this.call(namesrv, `PUT_KV_CONFIG ${namespace} ${key}`, command(RequestCode.PUT_KV_CONFIG, PutKVConfigRequestHeader, { namespace, key, value }));
+  }
+
+  async deleteKvConfig(namesrv: string, namespace: string, key: string): Promise<void> {
+    await this.call(namesrv, `DELETE_KV_CONFIG ${namespace} ${key}`, command(RequestCode.DELETE_KV_CONFIG, DeleteKVConfigRequestHeader, { namespace, key }));
+  }
+
+  /** How many topics lost (or, with `add`, regained) the write permission of `brokerName` on this name server. */
+  async setWritePermOfBroker(namesrv: string, brokerName: string, add: boolean): Promise<number> {
+    const code = add ? RequestCode.ADD_WRITE_PERM_OF_BROKER : RequestCode.WIPE_WRITE_PERM_OF_BROKER;
+    const name = add ? 'ADD_WRITE_PERM_OF_BROKER' : 'WIPE_WRITE_PERM_OF_BROKER';
+    const response = await this.call(namesrv, `${name} ${brokerName}`, command(code, WipeWritePermOfBrokerRequestHeader, { brokerName }));
+    return add
+      ? decodeHeader(AddWritePermOfBrokerResponseHeader, response.extFields).addTopicCount
+      : decodeHeader(WipeWritePermOfBrokerResponseHeader, response.extFields).wipeTopicCount;
+  }
+
   // broker -----------------------------------------------------------------------------------
+
+  async brokerConfig(broker: string): Promise<Record<string, string>> {
+    const response = await this.call(broker, 'GET_BROKER_CONFIG', createRequest(RequestCode.GET_BROKER_CONFIG));
+    return parseProperties(response.body?.toString('utf8') ?? '');
+  }
+
+  async updateBrokerConfig(broker: string, properties: Record<string, string>): Promise<void> {
+    const body = Buffer.from(propertiesText(properties), 'utf8');
+    await this.call(broker, 'UPDATE_BROKER_CONFIG', createRequest(RequestCode.UPDATE_BROKER_CONFIG, { body }));
+  }
+
+  // plain ACL (50–54) ---------------------------------------------------------------------
+
+  async updateAccessConfig(broker: string, account: PlainAccessAccount): Promise<void> {
+    const header = {
+      accessKey: account.accessKey,
+      secretKey: account.secretKey,
+      whiteRemoteAddress: account.whiteRemoteAddress,
+      admin: account.admin ?? false,
+      defaultTopicPerm: account.defaultTopicPerm,
+      defaultGroupPerm: account.defaultGroupPerm,
+      topicPerms: account.topicPerms?.join(','),
+      groupPerms: account.groupPerms?.join(','),
+    };
+    await this.call(broker, `UPDATE_AND_CREATE_ACL_CONFIG ${account.accessKey}`, command(RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, CreateAccessConfigRequestHeader, header));
+  }
+
+  async deleteAccessConfig(broker: string, accessKey: string): Promise<void> {
+    await this.call(broker, `DELETE_ACL_CONFIG ${accessKey}`, command(RequestCode.DELETE_ACL_CONFIG, DeleteAccessConfigRequestHeader, { accessKey }));
+  }
+
+  async updateGlobalWhiteAddrs(broker: string, globalWhiteAddrs: readonly string[]): Promise<void> {
+    await this.call(
+      broker,
+      'UPDATE_GLOBAL_WHITE_ADDRS_CONFIG',
+      command(RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, UpdateGlobalWhiteAddrsConfigRequestHeader, { globalWhiteAddrs: globalWhiteAddrs.join(',') }),
+    );
+  }
+
+  /** GET_BROKER_CLUSTER_ACL_INFO (52): the broker's names and its plain_acl.yml data version. */
+  async aclVersionInfo(broker: string): Promise<AclVersionInfo> {
+    const response = await this.call(broker, 'GET_BROKER_CLUSTER_ACL_INFO', createRequest(RequestCode.GET_BROKER_CLUSTER_ACL_INFO));
+    const header = decodeHeader(GetBrokerAclConfigResponseHeader, response.extFields);
+    const version = parseFastjson(header.version) as { counter?: number; timestamp?: number } | null;
+    return { clusterName: header.clusterName, brokerName: header.brokerName, brokerAddr: header.brokerAddr, counter: Number(version?.counter ?? 0), timestamp: Number(version?.timestamp ?? 0) };
+  }
+
+  /** GET_BROKER_CLUSTER_ACL_CONFIG (54): global white addresses and accounts, as the broker holds them. */
+  async aclConfig(broker: string): Promise<AclConfigView> {
+    const response = await this.call(broker, 'GET_BROKER_CLUSTER_ACL_CONFIG', createRequest(RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG));
+    const body = (response.body && response.body.length > 0 ? parseFastjson(response.body.toString('utf8')) : {}) as {
+      globalWhiteAddrs?: string[] | null;
+      plainAccessConfigs?: Record<string, unknown>[] | null;
+    };
+    const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+    return {
+      globalWhiteAddrs: (body.globalWhiteAddrs ?? []).map(String),
+      accounts: (body.plainAccessConfigs ?? []).map((a) => ({
+        accessKey: String(a['accessKey'] ?? ''),
+        secretKey: text(a['secretKey']),
+        whiteRemoteAddress: text(a['whiteRemoteAddress']),
+        admin: a['admin'] === true,
+        defaultTopicPerm: text(a['defaultTopicPerm']),
+        defaultGroupPerm: text(a['defaultGroupPerm']),
+        topicPerms: list(a['topicPerms']),
+        groupPerms: list(a['groupPerms']),
+      })),
+    };
+  }
+
+  /** VIEW_BROKER_STATS_DATA (315): one stats item (TOPIC_PUT_NUMS by topic, GROUP_GET_NUMS by topic@group) per minute, hour and day. */
+  async viewBrokerStatsData(broker: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
+    const response = await this.call(
+      broker,
+      `VIEW_BROKER_STATS_DATA ${statsName} ${statsKey}`,
+      command(RequestCode.VIEW_BROKER_STATS_DATA, ViewBrokerStatsDataRequestHeader, { statsName, statsKey }),
+    );
+    return decodeBrokerStatsData(response.body);
+  }
+
+  async cloneGroupOffset(broker: string, srcGroup: string, destGroup: string, topic: string, offline: boolean): Promise<void> {
+    await this.call(
+      broker,
+      `CLONE_GROUP_OFFSET ${srcGroup} ${destGroup}`,
+      command(RequestCode.CLONE_GROUP_OFFSET, CloneGroupOffsetRequestHeader, { srcGroup, destGroup, topic, offline }),
+    );
+  }
+
+  /** Asks the broker to check a transactional half message again (its check count reset); MQBrokerError (SYSTEM_ERROR) when it cannot. */
+  async resumeCheckHalfMessage(broker: string, msgId: string): Promise<void> {
+    await this.call(broker, `RESUME_CHECK_HALF_MESSAGE ${msgId}`, command(RequestCode.RESUME_CHECK_HALF_MESSAGE, ResumeCheckHalfMessageRequestHeader, { msgId }));
+  }
+
 
   async runtimeInfo(broker: string): Promise<Map<string, string>> {
     const response = await this.call(broker, 'GET_BROKER_RUNTIME_INFO', createRequest(RequestCode.GET_BROKER_RUNTIME_INFO));

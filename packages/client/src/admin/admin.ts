@@ -11,10 +11,11 @@
  * await admin.shutdown();
  * ```
  */
-import { AclAdminApi, type BrokerAclConfig, type BrokerAclVersion, type PlainAccessConfig } from './acl-admin.ts';
 import { decodeTraceRecords, DEFAULT_TRACE_TOPIC, type MessageTrace, messageTraceOf } from './trace.ts';
 import {
+  type BrokerStatsData,
   type ClusterInfo,
+  decodeOffsetMessageId,
   isReadable,
   newSubscriptionGroupConfig,
   newTopicConfig,
@@ -30,9 +31,11 @@ import { MQBrokerError, MQClientError } from '../errors.ts';
 import type { MessageExt, SendResult } from '../message.ts';
 import { type ClientOptions, checkGroup, checkTopic, resolveClientOptions } from '../options.ts';
 import { AdminApi } from './admin-api.ts';
-import { MessageLookup } from './message-lookup.ts';
+import { MessageLookup, type QueuePull } from './message-lookup.ts';
 import { parseRuntimeInfo } from './runtime-info.ts';
 import type {
+  AclConfigView,
+  AclVersionInfo,
   AdminTarget,
   BrokerAddress,
   BrokerRuntimeInfo,
@@ -45,6 +48,7 @@ import type {
   MessageQueryOptions,
   MessageTrack,
   MessageView,
+  PlainAccessAccount,
   ProducerConnectionView,
   QueueConsumeInfo,
   QueueOffsetInfo,
@@ -60,7 +64,6 @@ export type AdminOptions = ClientOptions;
 export class Admin {
   private readonly instance: ClientInstance;
   private readonly api: AdminApi;
-  private readonly aclApi: AclAdminApi;
   private readonly messages: MessageLookup;
   private readonly clientOptions: ClientOptions;
   private state: 'created' | 'running' | 'stopped' = 'created';
@@ -70,7 +73,6 @@ export class Admin {
     this.clientOptions = options;
     this.instance = new ClientInstance(resolved, true);
     this.api = new AdminApi(this.instance.remoting, resolved.requestTimeoutMillis);
-    this.aclApi = new AclAdminApi(this.instance.remoting, resolved.requestTimeoutMillis);
     this.messages = new MessageLookup(this, this.api, this.instance.api, resolved.requestTimeoutMillis, options);
   }
 
@@ -158,40 +160,127 @@ export class Admin {
     return masters.map((m) => m.addr);
   }
 
+  // name server and broker settings ---------------------------------------------------------
+
+  /** Every name server's settings (GET_NAMESRV_CONFIG), by name server address. */
+  async namesrvConfigs(): Promise<Record<string, Record<string, string>>> {
+    this.ensureRunning();
+    const configs: Record<string, Record<string, string>> = {};
+    for (const addr of this.instance.namesrvAddrs) configs[addr] = await this.api.namesrvConfig(addr);
+    return configs;
+  }
+
+  /** Changes settings on every name server (UPDATE_NAMESRV_CONFIG); returns the name servers written. */
+  async updateNamesrvConfig(properties: Record<string, string>): Promise<string[]> {
+    this.ensureRunning();
+    for (const addr of this.instance.namesrvAddrs) await this.api.updateNamesrvConfig(addr, properties);
+    return [...this.instance.namesrvAddrs];
+  }
+
+  /** Puts a key of a namespace in every name server's KV store (PUT_KV_CONFIG), as mqadmin updateKvConfig. */
+  async putKvConfig(namespace: string, key: string, value: string): Promise<void> {
+    this.ensureRunning();
+    for (const addr of this.instance.namesrvAddrs) await this.api.putKvConfig(addr, namespace, key, value);
+  }
+
+  async deleteKvConfig(namespace: string, key: string): Promise<void> {
+    this.ensureRunning();
+    for (const addr of this.instance.namesrvAddrs) await this.api.deleteKvConfig(addr, namespace, key);
+  }
+
+  /**
+   * Takes away (or, with `add`, gives back) the write permission of every topic of `brokerName`
+   * in every name server's routes (WIPE_WRITE_PERM_OF_BROKER 205 / ADD_WRITE_PERM_OF_BROKER 327);
+   * per name server, how many topics changed.
+   */
+  async setBrokerWritePerm(brokerName: string, add: boolean): Promise<{ namesrvAddr: string; topicCount: number }[]> {
+    this.ensureRunning();
+    const results: { namesrvAddr: string; topicCount: number }[] = [];
+    for (const namesrvAddr of this.instance.namesrvAddrs) results.push({ namesrvAddr, topicCount: await this.api.setWritePermOfBroker(namesrvAddr, brokerName, add) });
+    return results;
+  }
+
+  /** The broker's settings (GET_BROKER_CONFIG). */
+  async brokerConfig(brokerAddr: string): Promise<Record<string, string>> {
+    this.ensureRunning();
+    return this.api.brokerConfig(brokerAddr);
+  }
+
+  /** Changes broker settings at run time (UPDATE_BROKER_CONFIG) on one broker or every master of a cluster; returns the brokers written. */
+  async updateBrokerConfig(properties: Record<string, string>, target: AdminTarget): Promise<string[]> {
+    this.ensureRunning();
+    const addrs = await this.targetAddrs(target);
+    for (const addr of addrs) await this.api.updateBrokerConfig(addr, properties);
+    return addrs;
+  }
+
+  // plain ACL -------------------------------------------------------------------------------
+
+  /** Creates or updates an ACL account (UPDATE_AND_CREATE_ACL_CONFIG) on one broker or every master of a cluster; returns the brokers written. */
+  async updateAccessConfig(account: PlainAccessAccount, target: AdminTarget): Promise<string[]> {
+    this.ensureRunning();
+    const addrs = await this.targetAddrs(target);
+    for (const addr of addrs) await this.api.updateAccessConfig(addr, account);
+    return addrs;
+  }
+
+  async deleteAccessConfig(accessKey: string, target: AdminTarget): Promise<string[]> {
+    this.ensureRunning();
+    const addrs = await this.targetAddrs(target);
+    for (const addr of addrs) await this.api.deleteAccessConfig(addr, accessKey);
+    return addrs;
+  }
+
+  async updateGlobalWhiteAddrs(addresses: readonly string[], target: AdminTarget): Promise<string[]> {
+    this.ensureRunning();
+    const addrs = await this.targetAddrs(target);
+    for (const addr of addrs) await this.api.updateGlobalWhiteAddrs(addr, addresses);
+    return addrs;
+  }
+
+  async aclVersionInfo(brokerAddr: string): Promise<AclVersionInfo> {
+    this.ensureRunning();
+    return this.api.aclVersionInfo(brokerAddr);
+  }
+
+  async aclConfig(brokerAddr: string): Promise<AclConfigView> {
+    this.ensureRunning();
+    return this.api.aclConfig(brokerAddr);
+  }
+
+  /** The broker's per-minute/hour/day figures of one stats item (VIEW_BROKER_STATS_DATA 315), as mqadmin statsAll reads them. */
+  async brokerStatsData(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
+    this.ensureRunning();
+    return this.api.viewBrokerStatsData(brokerAddr, statsName, statsKey);
+  }
+
+  /** Copies srcGroup's committed offsets on `topic` to destGroup on every master of the topic's route (CLONE_GROUP_OFFSET). */
+  async cloneGroupOffset(srcGroup: string, destGroup: string, topic: string, options: { offline?: boolean } = {}): Promise<string[]> {
+    const masters = await this.topicMasters(topic);
+    for (const { addr } of masters) await this.api.cloneGroupOffset(addr, srcGroup, destGroup, topic, options.offline ?? false);
+    return masters.map((m) => m.addr);
+  }
+
+  /**
+   * Has the broker storing a transactional half message check it with its producer again
+   * (RESUME_CHECK_HALF_MESSAGE 323): `msgId` is the half message's offsetMsgId, whose store
+   * host names the broker. MQBrokerError when the broker refuses (no half message there).
+   */
+  async resumeCheckHalfMessage(msgId: string): Promise<void> {
+    this.ensureRunning();
+    let host;
+    try {
+      host = decodeOffsetMessageId(msgId).storeHost;
+    } catch (error) {
+      throw new MQClientError(`${(error as Error).message}: resumeCheckHalfMessage needs the half message's offsetMsgId`, { cause: error });
+    }
+    await this.api.resumeCheckHalfMessage(`${host.address}:${host.port}`, msgId);
+  }
+
   /** Version, TPS, disk use and the rest of GET_BROKER_RUNTIME_INFO. */
   async brokerRuntimeInfo(brokerAddr: string): Promise<BrokerRuntimeInfo> {
     this.ensureRunning();
     return parseRuntimeInfo(brokerAddr, await this.api.runtimeInfo(brokerAddr));
-  }
-
-  // ACL 1.0 (mqadmin updateAclConfig, deleteAccessConfig, updateGlobalWhiteAddr, clusterAclConfigVersion, getAccessConfigSubCommand)
-
-  /** Creates or updates an account in the broker's plain_acl.yml (fields left out keep their value). */
-  async updateAclAccount(brokerAddr: string, config: PlainAccessConfig): Promise<void> {
-    this.ensureRunning();
-    await this.aclApi.updateAccount(brokerAddr, config);
-  }
-
-  async deleteAclAccount(brokerAddr: string, accessKey: string): Promise<void> {
-    this.ensureRunning();
-    await this.aclApi.deleteAccount(brokerAddr, accessKey);
-  }
-
-  /** Replaces the broker's globalWhiteRemoteAddresses. */
-  async updateAclGlobalWhiteAddrs(brokerAddr: string, addresses: readonly string[]): Promise<void> {
-    this.ensureRunning();
-    await this.aclApi.updateGlobalWhiteAddrs(brokerAddr, addresses);
-  }
-
-  async aclVersion(brokerAddr: string): Promise<BrokerAclVersion> {
-    this.ensureRunning();
-    return this.aclApi.version(brokerAddr);
-  }
-
-  /** Every account (secret keys included) and the global white list. */
-  async aclConfig(brokerAddr: string): Promise<BrokerAclConfig> {
-    this.ensureRunning();
-    return this.aclApi.config(brokerAddr);
   }
 
   // topics -----------------------------------------------------------------------------------
@@ -219,7 +308,14 @@ export class Admin {
     return {
       topic,
       queues: route.queueDatas
-        .map((q) => ({ brokerName: q.brokerName, readQueueNums: q.readQueueNums, writeQueueNums: q.writeQueueNums, perm: q.perm, permText: permToString(q.perm) }))
+        .map((q) => ({
+          brokerName: q.brokerName,
+          readQueueNums: q.readQueueNums,
+          writeQueueNums: q.writeQueueNums,
+          perm: q.perm,
+          permText: permToString(q.perm),
+          topicSysFlag: q.topicSysFlag,
+        }))
         .sort((a, b) => a.brokerName.localeCompare(b.brokerName)),
       brokers: route.brokerDatas
         .map((b) => ({ cluster: b.cluster, brokerName: b.brokerName, addrs: Object.fromEntries([...b.brokerAddrs].map(([id, addr]) => [String(id), addr])) }))
@@ -244,6 +340,7 @@ export class Admin {
       writeQueueNums: options.writeQueueNums ?? 8,
       perm: options.perm ?? PermName.READ | PermName.WRITE,
       order: options.order ?? false,
+      topicSysFlag: options.topicSysFlag ?? 0,
     });
     for (const [name, value] of [['readQueueNums', config.readQueueNums], ['writeQueueNums', config.writeQueueNums]] as const) {
       if (!Number.isInteger(value) || value < 1 || value > 1024) throw new MQClientError(`${name} must be an integer from 1 to 1024, got ${value}`);
@@ -421,7 +518,8 @@ export class Admin {
           const current = await client.queryConsumerOffset(addr, group, mq, timeout);
           const offset = force || current === undefined || target < current ? target : current;
           await client.updateConsumerOffset(addr, group, mq, offset, timeout, false);
-          result.queues.push({ topic, brokerName, queueId, offset });
+          const brokerOffset = timestamp === -1 ? target : await client.getMaxOffset(addr, mq, timeout);
+          result.queues.push({ topic, brokerName, queueId, offset, rollback: { brokerOffset, consumerOffset: current ?? -1, timestampOffset: target } });
         }
       }
     }
@@ -430,6 +528,47 @@ export class Admin {
   }
 
   // messages ---------------------------------------------------------------------------------
+
+  /** A queue's master address, from the topic's route; MQClientError when the broker is not in it. */
+  private async queueMaster(mq: { topic: string; brokerName: string }): Promise<string> {
+    const master = (await this.topicMasters(mq.topic)).find((m) => m.brokerName === mq.brokerName);
+    if (!master) throw new MQClientError(`broker ${mq.brokerName} has no master in the route of ${mq.topic}`);
+    return master.addr;
+  }
+
+  /** The queue's min and max offsets (GET_MIN_OFFSET / GET_MAX_OFFSET), and with `timestamp` the offset stored at that time. */
+  async queueOffsets(mq: { topic: string; brokerName: string; queueId: number }, timestamp?: number): Promise<{ minOffset: number; maxOffset: number; timeOffset?: number }> {
+    this.ensureRunning();
+    const addr = await this.queueMaster(mq);
+    const timeout = this.instance.options.requestTimeoutMillis;
+    const minOffset = await this.instance.api.getMinOffset(addr, mq, timeout);
+    const maxOffset = await this.instance.api.getMaxOffset(addr, mq, timeout);
+    return timestamp === undefined ? { minOffset, maxOffset } : { minOffset, maxOffset, timeOffset: await this.instance.api.searchOffset(addr, mq, timestamp, timeout) };
+  }
+
+  /** Up to `maxNums` (≤ 32) messages of one queue from `offset` (PULL_MESSAGE as the tools consumer), filtered by tag expression. */
+  async pullQueue(mq: { topic: string; brokerName: string; queueId: number }, offset: number, maxNums: number, subExpression = '*'): Promise<QueuePull> {
+    this.ensureRunning();
+    return this.messages.pullQueue(await this.queueMaster(mq), mq, offset, maxNums, subExpression);
+  }
+
+  /** A message by offsetMsgId alone, as mqadmin queryMsgById (VIEW_MESSAGE_BY_ID at the store host the id names). */
+  async viewMessageById(offsetMsgId: string): Promise<MessageExt> {
+    this.ensureRunning();
+    return this.messages.find('', offsetMsgId);
+  }
+
+  /** Messages with `key`, as MessageExt (mqadmin queryMsgByKey / queryMsgByUniqueKey print their stored fields). */
+  async queryMessagesByKey(topic: string, key: string, options: MessageQueryOptions = {}): Promise<MessageExt[]> {
+    this.ensureRunning();
+    return this.messages.byKey(topic, key, options);
+  }
+
+  /** For each group consuming the message's topic: consumed or not (mqadmin's consume track under queryMsgById). */
+  async messageTrackOf(message: MessageExt): Promise<MessageTrack[]> {
+    this.ensureRunning();
+    return this.messages.track(message);
+  }
 
   /** By offsetMsgId (VIEW_MESSAGE_BY_ID at the store host), else by the client id (UNIQ_KEY) on every broker of `topic`. */
   async viewMessage(topic: string, msgId: string): Promise<MessageView> {

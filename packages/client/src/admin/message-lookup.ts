@@ -28,6 +28,12 @@ export interface ClusterQueries {
   consumerConnection(group: string): Promise<ConsumerConnectionView>;
 }
 
+export interface QueuePull {
+  status: string;
+  nextBeginOffset: number;
+  messages: MessageExt[];
+}
+
 /** The group mqadmin and the console pull with (MixAll.TOOLS_CONSUMER_GROUP). */
 const TOOLS_CONSUMER_GROUP = 'TOOLS_CONSUMER';
 const RESEND_PRODUCER_GROUP = 'TOOLS_RESEND_PRODUCER';
@@ -139,6 +145,35 @@ export class MessageLookup {
       found.push(...messages.filter((m) => m.keys.includes(key)));
     }
     return found.sort((a, b) => b.storeTimestamp - a.storeTimestamp).slice(0, maxNum);
+  }
+
+  /** One pull from a queue as the tools consumer (mqadmin printMsg / consumeMessage / queryMsgByOffset). */
+  async pullQueue(addr: string, mq: { topic: string; brokerName: string; queueId: number }, offset: number, maxNums: number, subExpression: string): Promise<QueuePull> {
+    const result = await this.client.pullMessage(
+      addr,
+      mq.brokerName,
+      {
+        consumerGroup: TOOLS_CONSUMER_GROUP,
+        topic: mq.topic,
+        queueId: mq.queueId,
+        queueOffset: offset,
+        maxMsgNums: Math.max(1, Math.min(maxNums, PULL_BATCH)),
+        sysFlag: PullSysFlag.SUBSCRIPTION,
+        commitOffset: 0,
+        suspendTimeoutMillis: 0,
+        subscription: subExpression,
+        subVersion: 0,
+        expressionType: 'TAG',
+      },
+      this.timeoutMillis,
+    );
+    // The broker answers with whole batches of tags; keep only what the expression names, as the Java pull consumer does.
+    const tags = subExpression === '*' || subExpression === '' ? undefined : new Set(subExpression.split('||').map((t) => t.trim()));
+    const matched = tags ? result.messages.filter((m) => m.tags !== undefined && tags.has(m.tags)) : result.messages;
+    // As the Java client's PullAPIWrapper: each pulled message carries the queue's MIN_OFFSET / MAX_OFFSET.
+    const bounds = { [MessageConst.MIN_OFFSET]: String(result.minOffset), [MessageConst.MAX_OFFSET]: String(result.maxOffset) };
+    const messages = matched.map((m) => ({ ...m, properties: { ...m.properties, ...bounds } }));
+    return { status: result.status, nextBeginOffset: result.nextBeginOffset, messages };
   }
 
   async byTime(topic: string, options: MessageQueryOptions): Promise<MessageExt[]> {

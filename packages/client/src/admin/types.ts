@@ -65,6 +65,8 @@ export interface TopicCreateOptions {
   perm?: number;
   /** @defaultValue false */
   order?: boolean;
+  /** TopicSysFlag bits: 1 unit topic, 2 has unit subscription (mqadmin updateTopic -u / -s). @defaultValue 0 */
+  topicSysFlag?: number;
 }
 
 /** Where a topic or group setting goes: every master of a cluster, or one broker. */
@@ -77,6 +79,8 @@ export interface QueueRoute {
   perm: number;
   /** "RW-" style, as mqadmin prints it. */
   permText: string;
+  /** TopicSysFlag bits (QueueData.topicSynFlag). */
+  topicSysFlag: number;
 }
 
 export interface TopicRoute {
@@ -157,7 +161,14 @@ export interface ConsumerRunningInfoView {
 export interface ResetOffsetResult {
   /** "broker": the broker reset and told the online consumers; "offline": committed directly (no consumer online). */
   mode: 'broker' | 'offline';
-  queues: { topic: string; brokerName: string; queueId: number; offset: number }[];
+  queues: {
+    topic: string;
+    brokerName: string;
+    queueId: number;
+    offset: number;
+    /** Offline mode only (mqadmin's RollbackStats): the queue's end, the group's offset before, the offset found for the time. */
+    rollback?: { brokerOffset: number; consumerOffset: number; timestampOffset: number };
+  }[];
 }
 
 /** A message as the console shows it: body as text and base64, every property. */
@@ -212,3 +223,30 @@ export interface ConsumeDirectlyResult {
 }
 
 export type { MessageExt };
+
+/** One ACL 1.0 account (PlainAccessConfig); perms are DENY, PUB, SUB or PUB|SUB, topicPerms "topic=PERM". */
+export interface PlainAccessAccount {
+  accessKey: string;
+  secretKey?: string | undefined;
+  whiteRemoteAddress?: string | undefined;
+  admin?: boolean;
+  defaultTopicPerm?: string | undefined;
+  defaultGroupPerm?: string | undefined;
+  topicPerms?: string[] | undefined;
+  groupPerms?: string[] | undefined;
+}
+
+/** A broker's plain_acl.yml as GET_BROKER_CLUSTER_ACL_CONFIG returns it. */
+export interface AclConfigView {
+  globalWhiteAddrs: string[];
+  accounts: PlainAccessAccount[];
+}
+
+/** GET_BROKER_CLUSTER_ACL_INFO: who the broker is and its ACL data version. */
+export interface AclVersionInfo {
+  clusterName: string;
+  brokerName: string;
+  brokerAddr: string;
+  counter: number;
+  timestamp: number;
+}

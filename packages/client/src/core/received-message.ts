@@ -34,6 +34,7 @@ export function toMessageExt(stored: StoredMessage, brokerName: string): Message
     flag: stored.flag,
     bodyCRC: stored.bodyCRC,
     storeSize: stored.storeSize,
+    preparedTransactionOffset: stored.preparedTransactionOffset,
     delayTimeLevel: Number(properties[MessageConst.DELAY_TIME_LEVEL] ?? 0),
   };
 }

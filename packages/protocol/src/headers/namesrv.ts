@@ -53,6 +53,11 @@ export const WipeWritePermOfBrokerResponseHeader = defineHeader('WipeWritePermOf
   { name: 'wipeTopicCount', type: 'int', required: true },
 ] as const);
 
+/** 4.9.2+ ADD_WRITE_PERM_OF_BROKER (327): the request is WipeWritePermOfBrokerRequestHeader. */
+export const AddWritePermOfBrokerResponseHeader = defineHeader('AddWritePermOfBrokerResponseHeader', [
+  { name: 'addTopicCount', type: 'int', required: true },
+] as const);
+
 export const DeleteTopicInNamesrvRequestHeader = defineHeader('DeleteTopicInNamesrvRequestHeader', [
   { name: 'topic', type: 'string', required: true },
 ] as const);

@@ -180,6 +180,18 @@ export class TransactionLog {
     expectStored(result, `moving half offset ${half.queueOffset} to ${SystemTopic.TRANS_CHECK_MAX_TIME}`);
   }
 
+  /**
+   * The message at `commitLogOffset` when an operator may put it back to the half queue: a half
+   * message, or the copy of one the check loop gave up on (TRANS_CHECK_MAX_TIME_TOPIC).
+   */
+  async lookResumable(commitLogOffset: number): Promise<StoredMessage | undefined> {
+    if (!Number.isSafeInteger(commitLogOffset) || commitLogOffset < 0) return undefined;
+    const record = await this.store.lookMessageByOffset(commitLogOffset);
+    if (!record) return undefined;
+    const message = decodeStoredMessage(record);
+    return message.topic === SystemTopic.TRANS_HALF || message.topic === SystemTopic.TRANS_CHECK_MAX_TIME ? message : undefined;
+  }
+
   async readHalf(offset: number, max = PAGE): Promise<QueuePage> {
     return this.read(SystemTopic.TRANS_HALF, HALF_QUEUE_ID, offset, max);
   }

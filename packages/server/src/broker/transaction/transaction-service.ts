@@ -5,10 +5,10 @@
  * the same request twice, or the producer's late answer crossing a check-back's — is
  * acknowledged and changes nothing, so a committed message is delivered once.
  */
-import { type EndTransactionRequestHeader, type HostAddress, type Logger, MessageConst, MessageSysFlag, ResponseCode } from '@rocketmq-ts/protocol';
+import { decodeOffsetMessageId, type EndTransactionRequestHeader, type HostAddress, type Logger, MessageConst, type MessageProperties, MessageSysFlag, ResponseCode } from '@rocketmq-ts/protocol';
 import type { MessageStoreApi } from '@rocketmq-ts/store';
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
-import { transactionKey } from './half-message.ts';
+import { HALF_QUEUE_ID, transactionKey } from './half-message.ts';
 import { ResolvedTransactions, type TransactionOutcome } from './resolved-transactions.ts';
 import { TransactionLog } from './transaction-log.ts';
 
@@ -59,6 +59,30 @@ export class TransactionService {
   async recover(limit = 50_000): Promise<void> {
     const count = await this.log.recentlyResolved(this.resolved, limit);
     if (count > 0) this.logger.info({ count }, 'transactions: recent outcomes reloaded from the op queue');
+  }
+
+  /**
+   * RESUME_CHECK_HALF_MESSAGE (323, AdminBrokerProcessor.resumeCheckHalfMessage): the message
+   * named by its offsetMsgId is appended to the half queue again with TRANSACTION_CHECK_TIMES
+   * 0, so the check-back loop asks its producer group afresh — an operator's retry for a
+   * transaction the loop gave up on. Apache answers SYSTEM_ERROR for any failure; so do we,
+   * with the reason.
+   */
+  async resumeCheck(msgId: string): Promise<EndTransactionAnswer> {
+    let commitLogOffset: number;
+    try {
+      commitLogOffset = decodeOffsetMessageId(msgId).commitLogOffset;
+    } catch (error) {
+      return { code: ResponseCode.SYSTEM_ERROR, remark: `resume check: ${(error as Error).message}; give the half message's offsetMsgId` };
+    }
+    const message = await this.log.lookResumable(commitLogOffset);
+    if (!message) {
+      return { code: ResponseCode.SYSTEM_ERROR, remark: `resume check: no half message (nor one given up on) at commit-log offset ${commitLogOffset} of msgId ${msgId}` };
+    }
+    const properties: MessageProperties = { ...message.properties, [MessageConst.TRANSACTION_CHECK_TIMES]: '0' };
+    const copy = await this.log.renew({ ...message, queueId: HALF_QUEUE_ID }, properties);
+    this.logger.info({ msgId, realTopic: properties[MessageConst.REAL_TOPIC], halfOffset: copy.queueOffset }, 'transactions: half message put back for a new check-back');
+    return { code: ResponseCode.SUCCESS };
   }
 
   /** The answer to END_TRANSACTION, or undefined for "still unknown" (no answer, as Apache). */

@@ -5,9 +5,9 @@
  * (311–313), WIPE_WRITE_PERM_OF_BROKER (205) and ADD_WRITE_PERM_OF_BROKER (327).
  */
 import {
+  AddWritePermOfBrokerResponseHeader,
   createResponse,
   decodeHeader,
-  defineHeader,
   DeleteTopicInNamesrvRequestHeader,
   encodeClusterInfo,
   encodeHeader,
@@ -24,11 +24,6 @@ import {
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../kv-config-manager.ts';
 import { RouteInfoManager } from '../route-info-manager.ts';
 import type { NamesrvServices } from './services.ts';
-
-/** 4.9.2+ ADD_WRITE_PERM_OF_BROKER: same request header as the wipe, answer `addTopicCount`. */
-const AddWritePermOfBrokerResponseHeader = defineHeader('AddWritePermOfBrokerResponseHeader', [
-  { name: 'addTopicCount', type: 'int', required: true },
-] as const);
 
 export function routeHandlers(services: NamesrvServices): Map<number, RequestHandler> {
   const { routes, kv, config } = services;
