@@ -10,6 +10,7 @@
  *   "SERVICE_NOT_AVAILABLE" (the store refuses the put); nothing reaches the slave's log.
  * - SYNC_MASTER WAIT rules (CommitLog.handleHA): single sends and batches (WAIT=true) wait for
  *   the slave; consumer send-back, delayed re-puts and committed transactions (WAIT=false) do not.
+ *   The slave's metadata sync copies the delay offsets and subscription groups that produced.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -238,5 +239,11 @@ describe('replication rules', () => {
     slave.broker.replicationService!.haClient!.resume();
     await until('the slave to catch up', () => slave.broker.replicationService!.status().maxPhyOffset === cluster.broker.replicationService!.status().maxPhyOffset);
     assert.equal((await send(client, cluster.brokerAddr, topic, 'after')).code, ResponseCode.SUCCESS);
+
+    // the metadata sync also copies the delay offsets (level 1 moved past the re-put message) and
+    // the subscription group the send-back created on the master
+    await until('the master to record the delay offset', () => (cluster.broker.internals.delayOffsets.get(1) ?? 0) >= 1);
+    await until('the slave to copy the delay offset', () => slave.broker.internals.delayOffsets.get(1) === cluster.broker.internals.delayOffsets.get(1));
+    await until('the slave to copy the subscription group', () => slave.broker.internals.groups.get('rules_group') !== undefined);
   });
 });
