@@ -10,7 +10,8 @@
  * store directory (Apache 4.9's runtime info has no lag field, and a fresh 4.9 slave answers it
  * with an error until its first stats minute).
  * Pairs run one after another, alternating ours / Apache, `--rounds` times; each row reports the
- * round with the median TPS.
+ * round with the median TPS. CPU ms per 1000 sends (utime + stime of master and slave over the
+ * load) is printed too: on a machine shared with other work it varies far less than TPS.
  *
  * Options: --seconds=N (per pair and round, 10), --inflight=N (64), --size=N (body bytes, 1024),
  * --rounds=N (1), --apache=VERSION (4.9.7; `none` runs ours only).
@@ -33,6 +34,7 @@ import { NameServer } from '@rocketmq-ts/server/internal';
 import { type ApacheVersion, startApacheRocketMQ } from '../interop/lib/apache-rocketmq.ts';
 import { startRocketmqTsBrokerProcess } from '../interop/lib/rocketmq-ts-broker-process.ts';
 import { machineInfo } from './lib/machine.ts';
+import { totalCpuSeconds } from './lib/proc-stats.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SECONDS = Number(args['seconds'] ?? 10);
@@ -50,6 +52,8 @@ type System = 'rocketmq-ts' | `apache-${string}`;
 
 interface Pair {
   masterAddr: string;
+  /** Master and slave processes, for their CPU time. */
+  pids: number[];
   slaveStoreDir: string;
   stop(): Promise<void>;
 }
@@ -64,6 +68,8 @@ interface Result {
   codes: Record<string, number>;
   lagMaxBytes: number;
   lagAvgBytes: number;
+  /** utime + stime of master and slave during the load, per 1000 sends: robust to a busy machine. */
+  cpuMillisPerThousand: number;
 }
 
 async function startOurs(namesrvAddr: string, dir: string, role: Role): Promise<Pair> {
@@ -78,6 +84,7 @@ async function startOurs(namesrvAddr: string, dir: string, role: Role): Promise<
   });
   return {
     masterAddr: master.brokerAddr,
+    pids: [master.pid, slave.pid],
     slaveStoreDir: join(dir, 'slave'),
     stop: async () => {
       await slave.kill();
@@ -99,6 +106,7 @@ async function startApache(version: ApacheVersion, namesrvAddr: string, dir: str
   });
   return {
     masterAddr: master.brokerAddr,
+    pids: [master.brokerPid, slave.brokerPid],
     slaveStoreDir: join(dir, 'slave'),
     stop: async () => {
       await slave.stop().catch((error: unknown) => console.error(`# Apache slave stop: ${(error as Error).message.split('\n')[0]}`));
@@ -218,8 +226,10 @@ async function runPair(system: System, role: Role): Promise<Result> {
     const lags: number[] = [];
     const sampler = setInterval(() => void lag().then((value) => lags.push(value), () => undefined), 250);
     const t0 = performance.now();
+    const cpu0 = totalCpuSeconds(pair.pids);
     await Promise.all(Array.from({ length: INFLIGHT }, worker));
     const elapsed = (performance.now() - t0) / 1000;
+    const cpu = totalCpuSeconds(pair.pids) - cpu0;
     clearInterval(sampler);
     latencies.sort((a, b) => a - b);
     const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -234,6 +244,7 @@ async function runPair(system: System, role: Role): Promise<Result> {
       codes,
       lagMaxBytes: Math.max(0, ...positive),
       lagAvgBytes: positive.length > 0 ? positive.reduce((a, b) => a + b, 0) / positive.length : 0,
+      cpuMillisPerThousand: (cpu * 1000) / (latencies.length / 1000),
     };
   } finally {
     await slaveEnd?.close();
@@ -251,7 +262,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     // Alternate which side goes first so a slow start of the shared machine does not always hit one.
     for (const system of round % 2 === 1 ? systems : [...systems].reverse()) {
       const result = await runPair(system, role);
-      console.error(`# round ${round}: ${system} ${role}: ${result.tps.toFixed(0)} TPS, p99 ${result.p99.toFixed(2)} ms`);
+      console.error(`# round ${round}: ${system} ${role}: ${result.tps.toFixed(0)} TPS, p99 ${result.p99.toFixed(2)} ms, ${result.cpuMillisPerThousand.toFixed(0)} CPU ms per 1000 sends`);
       const key = `${system} ${role}`;
       rounds.set(key, [...(rounds.get(key) ?? []), result]);
     }
@@ -265,16 +276,19 @@ console.log(
     `master and slave in their own processes; Apache JVMs -Xmx${APACHE_HEAP}, G1\n` +
     `machine: ${machine.cores} × ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.java}`,
 );
-console.log('system         role          sends    TPS      p50 ms  p99 ms  lag avg B  lag max B  response codes');
+console.log('system         role          sends    TPS      p50 ms  p99 ms  lag avg B  lag max B  CPU ms/1k  response codes');
 const rows = [...rounds.values()].map(median);
 for (const r of rows) {
   console.log(
-    `${r.system.padEnd(14)} ${r.role.padEnd(13)} ${String(r.sent).padStart(7)}  ${r.tps.toFixed(0).padStart(7)}  ${r.p50.toFixed(2).padStart(6)}  ${r.p99.toFixed(2).padStart(6)}  ${r.lagAvgBytes.toFixed(0).padStart(9)}  ${String(r.lagMaxBytes).padStart(9)}  ${JSON.stringify(r.codes)}`,
+    `${r.system.padEnd(14)} ${r.role.padEnd(13)} ${String(r.sent).padStart(7)}  ${r.tps.toFixed(0).padStart(7)}  ${r.p50.toFixed(2).padStart(6)}  ${r.p99.toFixed(2).padStart(6)}  ${r.lagAvgBytes.toFixed(0).padStart(9)}  ${String(r.lagMaxBytes).padStart(9)}  ${r.cpuMillisPerThousand.toFixed(0).padStart(9)}  ${JSON.stringify(r.codes)}`,
   );
 }
 const ours = rows.find((r) => r.system === 'rocketmq-ts' && r.role === 'SYNC_MASTER');
 const theirs = rows.find((r) => r.system !== 'rocketmq-ts' && r.role === 'SYNC_MASTER');
 if (ours && theirs) {
+  // Each round ran the two SYNC_MASTER pairs back to back: their ratio shares the machine's state.
+  const perRound = rounds.get('rocketmq-ts SYNC_MASTER')!.map((r, i) => r.tps / rounds.get(`${theirs.system} SYNC_MASTER`)![i]!.tps);
+  console.log(`SYNC_MASTER TPS ratio per round: ${perRound.map((x) => `${x.toFixed(2)}×`).join(', ')}`);
   console.log(
     `SYNC_MASTER: rocketmq-ts / ${theirs.system} TPS = ${(ours.tps / theirs.tps).toFixed(2)}× (target ≥ 1.2×), p99 ${ours.p99.toFixed(2)} ms vs ${theirs.p99.toFixed(2)} ms (target: below)`,
   );
