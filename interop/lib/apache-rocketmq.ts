@@ -32,7 +32,8 @@ import {
 import { freePort, freePortWith } from './ports.ts';
 import { clusterInfoText } from './remoting-probe.ts';
 
-export type ApacheVersion = '4.8.0';
+/** 4.8.0 for interop tests; 4.9.7 for the replication benchmark's side-by-side peer. */
+export type ApacheVersion = '4.8.0' | '4.9.7';
 
 export type ConfValue = string | number | boolean;
 

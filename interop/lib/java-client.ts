@@ -229,3 +229,79 @@ export function runJavaConsumer(options: JavaConsumerOptions): Promise<ConsumedM
   if (options.subExpression !== undefined) args.push('--sub-expression', options.subExpression);
   return runJavaProgram<ConsumedMessage>('ConsumeMessages', args, options.timeoutMillis ?? waitMillis + 60_000);
 }
+
+/** A Java program still running: its JSON lines as they are printed. */
+export interface RunningJavaProgram<T> {
+  /** Every line printed so far. */
+  readonly lines: readonly T[];
+  /** Resolves once `check(lines)` holds; rejects after `timeoutMillis` or when the program ends first. */
+  until(what: string, check: (lines: readonly T[]) => boolean, timeoutMillis: number): Promise<void>;
+  /** The exit status, once it ended (SIGKILL after the program's timeout). */
+  readonly exited: Promise<number | null>;
+  /** stderr and the client log's tail, for failure messages. */
+  diagnostics(): string;
+}
+
+/**
+ * Starts one of interop/java's programs and hands over its JSON lines while it runs, for tests
+ * that act between deliveries (kill a broker, restart it) instead of waiting for the exit.
+ */
+export async function startJavaProgram<T>(main: string, args: readonly string[], timeoutMillis: number): Promise<RunningJavaProgram<T>> {
+  const classpath = await javaClientClasspath();
+  const home = await mkdtemp(join(tmpdir(), 'rmqts-java-client-'));
+  const child = spawn(
+    'java',
+    ['-Xms64m', '-Xmx256m', ...JAVA17_NETTY_FLAGS, `-Duser.home=${home}`, `-Drocketmq.client.logRoot=${join(home, 'logs')}`, '-Dfile.encoding=UTF-8', '-cp', classpath, `io.rocketmqts.interop.${main}`, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  killOnExit(child);
+  const lines: T[] = [];
+  let pending = '';
+  let stderr = '';
+  let clientLog = '';
+  const waiters = new Set<() => void>();
+  const wake = (): void => waiters.forEach((waiter) => waiter());
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const line of complete) if (line.trim() !== '') lines.push(JSON.parse(line) as T);
+    wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMillis);
+  let ended = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      ended = true;
+      clientLog = tailFile(join(home, 'logs', 'rocketmq_client.log'), 15);
+      rmSync(home, { recursive: true, force: true });
+      wake();
+      resolve(code);
+    }),
+  );
+  const diagnostics = (): string =>
+    `${tailText(stderr.split('\n').filter((line) => !line.startsWith('RocketMQLog:WARN')).join('\n'), 20)}${clientLog === '' ? '' : `\n--- rocketmq_client.log, last lines:\n${clientLog}`}`;
+  return {
+    lines,
+    exited,
+    diagnostics,
+    until: (what, check, waitMillis) =>
+      new Promise<void>((resolve, reject) => {
+        const done = (error?: Error): void => {
+          clearTimeout(deadline);
+          waiters.delete(test);
+          if (error) reject(error);
+          else resolve();
+        };
+        const test = (): void => {
+          if (check(lines)) done();
+          else if (ended) done(new Error(`${main} ended before ${what} (${lines.length} lines)\n${diagnostics()}`));
+        };
+        const deadline = setTimeout(() => done(new Error(`timed out after ${waitMillis} ms waiting for ${what} (${lines.length} lines)\n${diagnostics()}`)), waitMillis);
+        waiters.add(test);
+        test();
+      }),
+  };
+}

@@ -4,7 +4,9 @@
  * restart. Afterwards every message that was answered SEND_OK is on the slave, byte-identical
  * (body at the offset its msgId names), and the slave's log equals the master's.
  *
- * CI size: 4 cycles. The long run: RMQTS_TORTURE_CYCLES=100 node scripts/run-tests.mjs --interop replication-torture
+ * CI size (4 cycles): npm run torture:replication. The long run (100 cycles, or RMQTS_TORTURE_CYCLES):
+ * npm run torture:replication:long (not through scripts/run-tests.mjs, whose 10-minute cap per file
+ * it would exceed). Both print "cycles N, acknowledged N, lost 0".
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';

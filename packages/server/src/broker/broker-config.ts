@@ -111,6 +111,12 @@ export const brokerDefaults = {
   longPollingEnable: true,
   shortPollingTimeMills: 1_000,
   slaveReadEnable: false,
+  /**
+   * A SLAVE corrects a pull's out-of-range offset (nextBeginOffset, PULL_OFFSET_MOVED) like a
+   * master. Off (Apache's default) it answers with the requested offset and PULL_RETRY_IMMEDIATELY,
+   * leaving corrections to the master, whose log may be ahead of the slave's.
+   */
+  offsetCheckInSlave: false,
   /** Serve SQL92 subscriptions (MessageSelector.bySql); off, they are refused with SYSTEM_ERROR as in Apache. */
   enablePropertyFilter: false,
   /** Judge %RETRY% messages by the SQL92 filter of the topic they came from (off: retries are delivered unfiltered). */

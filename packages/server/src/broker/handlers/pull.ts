@@ -39,6 +39,16 @@ const STATUS_CODES: Record<GetMessageStatus, number> = {
   NO_MATCHED_MESSAGE: ResponseCode.PULL_RETRY_IMMEDIATELY,
 };
 
+/** Store statuses whose nextBeginOffset is a correction of the requested offset (not a read position). */
+const CORRECTED_STATUSES: ReadonlySet<GetMessageStatus> = new Set([
+  'NO_MATCHED_LOGIC_QUEUE',
+  'NO_MESSAGE_IN_QUEUE',
+  'OFFSET_FOUND_NULL',
+  'OFFSET_OVERFLOW_BADLY',
+  'OFFSET_OVERFLOW_ONE',
+  'OFFSET_TOO_SMALL',
+]);
+
 /**
  * The response code for a store status. A queue with no messages at all answers "not found"
  * only to a pull from offset 0: any other offset is illegal there, and the 4.8 broker says
@@ -148,7 +158,7 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
     const filter = pullMessageFilter(subscription, filterData, { filterSupportRetry: config.filterSupportRetry, filters: services.filters, logger: services.logger });
 
     const started = performance.now();
-    const result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
+    let result = await store.getMessage(header.consumerGroup, header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
     services.stats.getMessageEntireTimeMax = Math.max(services.stats.getMessageEntireTimeMax, Math.round(performance.now() - started));
     if (result.messages.length === 0) services.stats.getMisses++;
     let code = pullResponseCode(result.status, header.queueOffset);
@@ -177,10 +187,18 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
       services.stats.getMessages += result.messages.length;
       services.stats.getBytes += result.bufferTotalSize;
     }
-    if (code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole === 'SLAVE') code = ResponseCode.PULL_RETRY_IMMEDIATELY;
     // PullMessageProcessor: with slaveReadEnable a slow consumer is sent to
     // whichBrokerWhenConsumeSlowly, others to the group's brokerId; without it, to the master.
-    const suggest = config.slaveReadEnable ? (result.suggestPullingFromSlave ? groupConfig.whichBrokerWhenConsumeSlowly : groupConfig.brokerId) : 0;
+    let suggest = config.slaveReadEnable ? (result.suggestPullingFromSlave ? groupConfig.whichBrokerWhenConsumeSlowly : groupConfig.brokerId) : 0;
+    if (config.brokerRole === 'SLAVE' && !config.offsetCheckInSlave) {
+      // DefaultMessageStore.nextOffsetCorrection: a slave without offsetCheckInSlave keeps the
+      // requested offset, and a moved offset becomes a retry pointed at the group's broker.
+      if (CORRECTED_STATUSES.has(result.status)) result = { ...result, nextBeginOffset: header.queueOffset };
+      if (code === ResponseCode.PULL_OFFSET_MOVED) {
+        code = ResponseCode.PULL_RETRY_IMMEDIATELY;
+        suggest = groupConfig.brokerId;
+      }
+    }
     return pullResponse(request, code, result, suggest);
   } catch (error) {
     if (!(error instanceof PullRejected)) throw error;
