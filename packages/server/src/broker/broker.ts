@@ -28,7 +28,8 @@ import {
   TopicConfigManager as TopicConfigFile,
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
-import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
+import { type BrokerConfig, brokerDefaults, brokerSettings, parseDelayLevels } from './broker-config.ts';
+import { checkSettings, ConfigError } from '../config/schema.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
 import { ConsumerFilterManager } from './filter/consumer-filter-manager.ts';
@@ -59,6 +60,8 @@ function normalizeTimerPrecision(value: number): number {
 export interface BrokerOptions {
   config?: Partial<BrokerConfig>;
   logger?: ServerLogger;
+  /** How the port-in-use message names the setting: `listenPort in broker.conf (or --listenPort=<port>)` by default. */
+  portHint?: string;
   /** HA client reconnect wait and slave sync period (tests shorten them). */
   replication?: ReplicationOptions;
 }
@@ -82,10 +85,12 @@ export class Broker {
   private stopped = false;
 
   private readonly replicationOptions: ReplicationOptions | undefined;
+  private readonly portHint: string;
 
   constructor(options: BrokerOptions = {}) {
     this.config = { ...brokerDefaults, ...options.config };
     this.replicationOptions = options.replication;
+    this.portHint = options.portHint ?? 'listenPort in broker.conf (or --listenPort=<port>)';
     if (!options.config?.storePathCommitLog && options.config?.storePathRootDir) {
       this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
     }
@@ -106,6 +111,9 @@ export class Broker {
 
   async start(): Promise<void> {
     const config = this.config;
+    // The CLI checked text settings already; this catches values given in code.
+    const problems = checkSettings(brokerSettings, config);
+    if (problems.length > 0) throw new ConfigError(problems);
     const role = validateRole(config);
     if (role !== 'SLAVE' && config.brokerId !== 0) {
       this.logger.warn({ brokerId: config.brokerId }, `a master's brokerId is always 0 (brokerRole=${role}); using 0`);
@@ -272,7 +280,7 @@ export class Broker {
     } catch (error) {
       throw new Error(
         `the broker cannot listen on ${this.config.bindAddress}:${port}: ${(error as Error).message}; another broker may be running — ` +
-          `choose listenPort in broker.conf (the VIP port listenPort − 2 must be free too, or set fastListenPort=-1)`,
+          `choose another port with ${this.portHint} (the VIP port listenPort − 2 must be free too, or set fastListenPort=-1)`,
         { cause: error },
       );
     }

@@ -24,8 +24,9 @@ import {
   topicConfigWrapperJson,
   writeFastjson,
 } from '@rocketmq-ts/protocol';
-import { applyProperties, parsePropertiesText, toPropertiesText } from '../../config/properties.ts';
-import { brokerDefaults } from '../broker-config.ts';
+import { parsePropertiesText } from '../../config/properties.ts';
+import { parseUpdate, printSettings } from '../../config/schema.ts';
+import { brokerSettings } from '../broker-config.ts';
 import { topicNameProblem } from '../topic/system-topics.ts';
 import { type BrokerServices, putLatencyText } from './services.ts';
 
@@ -142,8 +143,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
           });
         }
         try {
-          const { config: updated } = applyProperties(brokerDefaults, properties);
-          for (const key of Object.keys(properties)) (config as Record<string, unknown>)[key] = (updated as Record<string, unknown>)[key];
+          Object.assign(config, parseUpdate(brokerSettings, properties, 'broker'));
         } catch (error) {
           return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: (error as Error).message });
         }
@@ -158,7 +158,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
       (_ctx, request) =>
         createResponse(request, ResponseCode.SUCCESS, {
           extFields: encodeHeader(GetBrokerConfigResponseHeader, { version: writeFastjson(configVersion) }),
-          body: Buffer.from(toPropertiesText(config)),
+          body: Buffer.from(printSettings(brokerSettings, config, false)),
         }),
     ],
     [RequestCode.GET_BROKER_RUNTIME_INFO, (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: encodeKVTable(runtimeInfo(services)) })],
