@@ -40,7 +40,6 @@ const NOT_SUPPORTED: Record<number, string> = {
   [RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG]: 'ACL is not built yet',
   [RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG]: 'ACL is not built yet',
   [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE]: 'consume-queue cleanup runs with retention on its own schedule',
-  [RequestCode.VIEW_BROKER_STATS_DATA]: 'per-minute/hour/day stats items are not collected',
   [RequestCode.QUERY_CONSUME_QUEUE]: 'consume-queue dumps are not built yet',
 };
 

@@ -39,6 +39,8 @@ import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
 import { brokerHandlerTable } from './handlers/index.ts';
 import { type BrokerServices, type BrokerStats, newBrokerStats } from './handlers/services.ts';
+import { BrokerStatsManager } from './stats/broker-stats-manager.ts';
+import { StoreStatsSampler } from './stats/store-stats-sampler.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
@@ -171,6 +173,8 @@ export class Broker {
     const consumers = new ConsumerManager((group, members) => this.notifyConsumerIdsChanged(group, members));
     const producers = new ProducerManager();
     const stats: BrokerStats = newBrokerStats();
+    const statsManager = new BrokerStatsManager({ clusterName: config.brokerClusterName });
+    const storeStats = new StoreStatsSampler(() => ({ put: stats.putMessages, getFound: stats.getFound, getMiss: stats.getMisses, getTransfered: stats.getMessages }));
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
     const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
@@ -192,11 +196,15 @@ export class Broker {
       logger: this.logger,
       storeHost,
       stats,
+      statsManager,
+      storeStats,
       delayLevels,
       registerBrokerAll: () => this.registerBrokerAll(),
       startTimestamp: Date.now(),
     };
     this.services = services;
+    statsManager.start();
+    storeStats.start();
     const replication = new Replication(config, store, this.namesrvClient, { topics: files.topics, offsets: files.offsets, delayOffsets: files.delayOffsets, groups: files.groups }, this.logger, this.replicationOptions);
     this.replication = replication;
     services.replication = replication;
@@ -363,6 +371,8 @@ export class Broker {
     for (const timer of this.timers) clearInterval(timer);
     await this.replication?.stop();
     this.services?.hold.stop();
+    this.services?.statsManager.stop();
+    this.services?.storeStats.stop();
     await this.transactionCheck?.stop();
     await this.schedule?.stop();
     await this.timer?.stop();

@@ -181,6 +181,8 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
     if (code === ResponseCode.SUCCESS) {
       services.stats.getMessages += result.messages.length;
       services.stats.getBytes += result.bufferTotalSize;
+      services.stats.getFound++;
+      services.statsManager.onGet(header.consumerGroup, header.topic, header.queueId, result.messages.length, result.bufferTotalSize, Math.round(performance.now() - started));
     }
     if (code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole === 'SLAVE') code = ResponseCode.PULL_RETRY_IMMEDIATELY;
     // PullMessageProcessor: with slaveReadEnable a slow consumer is sent to
