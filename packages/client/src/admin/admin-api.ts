@@ -12,6 +12,8 @@ import {
   type ConsumerRunningInfo,
   CreateTopicRequestHeader,
   createRequest,
+  type BrokerStatsData,
+  decodeBrokerStatsData,
   decodeClusterInfo,
   decodeConsumeMessageDirectlyResult,
   decodeConsumerConnection,
@@ -48,6 +50,7 @@ import {
   type TopicConfig,
   type TopicStatsTable,
   UNIQUE_KEY_QUERY,
+  ViewBrokerStatsDataRequestHeader,
   ViewMessageRequestHeader,
   writeFastjson,
 } from '@rocketmq-ts/protocol';
@@ -92,6 +95,17 @@ export class AdminApi {
   async runtimeInfo(broker: string): Promise<Map<string, string>> {
     const response = await this.call(broker, 'GET_BROKER_RUNTIME_INFO', createRequest(RequestCode.GET_BROKER_RUNTIME_INFO));
     return decodeKVTable(response.body);
+  }
+
+  /** VIEW_BROKER_STATS_DATA (315); undefined when the broker has no such item (no traffic since it started). */
+  async brokerStatsData(broker: string, statsName: string, statsKey: string): Promise<BrokerStatsData | undefined> {
+    const response = await this.call(
+      broker,
+      `VIEW_BROKER_STATS_DATA ${statsName} ${statsKey}`,
+      command(RequestCode.VIEW_BROKER_STATS_DATA, ViewBrokerStatsDataRequestHeader, { statsName, statsKey }),
+      [ResponseCode.SUCCESS, ResponseCode.SYSTEM_ERROR],
+    );
+    return response.code === ResponseCode.SUCCESS ? decodeBrokerStatsData(response.body) : undefined;
   }
 
   async createTopic(broker: string, config: TopicConfig): Promise<void> {

@@ -13,6 +13,7 @@
  */
 import { decodeTraceRecords, DEFAULT_TRACE_TOPIC, type MessageTrace, messageTraceOf } from './trace.ts';
 import {
+  type BrokerStatsData,
   type ClusterInfo,
   isReadable,
   newSubscriptionGroupConfig,
@@ -159,6 +160,17 @@ export class Admin {
   async brokerRuntimeInfo(brokerAddr: string): Promise<BrokerRuntimeInfo> {
     this.ensureRunning();
     return parseRuntimeInfo(brokerAddr, await this.api.runtimeInfo(brokerAddr));
+  }
+
+  /**
+   * One of the broker's statistics items as Apache's BrokerStatsManager keeps them (code 315):
+   * `TOPIC_PUT_NUMS` / `TOPIC_PUT_SIZE` by topic, `GROUP_GET_NUMS` / `GROUP_GET_SIZE` by
+   * `topic@group`, `BROKER_PUT_NUMS` / `BROKER_GET_NUMS` by cluster; sum, tps and average per
+   * call over the last minute, hour and day. Undefined when the broker has no such item yet.
+   */
+  async brokerStats(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData | undefined> {
+    this.ensureRunning();
+    return this.api.brokerStatsData(brokerAddr, statsName, statsKey);
   }
 
   // topics -----------------------------------------------------------------------------------
