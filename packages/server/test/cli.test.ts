@@ -40,11 +40,8 @@ async function freePort(): Promise<number> {
         server.close(() => resolve(port));
       });
     });
-    const vipFree = await new Promise<boolean>((resolve) => {
-      const server = createServer().once('error', () => resolve(false));
-      server.listen(port - 2, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (port > 1026 && vipFree) return port;
+    // The broker also needs the VIP port (listenPort − 2) and the HA port (listenPort + 1).
+    if (port > 1026 && (await portFree(port - 2)) && (await portFree(port + 1))) return port;
   }
 }
 

@@ -67,6 +67,8 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`unknown option --${key}${near ? `; did you mean --${near}?` : ''} (see npm start -- --help)`);
   }
   const dashboardPort = parsePort(options.dashboardPort, '--dashboardPort');
+  // Every setting is checked before anything starts, so a typo never leaves a half-started system.
+  resolveBrokerConfig([{ source: 'command line', values: flags, strict: true }], { ignore: namesrvOnlyKeys });
   const logger = await createProcessLogger('rocketmq-ts', logOptions);
 
   const namesrvKeys = Object.fromEntries(Object.entries(flags).filter(([key]) => key in namesrvSettings && key !== 'listenPort'));
