@@ -69,8 +69,17 @@ export async function renderMetrics(admin: Admin): Promise<string> {
       tx('transactionChecks', 'rocketmq_broker_transaction_checks_total', 'CHECK_TRANSACTION_STATE requests sent to producers.');
       tx('transactionDiscards', 'rocketmq_broker_transaction_discards_total', 'Half messages given up after transactionCheckMax checks (moved to TRANS_CHECK_MAX_TIME_TOPIC, never delivered).');
     }
+    const masters = brokers.filter((b) => b.role === 'MASTER');
+    // The broker's own last-minute stats items (VIEW_BROKER_STATS_DATA), the figures Apache's dashboard charts.
+    const minuteTps = async (statsName: string, statsKey: string, name: string, help: string, labels: Record<string, string>): Promise<void> => {
+      for (const broker of masters) {
+        const data = await unlessUnavailable(admin.brokerStats(broker.addr, statsName, statsKey));
+        if (data) out.add(name, 'gauge', help, { ...labels, broker: broker.brokerName }, data.statsMinute.tps);
+      }
+    };
     const topics = (await admin.topicList()).filter((t) => !isSystemTopic(t)).slice(0, MAX_TOPICS);
     for (const topic of topics) {
+      await minuteTps('TOPIC_PUT_NUMS', topic, 'rocketmq_topic_put_tps', 'Messages stored per second for the topic (broker TOPIC_PUT_NUMS, last minute).', { topic });
       const stats = await unlessUnavailable(admin.topicStats(topic));
       for (const q of stats?.queues ?? []) {
         out.add('rocketmq_queue_depth', 'gauge', 'Messages held in a queue (max − min offset).', { topic, broker: q.brokerName, queue: q.queueId }, q.maxOffset - q.minOffset);
@@ -83,7 +92,10 @@ export async function renderMetrics(admin: Admin): Promise<string> {
       if (!stats || stats.queues.length === 0) continue;
       const byTopic = new Map<string, number>();
       for (const q of stats.queues) byTopic.set(q.topic, (byTopic.get(q.topic) ?? 0) + q.lag);
-      for (const [topic, lag] of byTopic) out.add('rocketmq_group_lag', 'gauge', 'Messages the group has not consumed yet, per topic.', { group, topic }, lag);
+      for (const [topic, lag] of byTopic) {
+        out.add('rocketmq_group_lag', 'gauge', 'Messages the group has not consumed yet, per topic.', { group, topic }, lag);
+        await minuteTps('GROUP_GET_NUMS', `${topic}@${group}`, 'rocketmq_group_get_tps', 'Messages the group pulls per second from the topic (broker GROUP_GET_NUMS, last minute).', { group, topic });
+      }
       out.add('rocketmq_group_consume_tps', 'gauge', 'Messages the group consumes per second.', { group }, stats.consumeTps);
     }
   } catch {

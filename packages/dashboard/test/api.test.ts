@@ -162,6 +162,9 @@ test('dashboard API', async (t) => {
   assert.match(text, new RegExp(`^rocketmq_queue_depth\\{topic="${topic}",broker="broker-a",queue="0"\\} \\d+$`, 'm'));
   assert.match(text, new RegExp(`^rocketmq_group_lag\\{group="${group}",topic="${topic}"\\} 0$`, 'm'));
   assert.match(text, /^rocketmq_dashboard_cluster_up 1$/m);
+  // The broker's stats items (VIEW_BROKER_STATS_DATA): the topic's puts and the group's pulls over the last minute.
+  assert.match(text, new RegExp(`^rocketmq_topic_put_tps\\{topic="${topic}",broker="broker-a"\\} \\d+(\\.\\d+)?(e-?\\d+)?$`, 'm'));
+  assert.match(text, new RegExp(`^rocketmq_group_get_tps\\{group="${group}",topic="${topic}",broker="broker-a"\\} \\d+(\\.\\d+)?(e-?\\d+)?$`, 'm'));
 
   // delete
   await expectError('DELETE', '/api/groups/no_such_group_x', 404, /no consumer group/);

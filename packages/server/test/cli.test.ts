@@ -40,11 +40,8 @@ async function freePort(): Promise<number> {
         server.close(() => resolve(port));
       });
     });
-    const vipFree = await new Promise<boolean>((resolve) => {
-      const server = createServer().once('error', () => resolve(false));
-      server.listen(port - 2, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (port > 1026 && vipFree) return port;
+    // The broker also needs the VIP port (listenPort − 2) and the HA port (listenPort + 1).
+    if (port > 1026 && (await portFree(port - 2)) && (await portFree(port + 1))) return port;
   }
 }
 
@@ -54,7 +51,7 @@ describe('command line', () => {
     t.after(() => rm(home, { recursive: true, force: true }));
     const namesrvPort = await freePort();
     const listenPort = await freePort();
-    const started = run('start', [`--namesrvPort=${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1'], { ROCKETMQ_TS_HOME: home });
+    const started = run('start', ['--logFormat=pretty', `--namesrvPort=${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1'], { ROCKETMQ_TS_HOME: home });
     const deadline = Date.now() + 15_000;
     while (!started.output().includes('Ctrl-C stops it')) {
       assert.equal(started.child.exitCode, null, started.output());
@@ -82,7 +79,7 @@ describe('command line', () => {
       if ((await Promise.all(ports.map(portFree))).every(Boolean)) basePort = candidate;
     }
     assert.ok(basePort > 0, 'no free port range');
-    const started = run('start', ['--cluster', '2m-2s', `--namesrvPort=${namesrvPort}`, `--basePort=${basePort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', '--dashboard=false'], {
+    const started = run('start', ['--logFormat=pretty', '--cluster', '2m-2s', `--namesrvPort=${namesrvPort}`, `--basePort=${basePort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', '--dashboard=false'], {
       ROCKETMQ_TS_HOME: home,
     });
     const deadline = Date.now() + 60_000;
@@ -134,5 +131,72 @@ describe('command line', () => {
     const namesrv = run('mqnamesrv', [`--listenPort=${port}`, '--bindAddress=127.0.0.1']);
     assert.equal(await namesrv.exited, 1);
     assert.match(namesrv.output(), /cannot listen on 127\.0\.0\.1:\d+.*listenPort/);
+    const start = run('start', [`--namesrvPort=${port}`, '--bindAddress=127.0.0.1', '--dashboard=false'], { ROCKETMQ_TS_HOME: join(tmpdir(), 'rmqts-never-') });
+    assert.equal(await start.exited, 1);
+    assert.match(start.output(), /cannot listen on 127\.0\.0\.1:\d+.*--namesrvPort=<port>/, 'npm start names its own flag');
+  });
+
+  it('--help prints help and exits for npm start, mqbroker and mqnamesrv', { timeout: 30_000 }, async () => {
+    for (const [command, flag] of [
+      ['start', '--namesrvPort'],
+      ['mqbroker', '--configFile'],
+      ['mqnamesrv', '--printConfigItem'],
+    ] as const) {
+      const help = run(command, ['--help']);
+      assert.equal(await help.exited, 0, help.output());
+      assert.match(help.output(), /^Usage: /m);
+      assert.ok(help.output().includes(flag), help.output());
+      assert.match(help.output(), /--key=value/);
+    }
+  });
+
+  it('unknown flags and bad values are errors naming the nearest flag or the rule', { timeout: 30_000 }, async () => {
+    const typo = run('start', ['--namesrvPrt=9999']);
+    assert.equal(await typo.exited, 1);
+    assert.match(typo.output(), /unknown option --namesrvPrt; did you mean --namesrvPort\?/);
+    const stray = run('mqbroker', ['-x', '-p']);
+    assert.equal(await stray.exited, 1);
+    assert.match(stray.output(), /unknown option -x/);
+    const bad = run('mqbroker', ['-p', '--flushDiskType=SYNC']);
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.output(), /flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH/);
+    const unimplemented = run('mqnamesrv', ['-p', '--clusterTest=true']);
+    assert.equal(await unimplemented.exited, 1);
+    assert.match(unimplemented.output(), /clusterTest=true is not supported by rocketmq-ts/);
+  });
+
+  it('the sample conf/namesrv.conf and conf/broker.conf start a name server and a broker; piped output is JSON lines only', { timeout: 60_000 }, async (t) => {
+    const home = await mkdtemp(join(tmpdir(), 'rmqts-conf-'));
+    t.after(() => rm(home, { recursive: true, force: true }));
+    const conf = fileURLToPath(new URL('../../../conf/', import.meta.url));
+    const namesrv = run('mqnamesrv', ['-c', join(conf, 'namesrv.conf'), '--listenPort=0', '--bindAddress=127.0.0.1', `--kvConfigPath=${join(home, 'kv.json')}`]);
+    t.after(() => namesrv.child.kill('SIGKILL'));
+    const namesrvPort = Number(/listening on [^:]+:(\d+)/.exec(await waitFor(namesrv, /boot success/))?.[1]);
+    const listenPort = await freePort();
+    const broker = run('mqbroker', ['-c', join(conf, 'broker.conf'), '-n', `127.0.0.1:${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', `--storePathRootDir=${join(home, 'store')}`]);
+    t.after(() => broker.child.kill('SIGKILL'));
+    await waitFor(broker, /boot success/);
+    for (const proc of [namesrv, broker]) {
+      for (const line of proc.output().trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), `not JSON: ${line}`);
+    }
+    assert.match(broker.output(), /"msg":"The broker\[broker-a, 127\.0\.0\.1:\d+\] boot success/);
+    const printed = run('mqbroker', ['-c', join(conf, 'broker.conf'), '-p']);
+    assert.equal(await printed.exited, 0, printed.output());
+    assert.match(printed.output(), /^brokerClusterName=DefaultCluster$/m);
+    assert.match(printed.output(), /^flushDiskType=ASYNC_FLUSH$/m);
+    broker.child.kill('SIGTERM');
+    assert.equal(await broker.exited, 0);
+    namesrv.child.kill('SIGTERM');
+    assert.equal(await namesrv.exited, 0);
   });
 });
+
+async function waitFor(proc: ReturnType<typeof run>, pattern: RegExp, millis = 30_000): Promise<string> {
+  const deadline = Date.now() + millis;
+  while (!pattern.test(proc.output())) {
+    assert.equal(proc.child.exitCode, null, proc.output());
+    assert.ok(Date.now() < deadline, `no ${pattern} after ${millis} ms: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return proc.output();
+}

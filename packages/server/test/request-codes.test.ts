@@ -34,7 +34,6 @@ const NOT_SUPPORTED: Record<number, string> = {
   [RequestCode.SEND_REPLY_MESSAGE]: 'request/reply is not built yet',
   [RequestCode.SEND_REPLY_MESSAGE_V2]: 'request/reply is not built yet',
   [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE]: 'consume-queue cleanup runs with retention on its own schedule',
-  [RequestCode.VIEW_BROKER_STATS_DATA]: 'per-minute/hour/day stats items are not collected',
   [RequestCode.QUERY_CONSUME_QUEUE]: 'consume-queue dumps are not built yet',
 };
 

@@ -20,9 +20,9 @@ import {
   type ConsumerRunningInfo,
   CreateTopicRequestHeader,
   createRequest,
+  decodeBrokerStatsData,
   decodeClusterInfo,
   decodeConsumeMessageDirectlyResult,
-  decodeBrokerStatsData,
   decodeConsumerConnection,
   decodeConsumerRunningInfo,
   decodeConsumeStats,
@@ -205,16 +205,6 @@ export class AdminApi {
     };
   }
 
-  /** VIEW_BROKER_STATS_DATA (315): one stats item (TOPIC_PUT_NUMS by topic, GROUP_GET_NUMS by topic@group) per minute, hour and day. */
-  async viewBrokerStatsData(broker: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
-    const response = await this.call(
-      broker,
-      `VIEW_BROKER_STATS_DATA ${statsName} ${statsKey}`,
-      command(RequestCode.VIEW_BROKER_STATS_DATA, ViewBrokerStatsDataRequestHeader, { statsName, statsKey }),
-    );
-    return decodeBrokerStatsData(response.body);
-  }
-
   async cloneGroupOffset(broker: string, srcGroup: string, destGroup: string, topic: string, offline: boolean): Promise<void> {
     await this.call(
       broker,
@@ -232,6 +222,17 @@ export class AdminApi {
   async runtimeInfo(broker: string): Promise<Map<string, string>> {
     const response = await this.call(broker, 'GET_BROKER_RUNTIME_INFO', createRequest(RequestCode.GET_BROKER_RUNTIME_INFO));
     return decodeKVTable(response.body);
+  }
+
+  /** VIEW_BROKER_STATS_DATA (315); undefined when the broker has no such item (no traffic since it started). */
+  async brokerStatsData(broker: string, statsName: string, statsKey: string): Promise<BrokerStatsData | undefined> {
+    const response = await this.call(
+      broker,
+      `VIEW_BROKER_STATS_DATA ${statsName} ${statsKey}`,
+      command(RequestCode.VIEW_BROKER_STATS_DATA, ViewBrokerStatsDataRequestHeader, { statsName, statsKey }),
+      [ResponseCode.SUCCESS, ResponseCode.SYSTEM_ERROR],
+    );
+    return response.code === ResponseCode.SUCCESS ? decodeBrokerStatsData(response.body) : undefined;
   }
 
   async createTopic(broker: string, config: TopicConfig): Promise<void> {

@@ -248,12 +248,6 @@ export class Admin {
     return this.api.aclConfig(brokerAddr);
   }
 
-  /** The broker's per-minute/hour/day figures of one stats item (VIEW_BROKER_STATS_DATA 315), as mqadmin statsAll reads them. */
-  async brokerStatsData(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
-    this.ensureRunning();
-    return this.api.viewBrokerStatsData(brokerAddr, statsName, statsKey);
-  }
-
   /** Copies srcGroup's committed offsets on `topic` to destGroup on every master of the topic's route (CLONE_GROUP_OFFSET). */
   async cloneGroupOffset(srcGroup: string, destGroup: string, topic: string, options: { offline?: boolean } = {}): Promise<string[]> {
     const masters = await this.topicMasters(topic);
@@ -281,6 +275,17 @@ export class Admin {
   async brokerRuntimeInfo(brokerAddr: string): Promise<BrokerRuntimeInfo> {
     this.ensureRunning();
     return parseRuntimeInfo(brokerAddr, await this.api.runtimeInfo(brokerAddr));
+  }
+
+  /**
+   * One of the broker's statistics items as Apache's BrokerStatsManager keeps them (code 315):
+   * `TOPIC_PUT_NUMS` / `TOPIC_PUT_SIZE` by topic, `GROUP_GET_NUMS` / `GROUP_GET_SIZE` by
+   * `topic@group`, `BROKER_PUT_NUMS` / `BROKER_GET_NUMS` by cluster; sum, tps and average per
+   * call over the last minute, hour and day. Undefined when the broker has no such item yet.
+   */
+  async brokerStats(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData | undefined> {
+    this.ensureRunning();
+    return this.api.brokerStatsData(brokerAddr, statsName, statsKey);
   }
 
   // topics -----------------------------------------------------------------------------------

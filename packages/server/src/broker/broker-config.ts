@@ -1,178 +1,177 @@
 /**
  * Broker settings with RocketMQ's key names (BrokerConfig, MessageStoreConfig,
- * NettyServerConfig) and their 4.8 defaults, in one place. A user's broker.conf works as is;
- * keys we do not implement are reported at startup rather than silently dropped.
+ * NettyServerConfig) and their 4.8 defaults, as one schema (config/schema.ts): type, range or
+ * allowed values, default and doc per key. A user's broker.conf works as is; a bad value or a
+ * feature we do not have refuses to start, naming the key and the fix.
  * Durations are milliseconds unless the name says otherwise; sizes are bytes.
  */
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { tlsDefaults } from '../common/tls-config.ts';
+import { tlsSettings } from '../common/tls-config.ts';
+import { bool, defaultsOf, int, oneOf, type SettingsValues, text } from '../config/schema.ts';
 
 const storeRoot = join(homedir(), 'store');
+const MiB = 1024 * 1024;
+const port = { min: 0, max: 65535 } as const;
+const ipOrHost = /^([A-Za-z0-9._-]+|[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)$/;
+const hostPort = /^[^\s;:]+:\d{1,5}(;[^\s;:]+:\d{1,5})*;?$/;
+const resourceName = /^[A-Za-z0-9%|_.-]+$/;
 
-export const brokerDefaults = {
+export const brokerSettings = {
   // identity and cluster
-  brokerClusterName: 'DefaultCluster',
-  brokerName: hostname(),
-  brokerId: 0,
-  /** Address advertised to clients and the name server; empty = pick one (logged). */
-  brokerIP1: '',
-  /** HA address for slaves; empty = brokerIP1. */
-  brokerIP2: '',
-  brokerRole: 'ASYNC_MASTER',
-  brokerPermission: 6,
-  namesrvAddr: process.env.NAMESRV_ADDR ?? '',
-  regionId: 'DefaultRegion',
-  traceOn: true,
-  rocketmqHome: process.env.ROCKETMQ_HOME ?? '',
+  brokerClusterName: text('DefaultCluster', { doc: 'Cluster this broker registers in.', important: true, allowEmpty: false, pattern: resourceName, rule: 'be letters, digits, %, |, _, . or -', invalidExample: 'my cluster' }),
+  brokerName: text(hostname(), { shownDefault: '(the host name)', doc: 'Broker group name; a master and its slaves share it. Default: the host name.', important: true, allowEmpty: false, pattern: resourceName, rule: 'be letters, digits, %, |, _, . or -', invalidExample: 'broker a' }),
+  brokerId: int(0, { doc: '0 for a master; 1, 2, … for its slaves.', important: true, min: 0 }),
+  brokerIP1: text('', { doc: 'Address advertised to clients and the name server; empty = pick one (logged).', important: true, pattern: ipOrHost, rule: 'be an IP address or host name, without a port', invalidExample: '10.0.0.1 10.0.0.2' }),
+  brokerIP2: text('', { doc: 'HA address for slaves; empty = brokerIP1.', pattern: ipOrHost, rule: 'be an IP address or host name, without a port', invalidExample: '10.0.0.1 10.0.0.2' }),
+  brokerRole: oneOf('ASYNC_MASTER', ['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'], { doc: 'Replication role (docs/replication.md).', important: true }),
+  brokerPermission: int(6, { doc: 'Permission bits advertised for every topic of this broker: 4 read, 2 write, 6 both (wipeWritePerm sets 4).', min: 0, max: 15 }),
+  namesrvAddr: text(process.env.NAMESRV_ADDR ?? '', { shownDefault: '$NAMESRV_ADDR, else empty', doc: 'Name servers, "host:port;host:port". Default: NAMESRV_ADDR.', important: true, pattern: hostPort, rule: 'be host:port, several separated by ;', invalidExample: '127.0.0.1' }),
+  regionId: text('DefaultRegion', { doc: 'Region stamped on sent messages (MSG_REGION).', allowEmpty: false }),
+  traceOn: bool(true, { doc: 'TRACE_ON flag stamped on send responses.' }),
+  rocketmqHome: text(process.env.ROCKETMQ_HOME ?? '', { shownDefault: '$ROCKETMQ_HOME, else empty', doc: 'Installation directory (ROCKETMQ_HOME); conf/ files are looked up under it.' }),
+  aclEnable: bool(false, { doc: 'ACL 1.0: check every request against plain_acl.yml (accounts, signatures, permissions; docs/security.md).' }),
+  'rocketmq.acl.plain.file': text('', {
+    doc: 'The ACL file (Apache: -Drocketmq.acl.plain.file); relative paths are under rocketmqHome; empty = rocketmqHome/conf/plain_acl.yml.',
+  }),
 
   // network
-  listenPort: 10911,
-  /** The VIP channel (RocketMQ: listenPort − 2); 0 = listenPort − 2, −1 = off. */
-  fastListenPort: 0,
-  /** Apache overwrites it with listenPort + 1 at start; so do we (a configured value is ignored, with a warning). */
-  haListenPort: 0,
-  bindAddress: '0.0.0.0',
-  serverChannelMaxIdleTimeSeconds: 120,
-  maxFrameLength: 16 * 1024 * 1024,
+  listenPort: int(10911, { doc: 'Remoting port for clients; 0 = any free port.', important: true, ...port }),
+  fastListenPort: int(0, { doc: 'The VIP channel; 0 = listenPort − 2, −1 = off.', min: -1, max: 65535 }),
+  haListenPort: int(0, { doc: 'Always listenPort + 1 at start, as in Apache RocketMQ; a configured value is ignored with a warning.', ...port }),
+  bindAddress: text('0.0.0.0', { doc: 'Address the remoting ports bind to.', allowEmpty: false, pattern: ipOrHost, rule: 'be an IP address or host name', invalidExample: '0.0.0.0:10911' }),
+  serverChannelMaxIdleTimeSeconds: int(120, { doc: 'A connection silent this long (seconds) is closed.', min: 1 }),
+  maxFrameLength: int(16 * MiB, { doc: 'Largest remoting frame accepted (bytes).', min: 1024 }),
+  // TLS on listenPort and the VIP port, and to the name servers (tls.enable): common/tls-config.ts
+  ...tlsSettings,
 
   // replication (MessageStoreConfig ha*; brokerRole above)
-  /** The master's HA address (host:port) for a SLAVE; empty = the one the name server returns on registration. */
-  haMasterAddress: '',
-  /** A slave reports its offset (and a master sends an empty frame) at least this often. */
-  haSendHeartbeatInterval: 5_000,
-  /** An HA connection with nothing read this long is closed. */
-  haHousekeepingInterval: 20_000,
-  /** Most bytes in one HA transfer frame. */
-  haTransferBatchSize: 32 * 1024,
-  /** SYNC_MASTER: a slave this many bytes behind counts as not available. */
-  haSlaveFallbehindMax: 256 * 1024 * 1024,
+  haMasterAddress: text('', { doc: "A SLAVE's master HA address (host:port); empty = the one the name server returns on registration.", important: true, pattern: hostPort, rule: 'be host:port', invalidExample: 'master-host' }),
+  haSendHeartbeatInterval: int(5_000, { doc: 'A slave reports its offset (and a master sends an empty frame) at least this often.', min: 1 }),
+  haHousekeepingInterval: int(20_000, { doc: 'An HA connection with nothing read this long is closed.', min: 1 }),
+  haTransferBatchSize: int(32 * 1024, { doc: 'Most bytes in one HA transfer frame.', min: 1 }),
+  haSlaveFallbehindMax: int(256 * MiB, { doc: 'SYNC_MASTER: a slave this many bytes behind counts as not available.', min: 0 }),
+  enableDLegerCommitLog: bool(false, { doc: 'DLedger (Raft) commit log.', notImplemented: 'the DLedger commit log is not implemented; use master/slave replication with brokerRole (docs/replication.md)' }),
+  enableControllerMode: bool(false, { doc: '5.x controller mode.', notImplemented: 'controller mode is not implemented; use master/slave replication with brokerRole (docs/replication.md)' }),
 
   // registration
-  registerNameServerPeriod: 30_000,
-  registerBrokerTimeoutMills: 6_000,
-  forceRegister: true,
-  compressedRegister: false,
+  registerNameServerPeriod: int(30_000, { doc: 'How often the broker registers with every name server (clamped to 10–60 s).', min: 1 }),
+  registerBrokerTimeoutMills: int(6_000, { doc: 'Timeout of one registration request.', min: 1 }),
+  forceRegister: bool(true, { doc: 'Register the full topic table every period.', notImplemented: 'the broker always registers its full topic table (forceRegister=false, registering only on change, is not implemented)' }),
+  compressedRegister: bool(false, { doc: 'Compress the registration body.', notImplemented: 'compressed registration is not implemented' }),
 
   // topics and groups
-  autoCreateTopicEnable: true,
-  defaultTopicQueueNums: 8,
-  autoCreateSubscriptionGroup: true,
-  clusterTopicEnable: true,
-  brokerTopicEnable: true,
-  traceTopicEnable: false,
-  msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
-  notifyConsumerIdsChangedEnable: true,
-  rejectTransactionMessage: false,
-  storeReplyMessageEnable: true,
+  autoCreateTopicEnable: bool(true, { doc: 'Create a topic on first send (from TBW102). Turn off in production and create topics with mqadmin updateTopic.', important: true }),
+  defaultTopicQueueNums: int(8, { doc: 'Queues of an auto-created topic.', min: 1, max: 1024 }),
+  autoCreateSubscriptionGroup: bool(true, { doc: 'Create a consumer group on first use.', important: true }),
+  clusterTopicEnable: bool(true, { doc: 'Keep a topic named after the cluster (read/write).' }),
+  brokerTopicEnable: bool(true, { doc: 'Keep a topic named after the broker (read/write).' }),
+  traceTopicEnable: bool(false, { doc: 'Create the message-trace topic (msgTraceTopicName) on this broker.' }),
+  msgTraceTopicName: text('RMQ_SYS_TRACE_TOPIC', { doc: 'Topic the clients write message traces to.', allowEmpty: false, pattern: resourceName, rule: 'be a topic name (letters, digits, %, |, _, . or -)', invalidExample: 'trace topic' }),
+  notifyConsumerIdsChangedEnable: bool(true, { doc: 'Tell consumers when their group changes, so they rebalance at once.' }),
+  rejectTransactionMessage: bool(false, { doc: 'Refuse transactional (half) messages.' }),
+  storeReplyMessageEnable: bool(true, { doc: 'Store request-reply messages.', notImplemented: 'refusing reply messages (storeReplyMessageEnable=false) is not implemented' }),
 
   // store
-  storePathRootDir: storeRoot,
-  storePathCommitLog: join(storeRoot, 'commitlog'),
-  mappedFileSizeCommitLog: 1024 * 1024 * 1024,
-  mappedFileSizeConsumeQueue: 300_000 * 20,
-  maxMessageSize: 4 * 1024 * 1024,
-  flushDiskType: 'ASYNC_FLUSH',
-  flushIntervalCommitLog: 500,
-  syncFlushTimeout: 5_000,
-  flushIntervalConsumeQueue: 1_000,
-  flushConsumerOffsetInterval: 5_000,
-  flushDelayOffsetInterval: 10_000,
-  checkCRCOnRecover: true,
-  messageIndexEnable: true,
-  maxHashSlotNum: 5_000_000,
-  maxIndexNum: 20_000_000,
-  deleteWhen: '04',
-  fileReservedTime: 72,
-  diskMaxUsedSpaceRatio: 75,
-  cleanResourceInterval: 10_000,
-  messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+  storePathRootDir: text(storeRoot, { shownDefault: '~/store', doc: 'Store directory (commitlog/, consumequeue/, index/, config/). Default: ~/store.', important: true, allowEmpty: false }),
+  storePathCommitLog: text(join(storeRoot, 'commitlog'), { shownDefault: '~/store/commitlog', doc: 'Commit log directory. Default: <storePathRootDir>/commitlog.', important: true, allowEmpty: false }),
+  mappedFileSizeCommitLog: int(1024 * MiB, { doc: 'Size of one commit-log file (bytes). Keep it when opening an existing store.', min: 1 }),
+  mappedFileSizeConsumeQueue: int(300_000 * 20, { doc: 'Size of one consume-queue file (bytes, a multiple of 20).', min: 20 }),
+  maxMessageSize: int(4 * MiB, { doc: 'Largest message body accepted (bytes).', important: true, min: 1 }),
+  flushDiskType: oneOf('ASYNC_FLUSH', ['ASYNC_FLUSH', 'SYNC_FLUSH'], { doc: 'SYNC_FLUSH answers a send only after the commit log is on disk.', important: true }),
+  flushIntervalCommitLog: int(500, { doc: 'ASYNC_FLUSH: how often the commit log is flushed.', min: 1 }),
+  syncFlushTimeout: int(5_000, { doc: 'SYNC_FLUSH: a send waits this long for the flush (then FLUSH_DISK_TIMEOUT).', min: 1 }),
+  flushIntervalConsumeQueue: int(1_000, { doc: 'How often consume queues are flushed.', min: 1 }),
+  flushConsumerOffsetInterval: int(5_000, { doc: 'How often consumer offsets are written to config/consumerOffset.json.', min: 1 }),
+  flushDelayOffsetInterval: int(10_000, { doc: 'How often delayed-message progress is written.', min: 1 }),
+  checkCRCOnRecover: bool(true, { doc: 'Check message CRCs when recovering after a crash.' }),
+  messageIndexEnable: bool(true, { doc: 'Keep the index by key and unique key (queryMsgByKey).' }),
+  maxHashSlotNum: int(5_000_000, { doc: 'Hash slots of one index file.', min: 1 }),
+  maxIndexNum: int(20_000_000, { doc: 'Entries of one index file.', min: 1 }),
+  deleteWhen: text('04', { doc: 'Hours (two digits, ;-separated) when expired files are deleted.', important: true, pattern: /^\d{2}(;\d{2})*$/, rule: 'be hours of the day, two digits each, separated by ; (e.g. 04 or 04;16)', invalidExample: '4am' }),
+  fileReservedTime: int(72, { doc: 'Hours a commit-log file is kept after its last write.', important: true, min: 0 }),
+  diskMaxUsedSpaceRatio: int(75, { doc: 'Disk use (percent) above which old files are deleted early.', min: 10, max: 95 }),
+  cleanResourceInterval: int(10_000, { doc: 'How often retention runs.', min: 1 }),
+  messageDelayLevel: text('1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h', { doc: 'Delay levels, space-separated, each a number and s, m, h or d.', allowEmpty: false, pattern: /^\d+[smhd]( +\d+[smhd])*$/, rule: 'be space-separated delays like 1s 5s 1m 2h 1d', invalidExample: '1s 5 10s' }),
+  transientStorePoolEnable: bool(false, { doc: 'Write through an off-heap buffer pool.', notImplemented: 'the transient store pool is not implemented' }),
   // 5.x timer messages (MessageStoreConfig.timer*)
-  /** Accept TIMER_DELIVER_MS / TIMER_DELAY_MS / TIMER_DELAY_SEC messages. */
-  timerWheelEnable: true,
-  /** Width of a wheel slot (100, 200, 500 or 1000, as 5.x); delivery is at the exact ms regardless. */
-  timerPrecisionMs: 1000,
-  /** Longest accepted delay. 5.x: 3 days; ours: 40 days. */
-  timerMaxDelaySec: 3600 * 24 * 40,
-  /** Slots the wheel looks ahead; farther timers roll (re-appended) when the last slot comes round. Keep slots × precision below fileReservedTime. */
-  timerRollWindowSlot: 3600 * 24 * 2,
-  /** How often buffered timer-log records are written. */
-  timerFlushIntervalMs: 1000,
-  /** Size of one timer-log segment file; a segment is deleted once every timer in it has fired. */
-  mappedFileSizeTimerLog: 64 * 1024 * 1024,
-  maxTransferBytesOnMessageInMemory: 256 * 1024,
-  maxTransferCountOnMessageInMemory: 32,
-  maxTransferBytesOnMessageInDisk: 64 * 1024,
-  maxTransferCountOnMessageInDisk: 8,
-  accessMessageInMemoryMaxRatio: 40,
-  defaultQueryMaxNum: 32,
+  timerWheelEnable: bool(true, { doc: 'Accept TIMER_DELIVER_MS / TIMER_DELAY_MS / TIMER_DELAY_SEC messages.' }),
+  timerPrecisionMs: int(1000, { doc: 'Width of a wheel slot (100, 200, 500 or 1000, as 5.x; others round down); delivery is at the exact ms regardless.', min: 100, max: 1000 }),
+  timerMaxDelaySec: int(3600 * 24 * 40, { doc: 'Longest accepted delay (seconds). 5.x: 3 days; ours: 40 days.', min: 1 }),
+  timerRollWindowSlot: int(3600 * 24 * 2, { doc: 'Slots the wheel looks ahead; farther timers roll. Keep slots × precision below fileReservedTime.', min: 2 }),
+  timerFlushIntervalMs: int(1000, { doc: 'How often buffered timer-log records are written.', min: 1 }),
+  mappedFileSizeTimerLog: int(64 * MiB, { doc: 'Size of one timer-log segment file (bytes).', min: 1 }),
+  maxTransferBytesOnMessageInMemory: int(256 * 1024, { doc: 'Pull: most bytes per answer from memory.', min: 1 }),
+  maxTransferCountOnMessageInMemory: int(32, { doc: 'Pull: most messages per answer from memory.', min: 1 }),
+  maxTransferBytesOnMessageInDisk: int(64 * 1024, { doc: 'Pull: most bytes per answer from disk.', min: 1 }),
+  maxTransferCountOnMessageInDisk: int(8, { doc: 'Pull: most messages per answer from disk.', min: 1 }),
+  accessMessageInMemoryMaxRatio: int(40, { doc: 'Percent of memory beyond which reads count as from disk (and slaves are suggested).', min: 0, max: 100 }),
+  defaultQueryMaxNum: int(32, { doc: 'Most messages one query by key returns.', min: 1 }),
 
   // consumption
-  longPollingEnable: true,
-  shortPollingTimeMills: 1_000,
-  slaveReadEnable: false,
-  /**
-   * A SLAVE corrects a pull's out-of-range offset (nextBeginOffset, PULL_OFFSET_MOVED) like a
-   * master. Off (Apache's default) it answers with the requested offset and PULL_RETRY_IMMEDIATELY,
-   * leaving corrections to the master, whose log may be ahead of the slave's.
-   */
-  offsetCheckInSlave: false,
-  /** Serve SQL92 subscriptions (MessageSelector.bySql); off, they are refused with SYSTEM_ERROR as in Apache. */
-  enablePropertyFilter: false,
-  /** Judge %RETRY% messages by the SQL92 filter of the topic they came from (off: retries are delivered unfiltered). */
-  filterSupportRetry: false,
-  /** Clients silent this long are dropped (ClientHousekeepingService: 120 s). */
-  channelExpiredTimeout: 120_000,
-  /** A queue lock of an orderly consumer lasts this long (rocketmq.broker.rebalance.lockMaxLiveTime). */
-  rebalanceLockMaxLiveTime: 60_000,
+  longPollingEnable: bool(true, { doc: 'Hold pulls until a message arrives (else short polling).' }),
+  shortPollingTimeMills: int(1_000, { doc: 'Short polling: how long a pull with nothing is held.', min: 0 }),
+  slaveReadEnable: bool(false, { doc: 'Suggest slaves to consumers that read old messages.' }),
+  offsetCheckInSlave: bool(false, {
+    doc: "A slave corrects an out-of-range pull offset as a master does; off (Apache's default) it answers the requested offset with PULL_RETRY_IMMEDIATELY, leaving corrections to the master.",
+  }),
+  enablePropertyFilter: bool(false, { doc: 'Serve SQL92 subscriptions (MessageSelector.bySql); off, they are refused as in Apache.' }),
+  filterSupportRetry: bool(false, { doc: 'Judge %RETRY% messages by the SQL92 filter of their topic.' }),
+  channelExpiredTimeout: int(120_000, { doc: 'Clients silent this long are dropped.', min: 1 }),
+  rebalanceLockMaxLiveTime: int(60_000, { doc: 'A queue lock of an orderly consumer lasts this long.', min: 1 }),
 
   // transactions
-  transactionTimeOut: 6_000,
-  transactionCheckMax: 15,
-  transactionCheckInterval: 60_000,
+  transactionTimeOut: int(6_000, { doc: 'A half message older than this is checked back with its producer.', min: 1 }),
+  transactionCheckMax: int(15, { doc: 'Check-backs before a half message is discarded.', min: 1 }),
+  transactionCheckInterval: int(60_000, { doc: 'How often half messages are checked.', min: 1 }),
 
   // overload protection: beyond this many requests waiting, answer SYSTEM_BUSY
-  sendThreadPoolQueueCapacity: 10_000,
-  pullThreadPoolQueueCapacity: 100_000,
-  /** LITE_PULL_MESSAGE (the 5.x lite pull consumer) served; false answers NO_PERMISSION, as Apache 5.x. */
-  litePullMessageEnable: true,
-
-  // security (docs/security.md)
-  /** ACL 1.0: every request is checked against plain_acl.yml (accounts, signatures, permissions). */
-  aclEnable: false,
-  /** The ACL file (Apache: -Drocketmq.acl.plain.file); relative paths are under rocketmqHome; empty = rocketmqHome/conf/plain_acl.yml. */
-  'rocketmq.acl.plain.file': '',
-  /** TLS on listenPort and the VIP port, and to the name servers (tls.enable); see common/tls-config.ts. */
-  ...tlsDefaults,
+  sendThreadPoolQueueCapacity: int(10_000, { doc: 'Sends waiting beyond this answer SYSTEM_BUSY.', min: 1 }),
+  pullThreadPoolQueueCapacity: int(100_000, { doc: 'Pulls waiting beyond this answer SYSTEM_BUSY.', min: 1 }),
+  litePullMessageEnable: bool(true, { doc: 'Serve LITE_PULL_MESSAGE (5.x lite pull consumer); false answers NO_PERMISSION, as Apache 5.x.' }),
 };
 
-export type BrokerConfig = typeof brokerDefaults;
+export const brokerDefaults = defaultsOf(brokerSettings);
+
+export type BrokerConfig = SettingsValues<typeof brokerSettings>;
 
 /** What `mqbroker -m` prints: the settings people change. */
-export const importantBrokerKeys: (keyof BrokerConfig)[] = [
-  'brokerClusterName',
-  'brokerName',
-  'brokerId',
-  'brokerIP1',
-  'brokerRole',
-  'haMasterAddress',
-  'namesrvAddr',
-  'listenPort',
-  'storePathRootDir',
-  'storePathCommitLog',
-  'flushDiskType',
-  'autoCreateTopicEnable',
-  'autoCreateSubscriptionGroup',
-  'deleteWhen',
-  'fileReservedTime',
-  'maxMessageSize',
-];
+export const importantBrokerKeys = Object.keys(brokerSettings).filter((key) => brokerSettings[key as keyof BrokerConfig].important) as (keyof BrokerConfig)[];
 
 /** Older RocketMQ releases (and many tutorials) spell these with one p; 4.8 reads mapped…. */
 export const brokerKeyAliases: Record<string, keyof BrokerConfig> = {
   mapedFileSizeCommitLog: 'mappedFileSizeCommitLog',
   mapedFileSizeConsumeQueue: 'mappedFileSizeConsumeQueue',
 };
+
+/**
+ * Apache keys that tune the JVM (thread pools, Netty selectors, page-cache tricks): common in
+ * existing broker.conf files, meaningless on Node's event loop. Accepted with a warning.
+ */
+export const brokerNoEffectKeys: Record<string, string> = Object.fromEntries(
+  [
+    'sendMessageThreadPoolNums',
+    'pullMessageThreadPoolNums',
+    'queryMessageThreadPoolNums',
+    'adminBrokerThreadPoolNums',
+    'clientManageThreadPoolNums',
+    'consumerManageThreadPoolNums',
+    'heartbeatThreadPoolNums',
+    'endTransactionThreadPoolNums',
+    'serverWorkerThreads',
+    'serverCallbackExecutorThreads',
+    'serverSelectorThreads',
+    'serverOnewaySemaphoreValue',
+    'serverAsyncSemaphoreValue',
+    'useEpollNativeSelector',
+    'serverPooledByteBufAllocatorEnable',
+    'warmMapedFileEnable',
+    'useReentrantLockWhenPutMessage',
+    'osPageCacheBusyTimeOutMills',
+    'waitTimeMillsInSendQueue',
+    'waitTimeMillsInPullQueue',
+  ].map((key) => [key, 'it tunes Java threads or memory; rocketmq-ts runs on one Node.js event loop']),
+);
 
 /** Parses messageDelayLevel ("1s 5s 1m 2h 1d") into milliseconds per level (1-based index 0). */
 export function parseDelayLevels(text: string): number[] {

@@ -31,7 +31,8 @@ import {
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
 import { clientTls, serverTls } from '../common/tls-config.ts';
-import { type BrokerConfig, brokerDefaults, parseDelayLevels } from './broker-config.ts';
+import { checkSettings, ConfigError } from '../config/schema.ts';
+import { type BrokerConfig, brokerDefaults, brokerSettings, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
 import { ConsumerFilterManager } from './filter/consumer-filter-manager.ts';
@@ -41,6 +42,8 @@ import { RebalanceLockManager } from './client/rebalance-lock-manager.ts';
 import { SubscriptionGroupManager } from './group/subscription-group-manager.ts';
 import { brokerHandlerTable } from './handlers/index.ts';
 import { type BrokerServices, type BrokerStats, newBrokerStats } from './handlers/services.ts';
+import { BrokerStatsManager } from './stats/broker-stats-manager.ts';
+import { StoreStatsSampler } from './stats/store-stats-sampler.ts';
 import { PullRequestHoldService } from './long-poll/pull-request-hold-service.ts';
 import { BrokerOuterApi, parseNamesrvAddr } from './out/broker-outer-api.ts';
 import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
@@ -64,6 +67,8 @@ function normalizeTimerPrecision(value: number): number {
 export interface BrokerOptions {
   config?: Partial<BrokerConfig>;
   logger?: ServerLogger;
+  /** How the port-in-use message names the setting: `listenPort in broker.conf (or --listenPort=<port>)` by default. */
+  portHint?: string;
   /** HA client reconnect wait and slave sync period (tests shorten them). */
   replication?: ReplicationOptions;
 }
@@ -90,10 +95,12 @@ export class Broker {
   private stopped = false;
 
   private readonly replicationOptions: ReplicationOptions | undefined;
+  private readonly portHint: string;
 
   constructor(options: BrokerOptions = {}) {
     this.config = { ...brokerDefaults, ...options.config };
     this.replicationOptions = options.replication;
+    this.portHint = options.portHint ?? 'listenPort in broker.conf (or --listenPort=<port>)';
     if (!options.config?.storePathCommitLog && options.config?.storePathRootDir) {
       this.config.storePathCommitLog = join(options.config.storePathRootDir, 'commitlog');
     }
@@ -114,6 +121,9 @@ export class Broker {
 
   async start(): Promise<void> {
     const config = this.config;
+    // The CLI checked text settings already; this catches values given in code.
+    const problems = checkSettings(brokerSettings, config);
+    if (problems.length > 0) throw new ConfigError(problems);
     const role = validateRole(config);
     if (role !== 'SLAVE' && config.brokerId !== 0) {
       this.logger.warn({ brokerId: config.brokerId }, `a master's brokerId is always 0 (brokerRole=${role}); using 0`);
@@ -173,6 +183,8 @@ export class Broker {
     const consumers = new ConsumerManager((group, members) => this.notifyConsumerIdsChanged(group, members));
     const producers = new ProducerManager();
     const stats: BrokerStats = newBrokerStats();
+    const statsManager = new BrokerStatsManager({ clusterName: config.brokerClusterName });
+    const storeStats = new StoreStatsSampler(() => ({ put: stats.putMessages, getFound: stats.getFound, getMiss: stats.getMisses, getTransfered: stats.getMessages }));
     const hold = new PullRequestHoldService((topic, queueId) => store.getMaxOffsetInQueue(topic, queueId), config.longPollingEnable ? 5_000 : config.shortPollingTimeMills);
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
     const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
@@ -194,12 +206,16 @@ export class Broker {
       logger: this.logger,
       storeHost,
       stats,
+      statsManager,
+      storeStats,
       delayLevels,
       registerBrokerAll: () => this.registerBrokerAll(),
       startTimestamp: Date.now(),
       acl: this.acl,
     };
     this.services = services;
+    statsManager.start();
+    storeStats.start();
     const replication = new Replication(config, store, this.namesrvClient, { topics: files.topics, offsets: files.offsets, delayOffsets: files.delayOffsets, groups: files.groups }, this.logger, this.replicationOptions);
     this.replication = replication;
     services.replication = replication;
@@ -306,7 +322,7 @@ export class Broker {
     } catch (error) {
       throw new Error(
         `the broker cannot listen on ${this.config.bindAddress}:${port}: ${(error as Error).message}; another broker may be running — ` +
-          `choose listenPort in broker.conf (the VIP port listenPort − 2 must be free too, or set fastListenPort=-1)`,
+          `choose another port with ${this.portHint} (the VIP port listenPort − 2 must be free too, or set fastListenPort=-1)`,
         { cause: error },
       );
     }
@@ -390,6 +406,8 @@ export class Broker {
     this.acl?.stop();
     await this.replication?.stop();
     this.services?.hold.stop();
+    this.services?.statsManager.stop();
+    this.services?.storeStats.stop();
     await this.transactionCheck?.stop();
     await this.schedule?.stop();
     await this.timer?.stop();

@@ -6,31 +6,42 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { createLogger } from '../common/logger.ts';
-import { applyProperties, keyValueArguments, readPropertiesFile, toPropertiesText } from '../config/properties.ts';
+import { announce, createProcessLogger, isJsonFormat } from '../common/logger.ts';
+import { readPropertiesFile } from '../config/properties.ts';
+import { printSettings, resolveSettings, type SettingsLayer } from '../config/schema.ts';
 import { NameServer } from '../namesrv/name-server.ts';
-import { importantNamesrvKeys, type NamesrvConfig, namesrvDefaults } from '../namesrv/namesrv-config.ts';
+import { namesrvNoEffectKeys, namesrvSettings } from '../namesrv/namesrv-config.ts';
+import { logOptionsFrom, optionNames, settingArguments, withLogOptions } from './arguments.ts';
 
-export async function main(argv: string[]): Promise<void> {
-  const program = new Command('mqnamesrv')
-    .description('rocketmq-ts name server')
-    .option('-c, --configFile <file>', 'name server config file (Java properties, RocketMQ key names)')
-    .option('-p, --printConfigItem', 'print all settings and exit')
-    .option('-m, --printImportantConfig', 'print the important settings and exit')
+export function namesrvCommand(): Command {
+  return withLogOptions(
+    new Command('mqnamesrv')
+      .description('Start a rocketmq-ts name server (Apache RocketMQ mqnamesrv flags).')
+      .option('-c, --configFile <file>', 'name server config file (Java properties, RocketMQ key names)')
+      .option('-p, --printConfigItem', 'print all settings and exit')
+      .option('-m, --printImportantConfig', 'print the important settings and exit'),
+  )
+    .addHelpText('after', '\nAny name server setting can be given as --key=value, e.g. mqnamesrv --listenPort=9877\nEvery setting, its default and allowed values: docs/configuration.md (or mqnamesrv -p).')
     .allowUnknownOption(true)
     .allowExcessArguments(true);
-  program.parse(argv);
-  const options = program.opts<{ configFile?: string; printConfigItem?: boolean; printImportantConfig?: boolean }>();
+}
 
-  const fromFile = options.configFile ? await readPropertiesFile(options.configFile) : {};
-  const { config, unknownKeys } = applyProperties(namesrvDefaults, fromFile, keyValueArguments(argv.slice(2)));
+export async function main(argv: string[]): Promise<void> {
+  const program = namesrvCommand();
+  program.parse(argv);
+  const options = program.opts<{ configFile?: string; printConfigItem?: boolean; printImportantConfig?: boolean; logFormat?: string; logFile?: string; logLevel?: string }>();
+  const logOptions = logOptionsFrom(options, 'info');
+
+  const layers: SettingsLayer[] = [];
+  if (options.configFile) layers.push({ source: options.configFile, values: await readPropertiesFile(options.configFile) });
+  layers.push({ source: 'command line', values: settingArguments(program.args, 'mqnamesrv'), strict: true });
+  const { config, warnings } = resolveSettings(namesrvSettings, layers, { what: 'name server', noEffect: namesrvNoEffectKeys, suggest: optionNames(program) });
   if (options.printConfigItem || options.printImportantConfig) {
-    const keys = options.printImportantConfig ? importantNamesrvKeys : (Object.keys(config) as (keyof NamesrvConfig)[]);
-    process.stdout.write(toPropertiesText(Object.fromEntries(keys.map((key) => [key, config[key]]))));
+    process.stdout.write(printSettings(namesrvSettings, config, options.printImportantConfig === true));
     return;
   }
-  const logger = createLogger('namesrv');
-  if (unknownKeys.length > 0) logger.warn({ unknownKeys }, 'ignoring settings that are not name server settings');
+  const logger = await createProcessLogger('namesrv', logOptions);
+  for (const warning of warnings) logger.warn(warning);
 
   const server = new NameServer({
     config,
@@ -50,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     },
   });
   const address = await server.start();
-  process.stdout.write(`The Name Server boot success. serializeType=JSON, listening on ${address.address}:${address.port}\n`);
+  announce(logger, isJsonFormat(logOptions), `The Name Server boot success. serializeType=JSON, listening on ${address.address}:${address.port}`, { address: address.address, port: address.port });
   const shutdown = (): void => {
     void server.stop().then(() => process.exit(0));
   };

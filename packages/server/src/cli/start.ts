@@ -6,33 +6,100 @@
  * SIGTERM stops it cleanly: the broker unregisters, flushes and persists consumer offsets.
  * `--cluster 2m-2s` (cluster.ts) runs several brokers instead, each in its own process.
  */
-import { resolve } from 'node:path';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
 import { Broker } from '../broker/broker.ts';
-import { createLogger } from '../common/logger.ts';
-import { applyProperties, keyValueArguments } from '../config/properties.ts';
+import { brokerKeyAliases, brokerNoEffectKeys, brokerSettings } from '../broker/broker-config.ts';
+import { announce, createProcessLogger, isJsonFormat, type ServerLogger } from '../common/logger.ts';
+import { nearestKey, resolveSettings } from '../config/schema.ts';
 import { NameServer } from '../namesrv/name-server.ts';
-import { namesrvDefaults } from '../namesrv/namesrv-config.ts';
+import { namesrvSettings } from '../namesrv/namesrv-config.ts';
+import { logOptionsFrom, optionNames, settingArguments, UsageError, withLogOptions } from './arguments.ts';
 import { resolveBrokerConfig } from './mqbroker.ts';
 import { type ClusterBrokerPlan, parseClusterSpec, planCluster, type RunningBroker, startClusterProcesses, stopClusterProcesses } from './cluster.ts';
+
+export function startCommand(): Command {
+  return withLogOptions(
+    new Command('rocketmq-ts')
+      .description('Start a name server, a broker and the web console in one process (npm start -- <options>).')
+      .option('--namesrvPort <port>', 'name server port', '9876')
+      .option('--dashboardPort <port>', 'web console port', '8080')
+      .option('--dashboard <on>', 'false leaves the web console off', 'true')
+      .option('--cluster <layout>', 'several brokers, each in its own process: <M>m[-<S>s][-sync|-async], e.g. 2m-2s')
+      .option('--basePort <port>', 'with --cluster: port of the first broker; broker k listens on basePort + 10k', '10911'),
+  )
+    .addHelpText(
+      'after',
+      '\nAny broker or name server setting can be given as --key=value, e.g.\n  npm start -- --listenPort=10921 --flushDiskType=SYNC_FLUSH --autoCreateTopicEnable=false\n' +
+        'Data lives in ./.rocketmq-ts (or ROCKETMQ_TS_HOME). Every setting: docs/configuration.md.',
+    )
+    .allowUnknownOption(true)
+    .allowExcessArguments(true);
+}
+
+interface StartOptions {
+  namesrvPort: string;
+  dashboardPort: string;
+  dashboard: string;
+  cluster?: string;
+  basePort: string;
+  logFormat?: string;
+  logFile?: string;
+  logLevel?: string;
+}
+
+/** Keys only the name server has (the broker's flags of npm start neither use nor warn about them). */
+const namesrvOnlyKeys = new Set(Object.keys(namesrvSettings).filter((key) => !(key in brokerSettings)));
 
 export async function main(argv: string[]): Promise<void> {
   const started = performance.now();
   const home = resolve(process.env.ROCKETMQ_TS_HOME ?? '.rocketmq-ts');
-  const flags = keyValueArguments(argv.slice(2));
-  const logger = createLogger('rocketmq-ts', process.env.ROCKETMQ_LOG_LEVEL ?? 'warn');
+  const program = startCommand();
+  program.parse(argv);
+  const options = program.opts<StartOptions>();
+  const flags = settingArguments(program.args, 'npm start --');
+  const logOptions = logOptionsFrom(options, 'warn');
+  const json = isJsonFormat(logOptions);
+  const own = optionNames(program);
+  for (const key of Object.keys(flags)) {
+    if (key in brokerSettings || key in namesrvSettings || key in brokerKeyAliases || key in brokerNoEffectKeys) continue;
+    const near = nearestKey(key, [...own, ...Object.keys(brokerSettings), ...Object.keys(namesrvSettings)]);
+    throw new UsageError(`unknown option --${key}${near ? `; did you mean --${near}?` : ''} (see npm start -- --help)`);
+  }
+  const dashboardPort = parsePort(options.dashboardPort, '--dashboardPort');
+  // Every setting is checked before anything starts, so a typo never leaves a half-started system.
+  resolveBrokerConfig([{ source: 'command line', values: flags, strict: true }], { ignore: namesrvOnlyKeys });
+  const logger = await createProcessLogger('rocketmq-ts', logOptions);
 
-  const namesrvKeys = Object.fromEntries(Object.entries(flags).filter(([key]) => key in namesrvDefaults && key !== 'listenPort'));
-  const { config: namesrvConfig } = applyProperties(namesrvDefaults, { kvConfigPath: join(home, 'namesrv', 'kvConfig.json') }, namesrvKeys, {
-    listenPort: flags['namesrvPort'] ?? '9876',
-  });
-  const namesrv = new NameServer({ config: namesrvConfig, logger });
+  const namesrvKeys = Object.fromEntries(Object.entries(flags).filter(([key]) => key in namesrvSettings && key !== 'listenPort'));
+  const { config: namesrvConfig } = resolveSettings(
+    namesrvSettings,
+    [
+      { source: 'npm start', values: { kvConfigPath: join(home, 'namesrv', 'kvConfig.json') } },
+      { source: 'command line', values: { ...namesrvKeys, listenPort: options.namesrvPort } },
+    ],
+    { what: 'name server' },
+  );
+  const namesrv = new NameServer({ config: namesrvConfig, logger, portHint: '--namesrvPort=<port>' });
   const namesrvAddress = await namesrv.start();
   const namesrvAddr = `127.0.0.1:${namesrvAddress.port}`;
 
-  if (flags['cluster'] !== undefined) return startCluster(flags, home, namesrv, namesrvAddr, started);
-  const brokerFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => !['namesrvPort', 'dashboard', 'dashboardPort'].includes(key)));
-  const { config } = resolveBrokerConfig([{ storePathRootDir: join(home, 'store'), namesrvAddr, brokerName: 'broker-a' }, brokerFlags]);
+  if (options.cluster !== undefined) return startCluster(options, flags, home, namesrv, namesrvAddr, started, logger, json);
+  let config;
+  try {
+    const resolved = resolveBrokerConfig(
+      [
+        { source: 'npm start', values: { storePathRootDir: join(home, 'store'), namesrvAddr, brokerName: 'broker-a' } },
+        { source: 'command line', values: flags, strict: true },
+      ],
+      { ignore: namesrvOnlyKeys },
+    );
+    config = resolved.config;
+    for (const warning of resolved.warnings) logger.warn(warning);
+  } catch (error) {
+    await namesrv.stop();
+    throw error;
+  }
   const broker = new Broker({ config, logger });
   try {
     await broker.start();
@@ -41,11 +108,9 @@ export async function main(argv: string[]): Promise<void> {
     throw error;
   }
   let dashboard: Awaited<ReturnType<typeof startConsole>> | undefined;
-  if (flags['dashboard'] !== 'false') {
-    const port = Number(flags['dashboardPort'] ?? '8080');
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--dashboardPort=${flags['dashboardPort']} is not a port (0–65535)`);
+  if (options.dashboard !== 'false') {
     try {
-      dashboard = await startConsole(namesrvAddr, port);
+      dashboard = await startConsole(namesrvAddr, dashboardPort);
     } catch (error) {
       await broker.stop();
       await namesrv.stop();
@@ -53,19 +118,22 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   const millis = Math.round(performance.now() - started);
-  process.stdout.write(
+  announce(
+    logger,
+    json,
     `rocketmq-ts is up in ${millis} ms\n` +
       `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
       `  broker       ${broker.brokerAddr}  (${config.brokerClusterName}/${config.brokerName}, VIP port ${config.listenPort - 2})\n` +
       `  data         ${home}\n` +
       (dashboard ? `  console      ${dashboard.url}  (--dashboardPort=N to move it, --dashboard=false to leave it off)\n` : '') +
       `Ctrl-C stops it.\n`,
+    { upMillis: millis, namesrvAddr, brokerAddr: broker.brokerAddr, cluster: config.brokerClusterName, brokerName: config.brokerName, home, ...(dashboard ? { console: dashboard.url } : {}) },
   );
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write('stopping: flushing the store and persisting consumer offsets…\n');
+    announce(logger, json, 'stopping: flushing the store and persisting consumer offsets…');
     void (async () => {
       await dashboard?.close();
       await broker.stop();
@@ -77,26 +145,43 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
+function parsePort(text: string, flag: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new UsageError(`${flag}=${text} is not a port (0–65535)`);
+  return port;
+}
+
 /** `--cluster <layout>`: the name server here, every broker in its own process (cluster.ts). */
-async function startCluster(flags: Record<string, string>, home: string, namesrv: NameServer, namesrvAddr: string, started: number): Promise<void> {
+async function startCluster(
+  options: StartOptions,
+  flags: Record<string, string>,
+  home: string,
+  namesrv: NameServer,
+  namesrvAddr: string,
+  started: number,
+  logger: ServerLogger,
+  json: boolean,
+): Promise<void> {
   let plan: ClusterBrokerPlan[];
   let brokers: RunningBroker[];
   try {
-    const spec = parseClusterSpec(flags['cluster'] ?? '');
-    const basePort = Number(flags['basePort'] ?? flags['listenPort'] ?? '10911');
-    if (!Number.isInteger(basePort) || basePort < 3 || basePort > 65000) throw new Error(`--basePort=${flags['basePort']} is not a port`);
+    const spec = parseClusterSpec(options.cluster ?? '');
+    const basePort = Number(flags['listenPort'] ?? options.basePort);
+    if (!Number.isInteger(basePort) || basePort < 3 || basePort > 65000) throw new UsageError(`--basePort=${options.basePort} is not a port (3–65000)`);
     plan = planCluster(spec, home, basePort);
-    const reserved = new Set(['cluster', 'basePort', 'namesrvPort', 'dashboard', 'dashboardPort', 'listenPort', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir', 'storePathCommitLog']);
-    const extra = Object.fromEntries(Object.entries(flags).filter(([key]) => !reserved.has(key)));
+    // Checked here once, so a typo fails before any process starts; each broker gets only broker settings.
+    resolveBrokerConfig([{ source: 'command line', values: flags, strict: true }], { ignore: namesrvOnlyKeys });
+    const reserved = new Set(['listenPort', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir', 'storePathCommitLog']);
+    const extra = Object.fromEntries(Object.entries(flags).filter(([key]) => !reserved.has(key) && !namesrvOnlyKeys.has(key)));
     brokers = await startClusterProcesses(plan, namesrvAddr, home, extra);
   } catch (error) {
     await namesrv.stop();
     throw error;
   }
   let dashboard: ConsoleHandle | undefined;
-  if (flags['dashboard'] !== 'false') {
+  if (options.dashboard !== 'false') {
     try {
-      dashboard = await startConsole(namesrvAddr, Number(flags['dashboardPort'] ?? '8080'));
+      dashboard = await startConsole(namesrvAddr, parsePort(options.dashboardPort, '--dashboardPort'));
     } catch (error) {
       await stopClusterProcesses(brokers);
       await namesrv.stop();
@@ -104,19 +189,22 @@ async function startCluster(flags: Record<string, string>, home: string, namesrv
     }
   }
   const rows = brokers.map((b) => `  ${`${b.brokerName}/${b.brokerId}`.padEnd(12)} ${b.brokerRole.padEnd(12)} ${b.brokerAddr.padEnd(21)} HA :${b.listenPort + 1}  data ${b.storePathRootDir}`);
-  process.stdout.write(
-    `rocketmq-ts cluster ${flags['cluster']} is up in ${Math.round(performance.now() - started)} ms\n` +
+  announce(
+    logger,
+    json,
+    `rocketmq-ts cluster ${options.cluster} is up in ${Math.round(performance.now() - started)} ms\n` +
       `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
       `${rows.join('\n')}\n` +
       `  logs         ${join(home, 'logs')}\n` +
       (dashboard ? `  console      ${dashboard.url}\n` : '') +
       `Ctrl-C stops it.\n`,
+    { namesrvAddr, brokers: brokers.map((b) => ({ brokerName: b.brokerName, brokerId: b.brokerId, brokerRole: b.brokerRole, brokerAddr: b.brokerAddr })), ...(dashboard ? { console: dashboard.url } : {}) },
   );
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write('stopping: every broker flushes its store and unregisters…\n');
+    announce(logger, json, 'stopping: every broker flushes its store and unregisters…');
     void (async () => {
       await dashboard?.close();
       await stopClusterProcesses(brokers);

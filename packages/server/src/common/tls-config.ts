@@ -7,29 +7,35 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { ClientTlsOption, ServerTlsOptions, TlsServerMode } from '@rocketmq-ts/protocol';
+import { bool, defaultsOf, oneOf, type SettingsValues, text } from '../config/schema.ts';
 
-export const tlsDefaults = {
-  /** disabled / permissive (TLS and plain on one port) / enforcing (TLS only). */
-  'tls.server.mode': 'permissive',
-  /** PEM certificate (chain) of this server. */
-  'tls.server.certPath': '',
-  /** PEM private key (PKCS#8) of this server. */
-  'tls.server.keyPath': '',
-  /** Password of an encrypted keyPath. */
-  'tls.server.keyPassword': '',
-  /** PEM CA certificates that client certificates are checked against. */
-  'tls.server.trustCertPath': '',
-  /** none / optional / require: ask clients for a certificate, and refuse those without a trusted one (require). */
-  'tls.server.need.client.auth': 'none',
-  /** This process's own outbound connections (broker → name server) use TLS. */
-  'tls.enable': false,
-  /** Verify the server's certificate on outbound TLS (false trusts any, as Apache's default). */
-  'tls.client.authServer': false,
-  /** PEM CA certificates outbound TLS checks servers against. */
-  'tls.client.trustCertPath': '',
+export const tlsSettings = {
+  'tls.server.mode': oneOf('permissive', ['disabled', 'permissive', 'enforcing'], {
+    doc: 'TLS on the remoting ports: disabled (plain only), permissive (TLS and plain on one port), enforcing (TLS only).',
+  }),
+  'tls.server.certPath': text('', { doc: 'PEM certificate (chain) of this server.' }),
+  'tls.server.keyPath': text('', { doc: 'PEM private key (PKCS#8) of this server.' }),
+  'tls.server.keyPassword': text('', { doc: 'Password of an encrypted keyPath.', secret: true }),
+  'tls.server.trustCertPath': text('', { doc: 'PEM CA certificates that client certificates are checked against.' }),
+  'tls.server.need.client.auth': oneOf('none', ['none', 'optional', 'require'], {
+    doc: "Ask clients for a certificate (optional), and refuse those without a trusted one (require).",
+  }),
+  'tls.enable': bool(false, { doc: "This process's own outbound connections (broker → name server) use TLS." }),
+  'tls.client.authServer': bool(false, { doc: "Verify the server's certificate on outbound TLS (false trusts any, as Apache's default)." }),
+  'tls.client.trustCertPath': text('', { doc: 'PEM CA certificates outbound TLS checks servers against.' }),
+  'tls.test.mode.enable': bool(false, {
+    doc: "Apache's self-signed certificate when no key material is configured.",
+    notImplemented: 'rocketmq-ts makes no self-signed certificate; give tls.server.certPath and tls.server.keyPath',
+  }),
+  'tls.config.file': text('', {
+    doc: "Apache's separate TLS properties file.",
+    notImplemented: 'tls.config.file is not read; put the tls.* keys in broker.conf / namesrv.conf',
+  }),
 };
 
-export type TlsConfig = typeof tlsDefaults;
+export const tlsDefaults = defaultsOf(tlsSettings);
+
+export type TlsConfig = Pick<SettingsValues<typeof tlsSettings>, Exclude<keyof typeof tlsSettings, 'tls.test.mode.enable' | 'tls.config.file'>>;
 
 function read(path: string, key: string): Buffer {
   try {

@@ -6,13 +6,13 @@ import { serverTls } from '../common/tls-config.ts';
 import { type AddressInfo } from 'node:net';
 import { mergeHandlerTables, RemotingServer, type RequestHandler } from '@rocketmq-ts/protocol';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
-import { applyProperties } from '../config/properties.ts';
+import { checkSettings, ConfigError, parseUpdate } from '../config/schema.ts';
 import { brokerHandlers } from './handlers/broker.ts';
 import { kvHandlers } from './handlers/kv.ts';
 import { routeHandlers } from './handlers/route.ts';
 import type { NamesrvServices } from './handlers/services.ts';
 import { KvConfigManager, type KvPersistence } from './kv-config-manager.ts';
-import { type NamesrvConfig, namesrvDefaults } from './namesrv-config.ts';
+import { type NamesrvConfig, namesrvDefaults, namesrvSettings } from './namesrv-config.ts';
 import { RouteInfoManager } from './route-info-manager.ts';
 
 export interface NameServerOptions {
@@ -20,6 +20,8 @@ export interface NameServerOptions {
   logger?: ServerLogger;
   /** Where the KV table lives; none keeps it in memory (tests). */
   kvPersistence?: KvPersistence;
+  /** How the port-in-use message names the setting: `listenPort in namesrv.conf or --listenPort=<port>` by default. */
+  portHint?: string;
 }
 
 /** The name server's request code → handler table. */
@@ -34,9 +36,11 @@ export class NameServer {
   private readonly logger: ServerLogger;
   private readonly server: RemotingServer;
   private scanTimer: NodeJS.Timeout | undefined;
+  private readonly portHint: string;
 
   constructor(options: NameServerOptions = {}) {
     this.config = { ...namesrvDefaults, ...options.config };
+    this.portHint = options.portHint ?? 'listenPort in namesrv.conf or --listenPort=<port>';
     this.logger = options.logger ?? silentServerLogger();
     this.kv = new KvConfigManager(options.kvPersistence);
     const services: NamesrvServices = {
@@ -45,9 +49,7 @@ export class NameServer {
       config: this.config,
       logger: this.logger,
       updateConfig: async (properties) => {
-        const { config, unknownKeys } = applyProperties(this.config, properties);
-        if (unknownKeys.length > 0) throw new Error(`unknown name server settings: ${unknownKeys.join(', ')}`);
-        Object.assign(this.config, config);
+        Object.assign(this.config, parseUpdate(namesrvSettings, properties, 'name server'));
       },
     };
     this.server = new RemotingServer({
@@ -63,6 +65,8 @@ export class NameServer {
   }
 
   async start(): Promise<AddressInfo> {
+    const problems = checkSettings(namesrvSettings, this.config);
+    if (problems.length > 0) throw new ConfigError(problems);
     await this.kv.load();
     let address: AddressInfo;
     try {
@@ -70,7 +74,7 @@ export class NameServer {
     } catch (error) {
       throw new Error(
         `the name server cannot listen on ${this.config.bindAddress}:${this.config.listenPort}: ${(error as Error).message}; ` +
-          `is another name server running? Choose another port with listenPort in namesrv.conf or --listenPort=<port>`,
+          `is another name server running? Choose another port with ${this.portHint}`,
         { cause: error },
       );
     }

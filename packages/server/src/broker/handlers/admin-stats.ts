@@ -12,6 +12,7 @@ import {
   createResponse,
   decodeHeader,
   decodeOffsetMessageId,
+  encodeBrokerStatsData,
   encodeConsumeStats,
   encodeConsumeStatsList,
   encodeConsumerConnection,
@@ -43,6 +44,7 @@ import {
   ResetOffsetRequestHeader,
   ResponseCode,
   type TopicOffset,
+  ViewBrokerStatsDataRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { ClientChannel } from '../client/client-channel.ts';
 import type { BrokerServices } from './services.ts';
@@ -55,11 +57,14 @@ export async function consumeStatsOf(services: BrokerServices, group: string, to
   const offsetTable = new Map<MessageQueue, OffsetWrapper>();
   const names = topic ? [topic] : offsets.topicsOfGroup(group);
   const online = consumers.group(group);
+  // AdminBrokerProcessor.getConsumeStats: the group's pull rate over the last minute, summed over its topics.
+  let consumeTps = 0;
   for (const name of names) {
     const topicConfig = topics.get(name);
     if (!topicConfig) continue;
     // An online group that does not subscribe the topic any more is not reported on it.
     if (online && online.subscriptions.size > 0 && !online.subscriptions.has(name)) continue;
+    consumeTps += services.statsManager.tpsGroupGetNums(group, name);
     for (let queueId = 0; queueId < topicConfig.readQueueNums; queueId++) {
       const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(name, queueId));
       const consumerOffset = Math.max(0, offsets.queryOffset(group, name, queueId));
@@ -67,7 +72,7 @@ export async function consumeStatsOf(services: BrokerServices, group: string, to
       offsetTable.set({ topic: name, brokerName: config.brokerName, queueId }, { brokerOffset, consumerOffset, lastTimestamp });
     }
   }
-  return { consumeTps: 0, offsetTable };
+  return { consumeTps, offsetTable };
 }
 
 function connectionInfo(channel: ClientChannel): ConnectionInfo {
@@ -106,6 +111,16 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
           offsetTable.set(mq(topic, queueId), { minOffset: store.getMinOffsetInQueue(topic, queueId), maxOffset, lastUpdateTimestamp });
         }
         return createResponse(request, ResponseCode.SUCCESS, { body: encodeTopicStatsTable({ offsetTable }) });
+      },
+    ],
+    [
+      RequestCode.VIEW_BROKER_STATS_DATA,
+      (_ctx, request) => {
+        const { statsName, statsKey } = decodeHeader(ViewBrokerStatsDataRequestHeader, request.extFields);
+        const item = services.statsManager.item(statsName, statsKey);
+        // Apache's wording, which mqadmin and the dashboard show as is.
+        if (!item) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The stats <${statsName}> <${statsKey}> not exist` });
+        return createResponse(request, ResponseCode.SUCCESS, { body: encodeBrokerStatsData({ statsMinute: item.inMinute(), statsHour: item.inHour(), statsDay: item.inDay() }) });
       },
     ],
     [

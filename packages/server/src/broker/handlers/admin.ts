@@ -24,8 +24,9 @@ import {
   topicConfigWrapperJson,
   writeFastjson,
 } from '@rocketmq-ts/protocol';
-import { applyProperties, parsePropertiesText, toPropertiesText } from '../../config/properties.ts';
-import { brokerDefaults } from '../broker-config.ts';
+import { parsePropertiesText } from '../../config/properties.ts';
+import { parseUpdate, printSettings } from '../../config/schema.ts';
+import { brokerSettings } from '../broker-config.ts';
 import { topicNameProblem } from '../topic/system-topics.ts';
 import { type BrokerServices, putLatencyText } from './services.ts';
 
@@ -142,8 +143,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
           });
         }
         try {
-          const { config: updated } = applyProperties(brokerDefaults, properties);
-          for (const key of Object.keys(properties)) (config as Record<string, unknown>)[key] = (updated as Record<string, unknown>)[key];
+          Object.assign(config, parseUpdate(brokerSettings, properties, 'broker'));
         } catch (error) {
           return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: (error as Error).message });
         }
@@ -158,7 +158,7 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
       (_ctx, request) =>
         createResponse(request, ResponseCode.SUCCESS, {
           extFields: encodeHeader(GetBrokerConfigResponseHeader, { version: writeFastjson(configVersion) }),
-          body: Buffer.from(toPropertiesText(config)),
+          body: Buffer.from(printSettings(brokerSettings, config, false)),
         }),
     ],
     [RequestCode.GET_BROKER_RUNTIME_INFO, (_ctx, request) => createResponse(request, ResponseCode.SUCCESS, { body: encodeKVTable(runtimeInfo(services)) })],
@@ -170,6 +170,7 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
   const store = services.store.runtimeInfo();
   const stats = services.stats;
   const uptime = Date.now() - services.startTimestamp;
+  const storeTps = services.storeStats.figures();
   const info = new Map<string, string>([
     ['brokerVersionDesc', 'V4_8_0'],
     ['brokerVersion', '373'],
@@ -202,14 +203,14 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
     ['consumeQueueDiskRatio', String(store.diskUsedRatio)],
     ['dispatchMaxBuffer', '0'],
     ['getMessageEntireTimeMax', String(stats.getMessageEntireTimeMax)],
-    ['getMissTps', tps(stats.getMisses, uptime)],
-    ['getTransferedTps', tps(stats.getMessages, uptime)],
+    ['getMissTps', storeTps.getMissTps],
+    ['getTransferedTps', storeTps.getTransferedTps],
     ['putMessageAverageSize', String(stats.putMessages > 0 ? stats.putBytes / stats.putMessages : 0)],
     ['putMessageDistributeTime', putLatencyText(stats)],
     ['putMessageEntireTimeMax', String(stats.putMessageEntireTimeMax)],
-    ['putTps', tps(stats.putMessages, uptime)],
-    ['getFoundTps', tps(stats.getMessages, uptime)],
-    ['getTotalTps', tps(stats.getMessages, uptime)],
+    ['putTps', storeTps.putTps],
+    ['getFoundTps', storeTps.getFoundTps],
+    ['getTotalTps', storeTps.getTotalTps],
     ['commitLogMinOffset', String(store.commitLogMinOffset)],
     ['commitLogMaxOffset', String(store.commitLogMaxOffset)],
     ['runtime', `[ ${Math.floor(uptime / 86_400_000)} days, ${Math.floor(uptime / 3_600_000) % 24} hours, ${Math.floor(uptime / 60_000) % 60} minutes, ${Math.floor(uptime / 1000) % 60} seconds ]`],
@@ -241,11 +242,6 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
   info.set('transactionChecksWithoutProducer', String(tx.checksWithoutProducer));
   info.set('transactionDiscards', String(tx.discards));
   return info;
-}
-
-function tps(count: number, uptimeMillis: number): string {
-  const value = uptimeMillis > 0 ? (count * 1000) / uptimeMillis : 0;
-  return `${value.toFixed(2)} ${value.toFixed(2)} ${value.toFixed(2)}`;
 }
 
 /** MixAll.humanReadableByteCount(bytes, false): "512 B", "1.5 KiB", "252.0 GiB". */

@@ -186,6 +186,8 @@ async function processPull(services: BrokerServices, ctx: RequestContext, reques
     if (code === ResponseCode.SUCCESS) {
       services.stats.getMessages += result.messages.length;
       services.stats.getBytes += result.bufferTotalSize;
+      services.stats.getFound++;
+      services.statsManager.onGet(header.consumerGroup, header.topic, header.queueId, result.messages.length, result.bufferTotalSize, Math.round(performance.now() - started));
     }
     // PullMessageProcessor: with slaveReadEnable a slow consumer is sent to
     // whichBrokerWhenConsumeSlowly, others to the group's brokerId; without it, to the master.

@@ -85,7 +85,10 @@ export function sendBackHandlers(services: BrokerServices): Map<number, RequestH
         message.propertiesText = encodeProperties(message.topic === topic ? textProperties : properties, { order: 'java-hash' });
         message.properties = properties;
         const result = await store.putMessage(message);
-        if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') return createResponse(request, ResponseCode.SUCCESS);
+        if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') {
+          services.statsManager.onSendBack(header.group, properties[MessageConst.RETRY_TOPIC] ?? original.topic);
+          return createResponse(request, ResponseCode.SUCCESS);
+        }
         return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `${result.status}: ${result.remark ?? 'the retry message could not be stored'}` });
       },
     ],

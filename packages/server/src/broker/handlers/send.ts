@@ -113,7 +113,7 @@ function resolveTarget(services: BrokerServices, header: SendHeader, request: Re
   return { topic, queueId };
 }
 
-function putResponse(services: BrokerServices, request: RemotingCommand, result: StorePutResult, joinIds: boolean): RemotingCommand {
+function putResponse(services: BrokerServices, request: RemotingCommand, result: StorePutResult, joinIds: boolean, topic: string): RemotingCommand {
   const code = STATUS_CODES[result.status] ?? ResponseCode.SYSTEM_ERROR;
   const extFields: ExtFields = { MSG_REGION: services.config.regionId, TRACE_ON: String(services.config.traceOn) };
   const first = result.records[0];
@@ -124,7 +124,10 @@ function putResponse(services: BrokerServices, request: RemotingCommand, result:
       extFields,
     );
     services.stats.putMessages += result.records.length;
-    for (const record of result.records) services.stats.putBytes += record.size;
+    let bytes = 0;
+    for (const record of result.records) bytes += record.size;
+    services.stats.putBytes += bytes;
+    services.statsManager.onPut(topic, result.records.length, bytes);
   }
   return createResponse(request, code, { extFields, remark: code === ResponseCode.SUCCESS ? undefined : (result.remark ?? result.status) });
 }
@@ -201,7 +204,7 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
   const started = performance.now();
   const stored = await waitForSlave(services, await services.store.putMessage(message), message.waitStoreMsgOK !== false);
   recordPutLatency(services.stats, Math.round(performance.now() - started));
-  const response = putResponse(services, request, stored, false);
+  const response = putResponse(services, request, stored, false, header.topic);
   if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
   return response;
 }
@@ -245,7 +248,7 @@ async function sendBatch(services: BrokerServices, ctx: RequestContext, request:
   const started = performance.now();
   const stored = await waitForSlave(services, await services.store.putMessages(messages), messages[0]!.waitStoreMsgOK !== false);
   recordPutLatency(services.stats, Math.round(performance.now() - started));
-  const response = putResponse(services, request, stored, true);
+  const response = putResponse(services, request, stored, true, topic);
   if (response.extFields && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
   return response;
 }

@@ -13,6 +13,8 @@ import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
 import type { ReplicationStatus } from '../ha/replication.ts';
 import type { TransactionService } from '../transaction/transaction-service.ts';
 import type { PlainPermissionManager } from '../acl/plain-permission-manager.ts';
+import type { BrokerStatsManager } from '../stats/broker-stats-manager.ts';
+import type { StoreStatsSampler } from '../stats/store-stats-sampler.ts';
 
 /** Counters shown by GET_BROKER_RUNTIME_INFO and the console. */
 export interface BrokerStats {
@@ -28,6 +30,8 @@ export interface BrokerStats {
   putLatency: number[];
   putMessageEntireTimeMax: number;
   getMessageEntireTimeMax: number;
+  /** Pulls answered with messages. */
+  getFound: number;
 }
 
 /** Upper bounds (ms) of the put-latency buckets RocketMQ reports, last one open-ended. */
@@ -46,6 +50,7 @@ export function newBrokerStats(): BrokerStats {
     putLatency: new Array<number>(BUCKET_LABELS.length).fill(0),
     putMessageEntireTimeMax: 0,
     getMessageEntireTimeMax: 0,
+    getFound: 0,
   };
 }
 
@@ -92,6 +97,10 @@ export interface BrokerServices {
   /** brokerIP1:listenPort — written into every record and offsetMsgId. */
   readonly storeHost: HostAddress;
   readonly stats: BrokerStats;
+  /** Apache's per-topic / per-group stats items (VIEW_BROKER_STATS_DATA, consumeTps, the console). */
+  readonly statsManager: BrokerStatsManager;
+  /** Per-second samples behind the runtime info's putTps, getTransferedTps, …. */
+  readonly storeStats: StoreStatsSampler;
   /** Delay of each level in ms (messageDelayLevel), level 1 first. */
   readonly delayLevels: readonly number[];
   /** Re-register with every name server now (after a topic change); resolves when they answered. */

@@ -36,7 +36,8 @@ const statsAll: CommandSpec = {
       let inToday = 0;
       for (const addr of masters) {
         try {
-          const data = await client.brokerStatsData(addr, 'TOPIC_PUT_NUMS', topic);
+          const data = await client.brokerStats(addr, 'TOPIC_PUT_NUMS', topic);
+          if (!data) continue;
           inTps += data.statsMinute.tps;
           inToday += sum24h(data);
         } catch {
@@ -55,7 +56,8 @@ const statsAll: CommandSpec = {
         let outToday = 0;
         for (const addr of masters) {
           try {
-            const data = await client.brokerStatsData(addr, 'GROUP_GET_NUMS', `${topic}@${group}`);
+            const data = await client.brokerStats(addr, 'GROUP_GET_NUMS', `${topic}@${group}`);
+            if (!data) continue;
             outTps += data.statsMinute.tps;
             outToday += sum24h(data);
           } catch {

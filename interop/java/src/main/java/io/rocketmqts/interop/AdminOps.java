@@ -32,6 +32,8 @@ import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.common.protocol.RequestCode;
 import org.apache.rocketmq.common.protocol.ResponseCode;
+import org.apache.rocketmq.common.protocol.body.BrokerStatsData;
+import org.apache.rocketmq.common.protocol.body.BrokerStatsItem;
 import org.apache.rocketmq.common.protocol.body.ClusterInfo;
 import org.apache.rocketmq.common.protocol.body.Connection;
 import org.apache.rocketmq.common.protocol.body.ConsumerConnection;
@@ -78,6 +80,8 @@ import org.apache.rocketmq.tools.command.CommandUtil;
  * connections</li>
  * <li>{@code consume-by-who --topic T} [queryTopicConsumeByWho] → groups</li>
  * <li>{@code runtime-stats --broker addr} [fetchBrokerRuntimeStats] → table</li>
+ * <li>{@code broker-stats --broker addr --name TOPIC_PUT_NUMS --key K} [viewBrokerStatsData, code
+ * 315] → statsMinute, statsHour, statsDay, each {sum, tps, avgpt}</li>
  * <li>{@code create-group --group G (--broker addr | --cluster C) [--retry-max-times 16]
  * [--consume-broadcast true]} [createAndUpdateSubscriptionGroupConfig] → brokers</li>
  * <li>{@code groups --broker addr} [getAllSubscriptionGroup, code 201] → groups {name: config}</li>
@@ -127,6 +131,7 @@ public final class AdminOps {
         OPTIONS.put("producer-connection", CliArgs.names("group", "topic"));
         OPTIONS.put("consume-by-who", CliArgs.names("topic"));
         OPTIONS.put("runtime-stats", CliArgs.names("broker"));
+        OPTIONS.put("broker-stats", CliArgs.names("broker", "name", "key"));
         OPTIONS.put("create-group", CliArgs.names("group", "broker", "cluster", "retry-max-times", "consume-broadcast"));
         OPTIONS.put("groups", CliArgs.names("broker"));
         OPTIONS.put("consumer-offsets", CliArgs.names("broker"));
@@ -376,6 +381,13 @@ public final class AdminOps {
                 out.put("table", new TreeMap<>(table.getTable()));
                 return out;
             }
+            case "broker-stats": {
+                BrokerStatsData data = admin.viewBrokerStatsData(args.required("broker"), args.required("name"), args.required("key"));
+                out.put("statsMinute", statsItem(data.getStatsMinute()));
+                out.put("statsHour", statsItem(data.getStatsHour()));
+                out.put("statsDay", statsItem(data.getStatsDay()));
+                return out;
+            }
             case "create-group": {
                 SubscriptionGroupConfig config = new SubscriptionGroupConfig();
                 config.setGroupName(args.required("group"));
@@ -488,6 +500,14 @@ public final class AdminOps {
             default:
                 throw new IllegalArgumentException("unknown command " + op);
         }
+    }
+
+    private static Map<String, Object> statsItem(BrokerStatsItem item) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sum", item.getSum());
+        out.put("tps", item.getTps());
+        out.put("avgpt", item.getAvgpt());
+        return out;
     }
 
     /** The broker addresses a create command goes to: --broker, or every master of --cluster. */
