@@ -8,11 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { Admin, type MessageTrace } from '../../packages/client/src/index.ts';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runJavaProgram } from '../lib/java-client.ts';
-import { apacheClasspath, JAVA17_NETTY_FLAGS, javaClientClasspath, runCommand } from '../lib/java.ts';
+import { queryMsgTraceById } from '../lib/trace-tools.ts';
 import { startApacheTarget, uniqueName } from '../lib/targets.ts';
 
 interface Line {
@@ -35,25 +32,6 @@ async function waitForTrace(admin: Admin, msgId: string, traceTopic: string | un
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   throw new Error(`no complete trace for ${msgId} in ${traceTopic ?? 'RMQ_SYS_TRACE_TOPIC'}: ${JSON.stringify(last)}`);
-}
-
-/** Apache's own reader: `mqadmin queryMsgTraceById -n … -i <msgId>` (rocketmq-tools 4.8.0); its stdout. */
-async function queryMsgTraceById(namesrvAddr: string, msgId: string): Promise<string> {
-  const home = mkdtempSync(join(tmpdir(), 'rmqts-mqadmin-'));
-  try {
-    // MQAdminStartup configures logback (from the server classpath) with
-    // $ROCKETMQ_HOME/conf/logback_tools.xml before any command.
-    mkdirSync(join(home, 'conf'));
-    writeFileSync(join(home, 'conf', 'logback_tools.xml'), '<configuration/>');
-    const { stdout } = await runCommand(
-      'java',
-      [...JAVA17_NETTY_FLAGS, `-Duser.home=${home}`, `-Drocketmq.home.dir=${home}`, '-cp', `${await javaClientClasspath()}:${await apacheClasspath('4.8.0')}`, 'org.apache.rocketmq.tools.command.MQAdminStartup', 'queryMsgTraceById', '-n', namesrvAddr, '-i', msgId],
-      { timeoutMillis: 60_000, env: { ...process.env, ROCKETMQ_HOME: home } },
-    );
-    return stdout;
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
 }
 
 const lastMsgIds = new Map<string, string>();

@@ -22,12 +22,14 @@ import {
   PullSysFlag,
   type ProcessQueueInfo,
   type SubscriptionData,
+  UniqueIdGenerator,
 } from '@rocketmq-ts/protocol';
 import { ClientInstance, type ConsumerMember } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
-import { Producer } from '../producer/producer.ts';
+import { Producer, traceDispatcherFor } from '../producer/producer.ts';
+import { CONSUME_RETURN_TYPE, type SubBeforeContext, type TraceDispatcher, type TraceOptions } from '../trace/trace-writer.ts';
 import { allocateAveragely, type AllocateStrategy } from './allocate.ts';
 import { LocalFileOffsetStore, type OffsetStore, RemoteBrokerOffsetStore } from './offset-store.ts';
 import { ProcessQueue } from './process-queue.ts';
@@ -66,7 +68,7 @@ export type MessageListener = (message: MessageExt, context: ConsumeContext) => 
 /** Called one message at a time per queue, in queue order. Throw or return SUSPEND_CURRENT_QUEUE_A_MOMENT to retry it after a pause. */
 export type OrderlyMessageListener = (message: MessageExt, context: OrderlyContext) => Promise<ConsumeOrderlyStatus | void> | ConsumeOrderlyStatus | void;
 
-export interface PushConsumerOptions extends ClientOptions {
+export interface PushConsumerOptions extends ClientOptions, TraceOptions {
   /** The consumer group (required). */
   groupName: string;
   /** @defaultValue "CLUSTERING" */
@@ -116,7 +118,7 @@ const PULL_RPC_EXTRA_MILLIS = 15_000;
 export class PushConsumer implements ConsumerMember {
   readonly groupName: string;
   private readonly instance: ClientInstance;
-  private readonly settings: Required<Omit<PushConsumerOptions, keyof ClientOptions | 'groupName' | 'consumeTimestamp' | 'allocateStrategy' | 'localOffsetStoreDir'>> & {
+  private readonly settings: Required<Omit<PushConsumerOptions, keyof ClientOptions | keyof TraceOptions | 'groupName' | 'consumeTimestamp' | 'allocateStrategy' | 'localOffsetStoreDir'>> & {
     consumeTimestamp: number;
     allocateStrategy: AllocateStrategy;
   };
@@ -133,6 +135,10 @@ export class PushConsumer implements ConsumerMember {
   private readonly waiting: (() => void)[] = [];
   private running = 0;
   private readonly consumeStats = { ok: 0, failed: 0, pulled: 0 };
+  /** Writes SubBefore/SubAfter records per consumption when enableMsgTrace is on. */
+  private readonly tracer: TraceDispatcher | undefined;
+  private traceIds: UniqueIdGenerator | undefined;
+  private readonly clientIP: string;
 
   constructor(options: PushConsumerOptions) {
     this.groupName = options.groupName;
@@ -141,6 +147,11 @@ export class PushConsumer implements ConsumerMember {
     const messageModel = options.messageModel ?? 'CLUSTERING';
     this.clientOptions = options;
     this.instance = new ClientInstance(resolved, messageModel === 'CLUSTERING');
+    this.clientIP = resolved.clientIP;
+    if (options.enableMsgTrace) {
+      this.tracer = traceDispatcherFor(options, `_INNER_TRACE_PRODUCER-${this.groupName}`);
+      this.traceIds = new UniqueIdGenerator(resolved.clientIP);
+    }
     this.settings = {
       messageModel,
       consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
@@ -277,6 +288,7 @@ export class PushConsumer implements ConsumerMember {
     if (this.orderly && this.settings.messageModel === 'CLUSTERING') await this.unlockAll([...this.processQueues.values()].map((pq) => pq.mq));
     this.processQueues.clear();
     await this.innerProducer?.shutdown();
+    await this.tracer?.shutdown();
     this.state = 'stopped';
     await this.instance.shutdown();
   }
@@ -492,6 +504,41 @@ export class PushConsumer implements ConsumerMember {
     return true;
   }
 
+  /** ConsumeMessageTraceHookImpl.consumeMessageBefore: a SubBefore record unless the producer turned trace off. */
+  private traceBefore(message: MessageExt): SubBeforeContext | undefined {
+    if (!this.tracer || !this.traceIds || message.properties[MessageConst.TRACE_SWITCH] === 'false') return undefined;
+    const ctx: SubBeforeContext = {
+      type: 'SubBefore',
+      timestamp: Date.now(),
+      regionId: message.properties[MessageConst.MSG_REGION] ?? 'DefaultRegion',
+      groupName: this.groupName,
+      requestId: this.traceIds.next(),
+      msgId: message.msgId,
+      retryTimes: message.reconsumeTimes,
+      keys: message.properties[MessageConst.KEYS],
+      clientHost: this.clientIP,
+    };
+    this.tracer.append(ctx);
+    return ctx;
+  }
+
+  /** consumeMessageAfter: the SubAfter record of the same request. */
+  private traceAfter(before: SubBeforeContext, success: boolean, contextCode: number): void {
+    const now = Date.now();
+    this.tracer?.append({
+      type: 'SubAfter',
+      requestId: before.requestId,
+      regionId: before.regionId,
+      msgId: before.msgId,
+      costTime: now - before.timestamp,
+      success,
+      keys: before.keys,
+      contextCode,
+      timestamp: now,
+      groupName: this.groupName,
+    });
+  }
+
   private releaseSlot(): void {
     this.running--;
     this.waiting.shift()?.();
@@ -525,12 +572,17 @@ export class PushConsumer implements ConsumerMember {
     const context: ConsumeContext = { queue: pq.mq, delayLevelWhenNextConsume: 0 };
     const listener = this.listenerFor(message.topic);
     let ok = false;
+    let returnType: number = CONSUME_RETURN_TYPE.FAILED;
+    const trace = this.traceBefore(message);
     try {
       if (!listener) throw new MQClientError(`no listener for topic ${message.topic}`);
       ok = (await listener(message, context)) !== 'RECONSUME_LATER';
+      if (ok) returnType = CONSUME_RETURN_TYPE.SUCCESS;
     } catch (error) {
+      returnType = CONSUME_RETURN_TYPE.EXCEPTION;
       this.instance.logger.warn({ msgId: message.msgId, topic: message.topic, err: error instanceof Error ? error.message : String(error) }, 'listener failed; the message will be retried');
     }
+    if (trace) this.traceAfter(trace, ok, returnType);
     if (ok) this.consumeStats.ok++;
     else this.consumeStats.failed++;
     if (!ok && this.settings.messageModel === 'CLUSTERING') {
@@ -618,14 +670,19 @@ export class PushConsumer implements ConsumerMember {
         this.restoreTopic(message);
         const context: OrderlyContext = { queue: pq.mq, suspendCurrentQueueTimeMillis: this.settings.suspendCurrentQueueTimeMillis };
         let ok = false;
+        let returnType: number = CONSUME_RETURN_TYPE.FAILED;
+        const trace = this.traceBefore(message);
         pq.inFlight++;
         try {
           ok = (await this.orderlyListener!(message, context)) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+          if (ok) returnType = CONSUME_RETURN_TYPE.SUCCESS;
         } catch (error) {
+          returnType = CONSUME_RETURN_TYPE.EXCEPTION;
           this.instance.logger.warn({ msgId: message.msgId, err: error instanceof Error ? error.message : String(error) }, 'orderly listener failed; retrying the message after a pause');
         } finally {
           pq.inFlight--;
         }
+        if (trace) this.traceAfter(trace, ok, returnType);
         if (!ok) {
           this.consumeStats.failed++;
           // As ConsumeMessageOrderlyService.checkReconsumeTimes: count first, dead-letter once the count reaches the maximum.
