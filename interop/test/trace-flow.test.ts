@@ -34,7 +34,52 @@ async function waitForTrace(admin: Admin, msgId: string, traceTopic: string | un
   throw new Error(`no complete trace for ${msgId} in ${traceTopic ?? 'RMQ_SYS_TRACE_TOPIC'}: ${JSON.stringify(last)}`);
 }
 
-const lastMsgIds = new Map<string, string>();
+const lastMsgIds = new Map<string, { msgId: string; topic: string }>();
+
+interface DashboardLine {
+  event: 'message' | 'record';
+  msgId?: string;
+  topic?: string;
+  storeHost?: string;
+  type?: 'Pub' | 'SubBefore' | 'SubAfter';
+  groupName?: string | null;
+  requestId?: string | null;
+  timestamp?: number;
+  costTime?: number;
+  success?: boolean;
+  retryTimes?: number;
+  offsetMsgId?: string | null;
+}
+
+/**
+ * The official rocketmq-dashboard is not on Maven Central (nor any registry), so its trace view
+ * is checked through the admin calls it makes (DashboardTraceCalls, rocketmq-tools 4.8.0):
+ * viewMessage, then queryMessage on the trace topic by msgId, decoded and paired by requestId as
+ * MessageTraceServiceImpl builds its graph: one producer node and each group's consume nodes.
+ */
+async function dashboardTraceView(namesrvAddr: string, brokerAddr: string, msgId: string, topic: string): Promise<string[]> {
+  const lines = await runJavaProgram<DashboardLine>('DashboardTraceCalls', ['--namesrv', namesrvAddr, '--topic', topic, '--msg-id', msgId], 60_000);
+  const message = lines.find((l) => l.event === 'message');
+  assert.ok(message, 'viewMessage answered');
+  assert.equal(message.msgId, msgId);
+  assert.equal(message.storeHost, brokerAddr);
+  const records = lines.filter((l) => l.event === 'record');
+  const pubs = records.filter((r) => r.type === 'Pub');
+  assert.equal(pubs.length, 1, 'the producer node');
+  assert.equal(pubs[0]!.success, true);
+  assert.equal(pubs[0]!.storeHost, brokerAddr);
+  const byRequest = new Map<string, DashboardLine[]>();
+  for (const r of records.filter((r) => r.type !== 'Pub')) byRequest.set(r.requestId!, [...(byRequest.get(r.requestId!) ?? []), r]);
+  assert.equal(byRequest.size, 1, 'one consumption');
+  const [pair] = [...byRequest.values()];
+  const before = pair!.find((r) => r.type === 'SubBefore');
+  const after = pair!.find((r) => r.type === 'SubAfter');
+  assert.ok(before && after, 'SubBefore and SubAfter paired by requestId');
+  assert.match(before.groupName ?? '', /_c$/);
+  assert.equal(after.success, true);
+  assert.ok((after.costTime ?? -1) >= 0);
+  return records.map((r) => r.type!).sort();
+}
 
 async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: string): Promise<Record<string, unknown>[]> {
   const topic = uniqueName('traced');
@@ -43,7 +88,7 @@ async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: st
   const lines = await runJavaProgram<Line>('TraceFlow', args, 90_000);
   const sent = lines.filter((l) => l.event === 'sent');
   assert.equal(sent.length, COUNT);
-  lastMsgIds.set(`${namesrvAddr} ${traceTopic ?? ''}`, sent[0]!.msgId!);
+  lastMsgIds.set(`${namesrvAddr} ${traceTopic ?? ''}`, { msgId: sent[0]!.msgId!, topic });
   const admin = new Admin({ namesrvAddr });
   await admin.start();
   const shapes: Record<string, unknown>[] = [];
@@ -80,16 +125,19 @@ async function traceRun(namesrvAddr: string, brokerAddr: string, traceTopic?: st
 
 describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { timeout: 400_000 }, () => {
   const shapes = new Map<string, Record<string, unknown>[]>();
+  const dashboardTypes = new Map<string, string[]>();
 
   test('rocketmq-ts, traceTopicEnable=true: default and custom trace topics', { timeout: 180_000 }, async (t) => {
     const cluster = await startCluster(undefined, { traceTopicEnable: true });
     try {
       shapes.set('ours', [...(await traceRun(cluster.namesrvAddr, cluster.brokerAddr)), ...(await traceRun(cluster.namesrvAddr, cluster.brokerAddr, 'MyTraceTopic'))]);
       // Apache's queryMsgTraceById tool against our cluster (4.8 reads RMQ_SYS_TRACE_TOPIC only).
-      const out = await queryMsgTraceById(cluster.namesrvAddr, lastMsgIds.get(`${cluster.namesrvAddr} `)!);
+      const last = lastMsgIds.get(`${cluster.namesrvAddr} `)!;
+      const out = await queryMsgTraceById(cluster.namesrvAddr, last.msgId);
       t.diagnostic(`queryMsgTraceById on rocketmq-ts: ${out.trim().split('\n').join(' | ')}`);
       assert.match(out, /^Pub\s+\S+_p\s.*success/m, out);
       assert.match(out, /^Sub\s+\S+_c\s.*success/m, out);
+      dashboardTypes.set('ours', await dashboardTraceView(cluster.namesrvAddr, cluster.brokerAddr, last.msgId, last.topic));
     } finally {
       await cluster.stop();
     }
@@ -99,6 +147,8 @@ describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { t
     const apache = await startApacheTarget('trace', { traceTopicEnable: 'true' });
     try {
       shapes.set('apache', [...(await traceRun(apache.namesrvAddr, apache.brokerAddr)), ...(await traceRun(apache.namesrvAddr, apache.brokerAddr, 'MyTraceTopic'))]);
+      const last = lastMsgIds.get(`${apache.namesrvAddr} `)!;
+      dashboardTypes.set('apache', await dashboardTraceView(apache.namesrvAddr, apache.brokerAddr, last.msgId, last.topic));
     } finally {
       await apache.stop();
     }
@@ -110,5 +160,6 @@ describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { t
     if (!ours || !apache) return t.skip('a target run failed (see above)');
     const key = (list: Record<string, unknown>[]) => [...new Set(list.map((s) => JSON.stringify(s)))].sort();
     assert.deepEqual(key(ours), key(apache));
+    assert.deepEqual(dashboardTypes.get('ours'), dashboardTypes.get('apache'), "the dashboard's admin calls find the same records");
   });
 });
