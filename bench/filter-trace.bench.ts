@@ -38,6 +38,8 @@ interface PullFigures {
 
 interface SendFigures {
   tps: number;
+  /** CPU time of this (client) process over the run, in % of one core. */
+  clientCpu: number;
   p50Ms: number;
   p99Ms: number;
   failed: number;
@@ -91,6 +93,7 @@ async function sendLoad(namesrvAddr: string, traced: boolean): Promise<SendFigur
     await producer.send({ topic, body }); // creates the topic, warms the route (and the trace producer)
     const latencies: number[] = [];
     let failed = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const deadline = started + SECONDS * 1000;
     await Promise.all(
@@ -107,8 +110,9 @@ async function sendLoad(namesrvAddr: string, traced: boolean): Promise<SendFigur
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     latencies.sort((a, b) => a - b);
-    return { tps: latencies.length / elapsed, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), failed };
+    return { tps: latencies.length / elapsed, clientCpu: (used.user + used.system) / 1e4 / elapsed, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), failed };
   } finally {
     await producer.shutdown(); // flushes the trace records still queued
   }
@@ -155,11 +159,11 @@ for (const name of ['rocketmq-ts', 'Apache RocketMQ 4.8.0']) {
   const f = await onServer(name);
   const pull = (kind: string, p: PullFigures) => `| ${name} | ${kind} | ${p.delivered} | ${p.seconds.toFixed(2)} | ${p.scannedPerSec.toFixed(0)} | ${p.deliveredPerSec.toFixed(0)} |`;
   pullRows.push(pull('"*" (all)', f.all), pull(`SQL92 "${SQL}" (10 %)`, f.sql));
-  const send = (kind: string, s: SendFigures) => `| ${name} | ${kind} | ${s.tps.toFixed(0)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.failed} |`;
-  sendRows.push(send('trace off', f.off), send('trace on', f.on), `| ${name} | on / off | ${(f.on.tps / f.off.tps).toFixed(2)} | | | |`);
+  const send = (kind: string, s: SendFigures) => `| ${name} | ${kind} | ${s.tps.toFixed(0)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.clientCpu.toFixed(0)} | ${s.failed} |`;
+  sendRows.push(send('trace off', f.off), send('trace on', f.on), `| ${name} | on / off | ${(f.on.tps / f.off.tps).toFixed(2)} | | | | |`);
 }
 console.log(`TypeScript client; pull: ${MESSAGES} messages of 256 B drained by a LitePullConsumer; send: ${CONCURRENCY} concurrent, 1 KiB, ${SECONDS} s; best of ${ROUNDS}\n`);
 console.log('| server | pull subscription | delivered | seconds | scanned msg/s | delivered msg/s |\n|---|---|---|---|---|---|');
 for (const row of pullRows) console.log(row);
-console.log('\n| server | producer | TPS | p50 ms | p99 ms | failed |\n|---|---|---|---|---|---|');
+console.log('\n| server | producer | TPS | p50 ms | p99 ms | client CPU % | failed |\n|---|---|---|---|---|---|---|');
 for (const row of sendRows) console.log(row);
