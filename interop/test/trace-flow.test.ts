@@ -2,11 +2,14 @@
  * Message trace with the official Java client 4.8.0 (interop/java TraceFlow.java:
  * enableMsgTrace on a producer and a push consumer), read back with our Admin client's
  * messageTrace(msgId) — against our broker (traceTopicEnable=true) and, the same way, against
- * Apache RocketMQ 4.8.0, with the default trace topic and with a custom one.
+ * Apache RocketMQ 4.8.0, with the default trace topic and with a custom one; on ours also by
+ * Apache's queryMsgTraceById, our console's /api/trace, and the admin calls of the official
+ * rocketmq-dashboard's trace view (on both servers).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startCluster } from '@rocketmq-ts/server/internal';
+import { startDashboard } from '@rocketmq-ts/dashboard';
 import { Admin, type MessageTrace } from '../../packages/client/src/index.ts';
 import { runJavaProgram } from '../lib/java-client.ts';
 import { queryMsgTraceById } from '../lib/trace-tools.ts';
@@ -138,6 +141,22 @@ describe('message trace: Java 4.8 enableMsgTrace, read by our Admin client', { t
       assert.match(out, /^Pub\s+\S+_p\s.*success/m, out);
       assert.match(out, /^Sub\s+\S+_c\s.*success/m, out);
       dashboardTypes.set('ours', await dashboardTraceView(cluster.namesrvAddr, cluster.brokerAddr, last.msgId, last.topic));
+      // Our console reads the same Java-written records.
+      const web = await startDashboard({ namesrvAddr: cluster.namesrvAddr, port: 0, host: '127.0.0.1' });
+      try {
+        const response = await fetch(`${web.url}/api/trace/${last.msgId}`);
+        assert.equal(response.status, 200);
+        const view = (await response.json()) as { sent: { producerGroup: string; status: string; clientHost: string | null }[]; stored: { topic: string; storeHost: string | null }[]; consumed: { consumerGroup: string; status: string; retryTimes: number; clientHost: string | null }[] };
+        assert.equal(view.sent.length, 1);
+        assert.match(view.sent[0]!.producerGroup, /_p$/);
+        assert.equal(view.sent[0]!.status, 'success');
+        assert.ok(view.sent[0]!.clientHost, 'the 4.8 client writes its host');
+        assert.deepEqual(view.stored.map((s) => [s.topic, s.storeHost]), [[last.topic, cluster.brokerAddr]]);
+        assert.deepEqual(view.consumed.map((c) => [c.status, c.retryTimes]), [['success', 0]]);
+        assert.match(view.consumed[0]!.consumerGroup, /_c$/);
+      } finally {
+        await web.close();
+      }
     } finally {
       await cluster.stop();
     }
