@@ -46,3 +46,4 @@ export { Admin, type AdminOptions } from './admin/admin.ts';
 export type * from './admin/types.ts';
 export { decodeTraceRecords, DEFAULT_TRACE_TOPIC, messageTraceOf } from './admin/trace.ts';
 export type { MessageTrace, OtherTrace, PubTrace, SubAfterTrace, SubBeforeTrace, TraceConsumption, TraceRecord } from './admin/trace.ts';
+export { encodeTraceContext, type TraceLayout, type TraceOptions } from './trace/trace-writer.ts';

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routes } from './api/routes.ts';
+import { traceRoutes } from './api/trace-routes.ts';
 import { Reply, Router } from './api/router.ts';
 import type { ClusterContext } from './context.ts';
 import { HttpError, toHttpError } from './errors.ts';
@@ -89,7 +90,7 @@ async function sessionRoutes(method: string, path: string, request: IncomingMess
 }
 
 export function createDashboardServer(context: ClusterContext, history: History, requestTimeoutMillis: number, login: LoginService): Server {
-  const router = new Router(routes);
+  const router = new Router([...routes, ...traceRoutes]);
   const deadlineMillis = requestTimeoutMillis * 3 + 2000;
   return createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {

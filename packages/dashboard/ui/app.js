@@ -301,6 +301,7 @@ async function messagesPage() {
     const msg = data.message;
     detail.replaceChildren(card(
       h('h3', {}, `Message ${msg.msgId}`),
+      h('p', {}, h('a', { href: `#/trace/${encodeURIComponent(msg.msgId)}`, 'data-testid': 'message-trace-link' }, 'Show its trace')),
       h('div', { class: 'kv', 'data-testid': 'message-detail' },
         ['topic', 'msgId', 'offsetMsgId', 'tags', 'brokerName', 'queueId', 'queueOffset', 'reconsumeTimes', 'bornHost', 'storeHost'].flatMap((k) => [h('div', {}, k), h('div', {}, String(msg[k] ?? ''))]),
         h('div', {}, 'stored'), h('div', {}, fmtTime(msg.storeTimestamp))),
@@ -428,7 +429,35 @@ async function updateBadge() {
   }
 }
 
-const pages = { cluster: clusterPage, topics: topicsPage, consumers: consumersPage, producers: producersPage, messages: messagesPage, dlq: dlqPage, namesrv: namesrvPage };
+// Message trace: what the clients' enableMsgTrace records tell of one message (#/trace/<msgId>).
+async function tracePage(param) {
+  const results = h('div');
+  const form = h('form', { 'data-testid': 'trace-form', onsubmit: (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    const topic = v.traceTopic && v.traceTopic !== 'RMQ_SYS_TRACE_TOPIC' ? `?traceTopic=${encodeURIComponent(v.traceTopic)}` : '';
+    void guard(async () => {
+      results.replaceChildren();
+      const trace = await api('GET', `/api/trace/${encodeURIComponent(v.msgId.trim())}${topic}`);
+      const cost = (ms) => (ms === null || ms === undefined ? '—' : `${ms} ms`);
+      results.replaceChildren(card(
+        h('h3', {}, `Trace of ${trace.msgId}`),
+        h('h3', {}, 'Sent'),
+        table([{ title: 'Producer group', key: 'producerGroup' }, { title: 'Host', render: (r) => r.clientHost ?? '—' }, { title: 'Time', render: (r) => fmtTime(r.timestamp) }, { title: 'Cost', render: (r) => cost(r.costTime) }, { title: 'Status', key: 'status' }, { title: 'Topic', key: 'topic' }, { title: 'Tags', render: (r) => r.tags ?? '' }, { title: 'Keys', render: (r) => r.keys ?? '' }, { title: 'Type', key: 'msgType' }], trace.sent, 'trace-sent'),
+        h('h3', {}, 'Stored'),
+        table([{ title: 'Topic', key: 'topic' }, { title: 'Store host', render: (r) => r.storeHost ?? '—' }, { title: 'Stored at', render: (r) => fmtTime(r.storeTimestamp ?? 0) }, { title: 'Queue', render: (r) => (r.queueId ?? '—') }, { title: 'Offset', render: (r) => (r.queueOffset ?? '—') }, { title: 'Offset message id', render: (r) => r.offsetMsgId ?? '—' }], trace.stored, 'trace-stored'),
+        h('h3', {}, 'Consumed'),
+        table([{ title: 'Consumer group', key: 'consumerGroup' }, { title: 'Client', render: (r) => r.clientHost ?? '—' }, { title: 'Time', render: (r) => fmtTime(r.timestamp) }, { title: 'Cost', render: (r) => cost(r.costTime) }, { title: 'Status', key: 'status' }, { title: 'Retries', key: 'retryTimes' }], trace.consumed, 'trace-consumed')));
+    });
+  } },
+  field('Message id', h('input', { name: 'msgId', required: true, size: 34, value: param ?? '', 'data-testid': 'trace-msgid' })),
+  field('Trace topic', h('input', { name: 'traceTopic', value: 'RMQ_SYS_TRACE_TOPIC', 'data-testid': 'trace-topic' })),
+  h('button', { type: 'submit', 'data-testid': 'trace-search' }, 'Show trace'));
+  main.replaceChildren(h('h2', {}, 'Message trace'), card(form), results);
+  if (param) form.requestSubmit();
+}
+
+const pages = { cluster: clusterPage, topics: topicsPage, consumers: consumersPage, producers: producersPage, messages: messagesPage, dlq: dlqPage, namesrv: namesrvPage, trace: tracePage };
 
 async function route() {
   clearInterval(refreshTimer);

@@ -7,6 +7,7 @@ import type { ClientInstance } from '../core/client-instance.ts';
 import { MQClientError } from '../errors.ts';
 import { traceProcess } from '../instrumentation.ts';
 import type { MessageExt } from '../message.ts';
+import { CONSUME_RETURN_TYPE, type ConsumeTracer } from './consume-trace.ts';
 import { type ConsumeContext, errorText, type MessageListener } from './listener.ts';
 import type { OffsetStore } from './offset-store.ts';
 import type { ProcessQueue } from './process-queue.ts';
@@ -24,6 +25,7 @@ export interface ConcurrentConsumeDeps {
   offsets: OffsetStore;
   sendBack: SendBack;
   listenerFor(topic: string): MessageListener | undefined;
+  tracer: ConsumeTracer | undefined;
   isRunning(): boolean;
 }
 
@@ -86,12 +88,17 @@ export class ConcurrentConsumeService {
     const context: ConsumeContext = { queue: pq.mq, delayLevelWhenNextConsume: 0 };
     const listener = this.deps.listenerFor(message.topic);
     let ok = false;
+    let returnType: number = CONSUME_RETURN_TYPE.FAILED;
+    const trace = this.deps.tracer?.before(message);
     try {
       if (!listener) throw new MQClientError(`no listener for topic ${message.topic}`);
       ok = (await traceProcess(() => this.traceDescription(), message, async () => listener(message, context))) !== 'RECONSUME_LATER';
+      if (ok) returnType = CONSUME_RETURN_TYPE.SUCCESS;
     } catch (error) {
+      returnType = CONSUME_RETURN_TYPE.EXCEPTION;
       instance.logger.warn({ msgId: message.msgId, topic: message.topic, err: errorText(error) }, 'listener failed; the message will be retried');
     }
+    this.deps.tracer?.after(trace, ok, returnType);
     if (!ok && this.deps.messageModel === 'CLUSTERING') {
       const sentBack = await this.deps.sendBack.sendMessageBack(message, pq.mq.brokerName, context.delayLevelWhenNextConsume);
       if (!sentBack) {

@@ -6,6 +6,7 @@
  */
 import type { ClientInstance } from '../core/client-instance.ts';
 import { traceProcess } from '../instrumentation.ts';
+import { CONSUME_RETURN_TYPE, type ConsumeTracer } from './consume-trace.ts';
 import { runInBackground } from './consumer-base.ts';
 import { errorText, type OrderlyContext, type OrderlyMessageListener } from './listener.ts';
 import type { OffsetStore } from './offset-store.ts';
@@ -25,6 +26,7 @@ export interface OrderlyConsumeDeps {
   sendBack: SendBack;
   listener(): OrderlyMessageListener;
   maxReconsumeTimes(): number;
+  tracer: ConsumeTracer | undefined;
   isRunning(): boolean;
 }
 
@@ -52,16 +54,21 @@ export class OrderlyConsumeService {
         restoreRetryTopic(message, this.deps.group);
         const context: OrderlyContext = { queue: pq.mq, suspendCurrentQueueTimeMillis: this.deps.suspendCurrentQueueTimeMillis };
         let ok = false;
+        let returnType: number = CONSUME_RETURN_TYPE.FAILED;
+        const trace = this.deps.tracer?.before(message);
         pq.inFlight++;
         try {
           const listener = this.deps.listener();
           const traced = { group: this.deps.group, clientId: instance.clientId, consumptionModel: clustering ? ('clustering' as const) : ('broadcasting' as const) };
           ok = (await traceProcess(() => traced, message, async () => listener(message, context))) !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+          if (ok) returnType = CONSUME_RETURN_TYPE.SUCCESS;
         } catch (error) {
+          returnType = CONSUME_RETURN_TYPE.EXCEPTION;
           instance.logger.warn({ msgId: message.msgId, err: errorText(error) }, 'orderly listener failed; retrying the message after a pause');
         } finally {
           pq.inFlight--;
         }
+        this.deps.tracer?.after(trace, ok, returnType);
         if (!ok) {
           // As ConsumeMessageOrderlyService.checkReconsumeTimes: count first, dead-letter once the count reaches the maximum.
           if (message.reconsumeTimes < this.deps.maxReconsumeTimes() || messageModel === 'BROADCASTING') {

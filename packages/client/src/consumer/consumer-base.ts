@@ -36,6 +36,8 @@ export interface RebalanceSettings {
 
 export interface ConsumerFoundation {
   instance: ClientInstance;
+  /** The address this client reports (trace records, message ids). */
+  clientIP: string;
   offsets: OffsetStore;
   rebalance: RebalanceSettings;
 }
@@ -44,13 +46,15 @@ export interface ConsumerFoundation {
 export function consumerFoundation(options: ConsumerOptions, role: string): ConsumerFoundation {
   checkGroup(options.groupName, role);
   const messageModel = options.messageModel ?? 'CLUSTERING';
-  const instance = new ClientInstance(resolveClientOptions(options, role), messageModel === 'CLUSTERING');
+  const resolved = resolveClientOptions(options, role);
+  const instance = new ClientInstance(resolved, messageModel === 'CLUSTERING');
   const offsets =
     messageModel === 'CLUSTERING'
       ? new RemoteBrokerOffsetStore(instance, options.groupName)
       : broadcastingOffsetStore(options.localOffsetStoreDir, instance.clientId, options.groupName);
   return {
     instance,
+    clientIP: resolved.clientIP,
     offsets,
     rebalance: {
       messageModel,

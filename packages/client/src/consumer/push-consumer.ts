@@ -27,8 +27,10 @@ import { MQClientError } from '../errors.ts';
 import type { MessageExt } from '../message.ts';
 import { abortable, type ShutdownOptions, type StartOptions, throwIfAborted } from '../lifecycle.ts';
 import { checkTopic, type ClientOptions } from '../options.ts';
+import type { TraceOptions } from '../trace/trace-writer.ts';
 import { ConcurrentConsumeService } from './consume-concurrently.ts';
 import { OrderlyConsumeService } from './consume-orderly.ts';
+import { ConsumeTracer } from './consume-trace.ts';
 import { checkSubscriptionsOrStop, consumerFoundation, type ConsumerOptions, fetchRoutes, type RebalanceSettings, runInBackground } from './consumer-base.ts';
 import { type ConsumerEvents, noRouteWarning } from './events.ts';
 import type { MessageListener, OrderlyMessageListener } from './listener.ts';
@@ -43,7 +45,7 @@ import { type MessageModel, type MessageSelector, sleep, subscriptionFor } from 
 
 export type { ConsumeConcurrentlyStatus, ConsumeContext, ConsumeOrderlyStatus, MessageListener, OrderlyContext, OrderlyMessageListener } from './listener.ts';
 
-export interface PushConsumerOptions extends ConsumerOptions {
+export interface PushConsumerOptions extends ConsumerOptions, TraceOptions {
   /** Listener calls running at once (consumeThreadMax). @defaultValue 20 */
   consumeThreadMax?: number;
   /** Stop pulling a queue whose cached offsets span more than this. @defaultValue 2000 */
@@ -70,7 +72,7 @@ export interface PushConsumerOptions extends ConsumerOptions {
   brokerSuspendMaxTimeMillis?: number;
 }
 
-type PushSettings = Required<Omit<PushConsumerOptions, keyof ConsumerOptions>>;
+type PushSettings = Required<Omit<PushConsumerOptions, keyof ConsumerOptions | keyof TraceOptions>>;
 
 interface Subscription {
   data: SubscriptionData;
@@ -106,6 +108,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   private readonly locks: QueueLocks;
   private readonly concurrently: ConcurrentConsumeService;
   private readonly orderlyService: OrderlyConsumeService;
+  /** Writes SubBefore/SubAfter trace records when enableMsgTrace is on. */
+  private readonly tracer: ConsumeTracer | undefined;
   private listener: MessageListener | undefined;
   private orderlyListener: OrderlyMessageListener | undefined;
   /** Set when no listener was registered: messages go to `for await`. */
@@ -116,7 +120,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   constructor(options: PushConsumerOptions) {
     super();
     this.groupName = options.groupName;
-    const { instance, offsets, rebalance } = consumerFoundation(options, 'PushConsumer');
+    const { instance, clientIP, offsets, rebalance } = consumerFoundation(options, 'PushConsumer');
+    this.tracer = ConsumeTracer.create(options, this.groupName, clientIP);
     this.instance = instance;
     this.offsets = offsets;
     this.rebalanceSettings = rebalance;
@@ -147,6 +152,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       offsets,
       sendBack: this.sendBack,
       listenerFor: (topic) => this.listenerFor(topic),
+      tracer: this.tracer,
       isRunning,
     });
     this.orderlyService = new OrderlyConsumeService({
@@ -158,6 +164,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       sendBack: this.sendBack,
       listener: () => this.orderlyListener!,
       maxReconsumeTimes: () => this.maxReconsumeTimes,
+      tracer: this.tracer,
       isRunning,
     });
     this.rebalancer = new RebalanceService(instance, this.groupName, offsets, rebalance, isRunning, {
@@ -326,6 +333,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
     if (this.locksQueues) await this.locks.unlock(this.rebalancer.queues());
     this.rebalancer.processQueues.clear();
     await this.sendBack.shutdown();
+    await this.tracer?.shutdown();
     this.state = 'stopped';
     await this.instance.shutdown();
   }

@@ -23,8 +23,9 @@ import { abortable, type ShutdownOptions, type StartOptions, throwIfAborted } fr
 import { checkGroup, checkTopic, type ClientOptions, resolveClientOptions } from '../options.ts';
 import { LatencyFaultTolerance } from './fault-strategy.ts';
 import { PublishInfo, shardingQueueIndex } from './publish-info.ts';
+import { TRACE_MSG_TYPE, TraceDispatcher, type TraceOptions } from '../trace/trace-writer.ts';
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, TraceOptions {
   /** The producer group. @defaultValue "DEFAULT_PRODUCER" */
   groupName?: string;
   /** Budget of one send, retries included. @defaultValue 3000 */
@@ -78,13 +79,16 @@ export interface PreparedMessage {
 export class Producer {
   readonly groupName: string;
   protected readonly instance: ClientInstance;
-  protected readonly settings: Required<Omit<ProducerOptions, keyof ClientOptions | 'groupName'>>;
+  protected readonly settings: Required<Omit<ProducerOptions, keyof ClientOptions | keyof TraceOptions | 'groupName'>>;
   private readonly publish = new Map<string, PublishInfo>();
   private readonly faults: LatencyFaultTolerance | undefined;
   private readonly ids: UniqueIdGenerator;
+  private readonly clientIP: string;
   private state: 'created' | 'running' | 'stopped' = 'created';
   /** Sends not yet settled, so shutdown() can let them finish. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Writes a Pub record per send when enableMsgTrace is on. */
+  private readonly tracer: TraceDispatcher | undefined;
 
   constructor(options: ProducerOptions = {}) {
     this.groupName = options.groupName ?? 'DEFAULT_PRODUCER';
@@ -92,6 +96,8 @@ export class Producer {
     const resolved = resolveClientOptions(options, 'Producer');
     this.instance = new ClientInstance(resolved, true);
     this.ids = new UniqueIdGenerator(resolved.clientIP);
+    this.clientIP = resolved.clientIP;
+    this.tracer = options.enableMsgTrace ? traceDispatcherFor(options, `_INNER_TRACE_PRODUCER-${this.groupName}`) : undefined;
     this.settings = {
       sendMsgTimeout: options.sendMsgTimeout ?? 3000,
       retryTimesWhenSendFailed: options.retryTimesWhenSendFailed ?? 2,
@@ -134,6 +140,7 @@ export class Producer {
       if (!(await Promise.race([settled, late]))) this.instance.logger.warn({ group: this.groupName, pending: this.inFlight.size }, 'shutdown: sends still in flight after the drain deadline; closing anyway');
       clearTimeout(timer);
     }
+    await this.tracer?.shutdown();
     await this.instance.shutdown();
   }
 
@@ -177,18 +184,45 @@ export class Producer {
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.ensureRunning();
     throwIfAborted(options.signal);
+    const started = Date.now();
     const prepared = this.prepare(message);
     const ordered = options.queue ?? options.selector ?? options.shardingKey;
     return this.track(
       traceSend(
         () => this.describe('send', prepared, message, options),
-        () =>
-          abortable(
+        async () => {
+          const result = await abortable(
             ordered !== undefined ? this.sendToSelectedQueue(prepared, message, options) : this.sendWithRetries(prepared, options.timeoutMillis ?? this.settings.sendMsgTimeout, options.signal),
             options.signal,
-          ),
+          );
+          if (this.tracer) this.tracePub(this.tracer, message, prepared, result, started);
+          return result;
+        },
       ),
     );
+  }
+
+  /** SendMessageTraceHookImpl: a Pub record unless the broker turned trace off or this is a trace message. */
+  private tracePub(tracer: TraceDispatcher, message: Message, prepared: PreparedMessage, result: SendResult, started: number): void {
+    if (!result.traceOn || message.topic === tracer.topic) return;
+    const delayed = (message.delayTimeLevel ?? 0) > 0 || message.deliverTimeMs !== undefined;
+    tracer.append({
+      type: 'Pub',
+      timestamp: started,
+      regionId: result.regionId || 'DefaultRegion',
+      groupName: this.groupName,
+      topic: message.topic,
+      msgId: result.msgId,
+      tags: message.tags,
+      keys: prepared.properties[MessageConst.KEYS],
+      storeHost: this.instance.masterAddr(result.messageQueue.brokerName, true) ?? '',
+      bodyLength: prepared.body.length,
+      costTime: Date.now() - started,
+      msgType: delayed ? TRACE_MSG_TYPE.Delay_Msg : TRACE_MSG_TYPE.Normal_Msg,
+      offsetMsgId: result.offsetMsgId,
+      success: result.sendStatus === 'SEND_OK',
+      clientHost: this.clientIP,
+    });
   }
 
   /** Sends without waiting for the broker: one attempt, no result, no retry. */
@@ -421,4 +455,18 @@ export class Producer {
       lastError,
     );
   }
+}
+
+/** The trace dispatcher of a traced client: its records go out through an inner producer with tracing off. */
+export function traceDispatcherFor(options: ClientOptions & TraceOptions, groupName: string): TraceDispatcher {
+  const { enableMsgTrace: _on, customizedTraceTopic: _topic, traceLayout: _layout, ...client } = options;
+  return new TraceDispatcher(
+    options,
+    async () => {
+      const producer = new Producer({ ...client, groupName, instanceName: `${groupName}-${process.pid}-${Date.now()}` });
+      await producer.start();
+      return producer;
+    },
+    options.logger,
+  );
 }

@@ -35,6 +35,7 @@ import { checkSettings, ConfigError } from '../config/schema.ts';
 import { type BrokerConfig, brokerDefaults, brokerSettings, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
 import { ConsumerManager } from './client/consumer-manager.ts';
+import { ConsumerFilterFile, consumerFilterPath } from './filter/consumer-filter-file.ts';
 import { ConsumerFilterManager } from './filter/consumer-filter-manager.ts';
 import { SelectorCache } from './filter/selector-cache.ts';
 import { ProducerManager } from './client/producer-manager.ts';
@@ -82,6 +83,7 @@ export class Broker {
   private readonly timers: NodeJS.Timeout[] = [];
   private services: BrokerServices | undefined;
   private store: MessageStore | undefined;
+  private filterFile: ConsumerFilterFile | undefined;
   private files: { topics: TopicConfigFile; groups: SubscriptionGroupFile; offsets: ConsumerOffsetManager; delayOffsets: DelayOffsetManager } | undefined;
   private schedule: ScheduleMessageService | undefined;
   private timerStore: TimerStore | undefined;
@@ -189,6 +191,8 @@ export class Broker {
     const storeHost: HostAddress = { address: config.brokerIP1, port: config.listenPort };
     const transactions = new TransactionService({ store, topics, storeHost, logger: this.logger, brokerRole: () => config.brokerRole });
     const selectors = new SelectorCache();
+    const filters = new ConsumerFilterManager(selectors, this.logger);
+    this.filterFile = await ConsumerFilterFile.load(consumerFilterPath(config.storePathRootDir), filters, { logger: this.logger });
     const services: BrokerServices = {
       config,
       store,
@@ -201,7 +205,7 @@ export class Broker {
       delayOffsets: files.delayOffsets,
       hold,
       transactions,
-      filters: new ConsumerFilterManager(selectors, this.logger),
+      filters,
       selectors,
       logger: this.logger,
       storeHost,
@@ -421,6 +425,7 @@ export class Broker {
       await this.files.topics.persist();
       await this.files.groups.persist();
     }
+    await this.filterFile?.close();
     await this.store?.close();
   }
 }

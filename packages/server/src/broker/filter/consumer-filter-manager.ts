@@ -3,8 +3,8 @@
  * BR/filter/): per topic and group, the expression compiled for the newest subscription
  * version seen. A pull that relies on the heartbeat's subscription finds its filter here; one
  * with no compiled filter is answered FILTER_DATA_NOT_EXIST, one whose filter is older than the
- * pull's subVersion FILTER_DATA_NOT_LATEST. Kept in memory only: after a restart the
- * consumers' next heartbeats (every 30 s) register their filters again, as they do their groups.
+ * pull's subVersion FILTER_DATA_NOT_LATEST. Persisted as Apache's config/consumerFilter.json
+ * (consumer-filter-file.ts), so a restarted broker knows the filters before the next heartbeat.
  */
 import type { SubscriptionData } from '@rocketmq-ts/protocol';
 import type { ServerLogger } from '../../common/logger.ts';
@@ -30,9 +30,13 @@ export function isTagType(expressionType: string | undefined): boolean {
   return expressionType === undefined || expressionType === '' || expressionType === 'TAG';
 }
 
+/** A filter as the file keeps it (without the compiled selector). */
+export type StoredConsumerFilter = Omit<ConsumerFilterData, 'selector'> & { readonly clientVersion: number; readonly deadTime: number };
+
 export class ConsumerFilterManager {
   /** topic → group → filter. */
   private readonly byTopic = new Map<string, Map<string, ConsumerFilterData>>();
+  private changed: () => void = () => undefined;
 
   constructor(
     private readonly selectors: SelectorCache,
@@ -49,7 +53,10 @@ export class ConsumerFilterManager {
     const now = Date.now();
     for (const [topic, groups] of this.byTopic) {
       const data = groups.get(group);
-      if (data && !topics.has(topic) && data.deadTime === 0) data.deadTime = now;
+      if (data && !topics.has(topic) && data.deadTime === 0) {
+        data.deadTime = now;
+        this.changed();
+      }
     }
   }
 
@@ -58,12 +65,36 @@ export class ConsumerFilterManager {
     const now = Date.now();
     for (const groups of this.byTopic.values()) {
       const data = groups.get(group);
-      if (data && data.deadTime === 0) data.deadTime = now;
+      if (data && data.deadTime === 0) {
+        data.deadTime = now;
+        this.changed();
+      }
     }
   }
 
   get(topic: string, group: string): ConsumerFilterData | undefined {
     return this.byTopic.get(topic)?.get(group);
+  }
+
+  /** Called after each change of the table (the file persists it). */
+  onChange(listener: () => void): void {
+    this.changed = listener;
+  }
+
+  snapshot(): StoredConsumerFilter[] {
+    return [...this.byTopic.values()].flatMap((groups) => [...groups.values()].map(({ selector: _selector, ...stored }) => stored));
+  }
+
+  /** The file's filters, compiled again; those that no longer compile are dropped. */
+  restore(stored: readonly StoredConsumerFilter[]): void {
+    this.byTopic.clear();
+    for (const s of stored) {
+      const selector = this.compile(s.topic, s.group, s.expression, s.expressionType);
+      if (!selector) continue;
+      let groups = this.byTopic.get(s.topic);
+      if (!groups) this.byTopic.set(s.topic, (groups = new Map()));
+      groups.set(s.group, { ...s, selector });
+    }
   }
 
   private registerOne(topic: string, group: string, expression: string, expressionType: string, clientVersion: number): void {
@@ -73,21 +104,26 @@ export class ConsumerFilterManager {
     const old = groups.get(group);
     if (old && clientVersion <= old.clientVersion) {
       // An older or repeated subscription version never replaces a newer filter.
-      if (clientVersion === old.clientVersion) old.deadTime = 0;
+      if (clientVersion === old.clientVersion && old.deadTime !== 0) {
+        old.deadTime = 0;
+        this.changed();
+      }
       return;
     }
     if (old && old.expression === expression && old.expressionType === expressionType) {
       old.clientVersion = clientVersion;
       old.deadTime = 0;
+      this.changed();
       return;
     }
     const selector = this.compile(topic, group, expression, expressionType);
     if (!selector) {
       // Apache drops the filter: pulls answer FILTER_DATA_NOT_EXIST until a good expression comes.
-      groups.delete(group);
+      if (groups.delete(group)) this.changed();
       return;
     }
     groups.set(group, { topic, group, expression, expressionType, clientVersion, selector, bornTime: Date.now(), deadTime: 0 });
+    this.changed();
     this.logger.info({ topic, group, expression, clientVersion }, 'consumer SQL92 filter registered');
   }
 

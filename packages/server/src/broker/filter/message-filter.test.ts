@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSubscriptionData, encodeProperties, encodeStoredMessage, MessageSysFlag } from '@rocketmq-ts/protocol';
+import fc from 'fast-check';
+import { buildSubscriptionData, decodeProperties, encodeProperties, encodeStoredMessage, MessageSysFlag } from '@rocketmq-ts/protocol';
 import { silentServerLogger } from '../../common/logger.ts';
 import { ConsumerFilterManager } from './consumer-filter-manager.ts';
-import { pullMessageFilter, storedRecordProperties } from './message-filter.ts';
+import { propertyValue, pullMessageFilter, storedRecordProperties } from './message-filter.ts';
 import { SelectorCache } from './selector-cache.ts';
 
 function record(topic: string, properties: Record<string, string>, v6 = false): Buffer {
@@ -72,5 +73,16 @@ describe('pull message filters', () => {
     assert.equal(filters.get('T', 'g'), undefined, 'a newer version that does not compile drops the filter (FILTER_DATA_NOT_EXIST)');
     assert.throws(() => selectors.get('a >'));
     assert.equal(selectors.compilations, 2, 'failures are cached too');
+  });
+
+  it('propertyValue finds what decodeProperties decodes, for any properties text', () => {
+    const piece = fc.constantFrom('a', 'b', 'ab', 'x', '1', '\u0001', '\u0002', '\u0001\u0001', '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }).map((parts) => parts.join('')), fc.constantFrom('a', 'b', 'ab', 'x'), (text, name) => {
+        const decoded = decodeProperties(text);
+        assert.equal(propertyValue(text, name), Object.hasOwn(decoded, name) ? decoded[name] : undefined, JSON.stringify(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

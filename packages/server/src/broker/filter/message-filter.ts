@@ -4,7 +4,7 @@
  * SQL92 selector is evaluated on the properties of each stored record (TAGS and KEYS among
  * them). Only a true result delivers a message; unknown and evaluation errors filter it out.
  */
-import { decodeProperties, MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag, type SubscriptionData } from '@rocketmq-ts/protocol';
+import { MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag, type SubscriptionData } from '@rocketmq-ts/protocol';
 import type { MessageFilter } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
 import { type ConsumerFilterData, type ConsumerFilterManager, isTagType } from './consumer-filter-manager.ts';
@@ -36,15 +36,43 @@ export function storedRecordProperties(record: Buffer): string {
   return length > 0 ? record.toString('utf8', at + 2, at + 2 + length) : '';
 }
 
+/**
+ * decodeProperties(text)[name], found without decoding the other properties: a selector reads
+ * a few names, a stored record may carry many. Same rules as the full decoder (items split on
+ * \u0002, the first \u0001 ends the name, a value ending in further \u0001 only is kept, an
+ * empty value is dropped, the last good item wins).
+ */
+export function propertyValue(text: string, name: string): string | undefined {
+  const needle = name + '\u0001';
+  let found: string | undefined;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    if (at > 0 && text.charCodeAt(at - 1) !== 2) continue; // inside another item
+    const first = at + name.length;
+    let end = text.indexOf('\u0002', first);
+    if (end < 0) end = text.length;
+    let valueEnd = text.indexOf('\u0001', first + 1);
+    if (valueEnd < 0 || valueEnd > end) valueEnd = end;
+    let restIsSeparators = true;
+    for (let i = valueEnd; i < end; i++) {
+      if (text.charCodeAt(i) !== 1) {
+        restIsSeparators = false;
+        break;
+      }
+    }
+    if (valueEnd > first + 1 && restIsSeparators) found = text.slice(first + 1, valueEnd);
+  }
+  return found;
+}
+
 export interface PullFilterOptions {
   filterSupportRetry: boolean;
   filters: ConsumerFilterManager;
   logger: ServerLogger;
 }
 
-function evaluateOn(data: ConsumerFilterData, properties: Record<string, string>, logger: ServerLogger): boolean {
+function evaluateOn(data: ConsumerFilterData, properties: string, logger: ServerLogger): boolean {
   try {
-    return data.selector.evaluate((name) => (Object.hasOwn(properties, name) ? properties[name] : undefined)) === true;
+    return data.selector.evaluate((name) => propertyValue(properties, name)) === true;
   } catch (error) {
     if (!(error instanceof SelectorEvaluationError)) throw error;
     // Apache logs each failure at error level; one line per message would flood the log.
@@ -65,8 +93,8 @@ export function pullMessageFilter(subscription: SubscriptionData, filterData: Co
     return {
       isMatchedByConsumeQueue: onQueue.isMatchedByConsumeQueue,
       isMatchedByCommitLog: (record) => {
-        const properties = decodeProperties(storedRecordProperties(record));
-        const realTopic = properties[MessageConst.RETRY_TOPIC];
+        const properties = storedRecordProperties(record);
+        const realTopic = propertyValue(properties, MessageConst.RETRY_TOPIC);
         const data = realTopic === undefined ? undefined : options.filters.get(realTopic, retryGroup);
         return data === undefined || evaluateOn(data, properties, options.logger);
       },
@@ -75,6 +103,6 @@ export function pullMessageFilter(subscription: SubscriptionData, filterData: Co
   if (isTagType(subscription.expressionType) || filterData === undefined) return tagFilter(subscription);
   return {
     isMatchedByConsumeQueue: () => true,
-    isMatchedByCommitLog: (record) => evaluateOn(filterData, decodeProperties(storedRecordProperties(record)), options.logger),
+    isMatchedByCommitLog: (record) => evaluateOn(filterData, storedRecordProperties(record), options.logger),
   };
 }
