@@ -67,6 +67,12 @@ export interface MessageStoreOptions {
   deleteWhen?: string;
   /** Disk use (percent) above which expired files go at once. @defaultValue 75 */
   diskMaxUsedSpaceRatio?: number;
+  /**
+   * Apache's forced clean: above 85 % disk use delete the oldest commit-log files even if they
+   * are within fileReservedTime or not consumed yet. Off: such files are kept and writes are
+   * refused above 90 % until space returns. @defaultValue false
+   */
+  cleanFileForciblyEnable?: boolean;
   /** Retention check period, ms. @defaultValue 10000 */
   cleanResourceInterval?: number;
   /** @defaultValue 256 KiB */
@@ -161,6 +167,7 @@ export class MessageStore implements MessageStoreApi {
         deleteWhen: options.deleteWhen ?? '04',
         diskMaxUsedSpaceRatio: options.diskMaxUsedSpaceRatio ?? 75,
         cleanResourceInterval: options.cleanResourceInterval ?? 10_000,
+        cleanFileForciblyEnable: options.cleanFileForciblyEnable ?? false,
         now: options.now ?? Date.now,
         diskStats: options.diskStats ?? (() => diskStatsOf(options.storePathCommitLog ?? commitLogDirPath(root))),
         logger,
@@ -279,7 +286,10 @@ export class MessageStore implements MessageStoreApi {
       return {
         status: 'SERVICE_NOT_AVAILABLE',
         records: [],
-        remark: `the disk holding ${dir} is ${(this.retention.lastDiskUsage * 100).toFixed(1)} % full: new messages are refused until it is below 85 %; free space or lower fileReservedTime`,
+        // Apache's words first (SERVICE_NOT_AVAILABLE, "maybe disk full"), then what to do.
+        remark:
+          `service not available now, maybe disk full: the disk holding ${dir} is ${(this.retention.lastDiskUsage * 100).toFixed(1)} % full; ` +
+          'new messages are refused until it is below 85 % (nothing stored is deleted to make room); free space, let consumers catch up or lower fileReservedTime',
       };
     }
     return undefined;

@@ -148,6 +148,62 @@ describe('MessageStore', () => {
     assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
   });
 
+  it('keeps unexpired and unconsumed files on a nearly full disk unless cleanFileForciblyEnable (issue 22)', async (t) => {
+    const { dir, defer } = await tempDir(t);
+    let usedRatio = 0.5;
+    let now = Date.now();
+    const notNow = String((new Date(now).getHours() + 12) % 24);
+    const open = (forcibly: boolean): Promise<MessageStore> =>
+      MessageStore.open({
+        storePathRootDir: dir,
+        ...small,
+        deleteWhen: notNow,
+        fileReservedTime: 1,
+        cleanFileForciblyEnable: forcibly,
+        now: () => now,
+        diskStats: async () => ({ usedRatio, total: 100, free: 100 * (1 - usedRatio) }),
+      });
+    let store = await open(false);
+    for (let i = 0; i < 200; i++) assert.equal((await store.putMessage(message('T', 0, 'x'.repeat(900)))).status, 'PUT_OK');
+    await store.commitLog.flush();
+    const segments = store.commitLog.segmentFiles();
+    assert.ok(segments.length >= 3);
+
+    // 87 %: over the force ratio, but every file is within fileReservedTime.
+    usedRatio = 0.87;
+    assert.deepEqual(await store.retention.runOnce(), [], 'recent files survive disk pressure');
+    // 92 %: writes are refused with Apache's words, nothing is deleted.
+    usedRatio = 0.92;
+    assert.deepEqual(await store.retention.runOnce(), []);
+    const refused = await store.putMessage(message('T', 0, 'refused'));
+    assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
+    assert.match(refused.remark!, /^service not available now, maybe disk full: .* 92\.0 % full/);
+    assert.equal(store.getMinOffsetInQueue('T', 0), 0, 'every acknowledged message is still there');
+
+    // Expired, but a group still needs the second file: only the first goes.
+    now += 2 * 3_600_000;
+    store.retention.setUnconsumedOffsetProbe(async () => segments[1]!.startOffset + 10);
+    const deleted = await store.retention.runOnce();
+    assert.deepEqual(deleted, [segments[0]!.file]);
+    store.retention.setUnconsumedOffsetProbe(async () => Number.POSITIVE_INFINITY);
+    assert.equal((await store.retention.runOnce()).length, segments.length - 2, 'consumed and expired: all but the active file');
+
+    // Space returns: writes resume.
+    usedRatio = 0.5;
+    await store.retention.runOnce();
+    assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
+    await store.close();
+
+    // Apache's forced clean, opted into: unexpired files go above 85 %.
+    now = Date.now();
+    store = await open(true);
+    defer(() => store.close());
+    for (let i = 0; i < 200; i++) await store.putMessage(message('T', 0, 'y'.repeat(900)));
+    await store.commitLog.flush();
+    usedRatio = 0.87;
+    assert.ok((await store.retention.runOnce()).length > 0, 'forced clean deletes recent files');
+  });
+
   it('reads a queue interleaved with others in few reads, across segment ends, with filters', async (t) => {
     const { dir, defer } = await tempDir(t);
     // 64 KiB segments: a pull's span of records regularly crosses a segment end.

@@ -10,7 +10,7 @@ import { CommandFlag } from '../codes/flags.ts';
 import { requestCodeName } from '../codes/request-code.ts';
 import { decodeFrame, DEFAULT_MAX_FRAME_LENGTH, encodeFrame, encodeFrameHead } from '../codec/frame.ts';
 import { FrameDecoder } from '../codec/frame-decoder.ts';
-import { ConnectionClosedError, RemotingTimeoutError, WriteBackpressureError } from '../errors.ts';
+import { ConnectionClosedError, FrameTooLargeError, RemotingTimeoutError, WriteBackpressureError } from '../errors.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export interface ConnectionOptions {
@@ -58,6 +58,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly logger: Logger;
   private readonly maxWriteBufferBytes: number;
   private readonly maxInFlightRequests: number;
+  private readonly maxFrameLength: number;
   private closedReason: string | undefined;
   private requestHandler: IncomingRequestHandler | undefined;
   /** Requests decoded while reading was paused, handled once we may go on. */
@@ -74,7 +75,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.logger = options.logger ?? silentLogger;
-    this.decoder = new FrameDecoder(options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+    this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.decoder = new FrameDecoder(this.maxFrameLength);
     this.maxWriteBufferBytes = options.maxWriteBufferBytes ?? 64 * 1024 * 1024;
     this.maxInFlightRequests = options.maxInFlightRequests ?? 256;
     const idle = options.idleTimeoutMillis ?? 120_000;
@@ -232,6 +234,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // into one frame Buffer: the cork below makes both one writev.
     const body = command.body && command.body.length >= SEPARATE_BODY_BYTES ? command.body : undefined;
     const frame = body ? encodeFrameHead(command) : encodeFrame(command);
+    const frameLength = frame.length + (body?.length ?? 0);
+    // The peer would drop the connection on a frame over its limit (Netty's TooLongFrame):
+    // say so here, with the sizes, instead of a bare "connection reset" on every retry.
+    if (frameLength > this.maxFrameLength) throw new FrameTooLargeError(frameLength, this.maxFrameLength, `${requestCodeName(command.code)} to ${this.remoteAddress}`);
     const buffered = this.stream.writableLength;
     if (buffered + frame.length + (body?.length ?? 0) > this.maxWriteBufferBytes) throw new WriteBackpressureError(this.remoteAddress, buffered);
     // Frames written in the same tick (a group commit completes many sends at once) leave in one

@@ -85,6 +85,11 @@ export const brokerDefaults = {
   fileReservedTime: 72,
   diskMaxUsedSpaceRatio: 75,
   cleanResourceInterval: 10_000,
+  /**
+   * Apache's forced clean above 85 % disk use (deletes unexpired, unconsumed files). Apache: on;
+   * ours: off, so acknowledged messages are kept and writes are refused above 90 % instead.
+   */
+  cleanFileForciblyEnable: false,
   messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
   // 5.x timer messages (MessageStoreConfig.timer*)
   /** Accept TIMER_DELIVER_MS / TIMER_DELAY_MS / TIMER_DELAY_SEC messages. */

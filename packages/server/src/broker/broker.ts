@@ -4,6 +4,7 @@
  * server every 30 s and after topic changes, keeps the client registry fresh, persists
  * consumer offsets every 5 s, and wakes long polls when messages arrive.
  */
+import { lowestUnconsumedOffset } from './group/unconsumed-offset.ts';
 import { join } from 'node:path';
 import {
   createRequest,
@@ -137,6 +138,7 @@ export class Broker {
       deleteWhen: config.deleteWhen,
       diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
       cleanResourceInterval: config.cleanResourceInterval,
+      cleanFileForciblyEnable: config.cleanFileForciblyEnable,
       maxTransferBytesOnMessageInMemory: config.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: config.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: config.maxTransferBytesOnMessageInDisk,
@@ -154,6 +156,7 @@ export class Broker {
       delayOffsets: await DelayOffsetManager.load(paths.delayOffset, { logger: this.logger }),
     };
     this.files = files;
+    store.retention.setUnconsumedOffsetProbe(() => lowestUnconsumedOffset(store, files.offsets));
 
     const topics = new TopicConfigManager(config, files.topics, (change) => {
       this.logger.info(change, 'topic changed');
