@@ -148,6 +148,34 @@ describe('MessageStore', () => {
     assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
   });
 
+  it('after a crash recovery reads from the checkpoint, not from the start of the store (issue 22)', async (t) => {
+    const { dir, defer } = await tempDir(t);
+    // 400 messages, a checkpoint, 40 more, SIGKILL.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', writerScript, dir, '400', String(small.mappedFileSizeCommitLog), String(small.mappedFileSizeConsumeQueue), '40'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+
+    const recovered = await MessageStore.open({ storePathRootDir: dir, ...small });
+    defer(() => recovered.close());
+    const report = recovered.commitLog.recovery;
+    assert.equal(report.mode, 'abnormal');
+    const perRecord = report.end / 440;
+    assert.ok(report.scanFrom > 390 * perRecord && report.scanFrom < report.end, `scan from ${report.scanFrom} of ${report.end}: only what follows the checkpoint`);
+    assert.equal(recovered.getMaxOffsetInQueue('T', 0), 440);
+    const last = await recovered.getMessage('g', 'T', 0, 439, 1);
+    assert.equal(decodeStoredMessage(last.messages[0]!).body.toString(), 'c439');
+    // The index is rebuilt in the background; a query waits for it.
+    assert.equal((await recovered.queryMessage('T', 'ck7', 32, 0, Date.now() + 1000)).messages.length, 1);
+    assert.equal((await recovered.queryMessage('T', 'ck435', 32, 0, Date.now() + 1000)).messages.length, 1);
+    assert.equal((await recovered.putMessage(message('T', 0, 'next'))).records[0]!.queueOffset, 440);
+  });
+
   it('keeps unexpired and unconsumed files on a nearly full disk unless cleanFileForciblyEnable (issue 22)', async (t) => {
     const { dir, defer } = await tempDir(t);
     let usedRatio = 0.5;
