@@ -9,10 +9,16 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Duplex } from 'node:stream';
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { dispatchRequest, type HandlerTable } from './dispatch.ts';
+import { InboundBudget } from './inbound-budget.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export interface RemotingServerOptions extends ConnectionOptions {
   handlers: HandlerTable;
+  /**
+   * Bytes of unfinished frames and queued requests held across all connections before the
+   * connections holding more than 64 KiB stop reading. @defaultValue 256 MiB
+   */
+  maxInboundBytes?: number;
 }
 
 export interface RemotingServerEvents {
@@ -24,11 +30,14 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly logger: Logger;
+  readonly inboundBudget: InboundBudget;
 
   constructor(private readonly options: RemotingServerOptions) {
     super();
     this.logger = options.logger ?? silentLogger;
-    this.server = createServer((socket: Socket) => {
+    this.inboundBudget = options.inboundBudget ?? new InboundBudget(options.maxInboundBytes ?? 256 * 1024 * 1024);
+    // Half-open: requests sent just before a peer's FIN are still answered (Connection closes after).
+    this.server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
       const peer = `${normalizeIp(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
       this.handleConnection(socket, peer);
     });
@@ -56,7 +65,7 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
 
   /** Serves any duplex stream (tests pass one side of a duplexPair). */
   handleConnection(stream: Duplex, remoteAddress: string): Connection {
-    const connection = new Connection(stream, remoteAddress, this.options);
+    const connection = new Connection(stream, remoteAddress, { ...this.options, inboundBudget: this.inboundBudget });
     this.connections.add(connection);
     connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger));
     connection.on('close', (reason) => {

@@ -34,6 +34,8 @@ export const brokerDefaults = {
   bindAddress: '0.0.0.0',
   serverChannelMaxIdleTimeSeconds: 120,
   maxFrameLength: 16 * 1024 * 1024,
+  /** Ours: bytes of unfinished frames and queued requests held across all connections of a port before big holders stop reading. */
+  serverMaxInboundBytes: 256 * 1024 * 1024,
 
   // replication (MessageStoreConfig ha*; brokerRole above)
   /** The master's HA address (host:port) for a SLAVE; empty = the one the name server returns on registration. */

@@ -266,6 +266,7 @@ export class Broker {
       handlers,
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
+      maxInboundBytes: this.config.serverMaxInboundBytes,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
     });
     server.on('disconnect', (connection) => this.onDisconnect(connection));
