@@ -35,7 +35,7 @@ const ci = args.includes('--ci');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const wanted = (name: string): boolean => !only || only.has(name);
 const plan = ci
-  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 15 }
+  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 10 }
   : { cycles: 1_000, fuzzFrames: 10_000_000, idle: 10_000, networkSeconds: 120 };
 if (args.includes('--cycles')) plan.cycles = Number(args[args.indexOf('--cycles') + 1]);
 const childScript = fileURLToPath(new URL('./torture/broker-child.ts', import.meta.url));
