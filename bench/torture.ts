@@ -5,7 +5,7 @@
  *   npm run torture       long: 1,000 kill -9 cycles per flush mode, 10,000,000 fuzzed frames, ...
  *   npm run torture:ci    short: 25 cycles per flush mode, 100,000 fuzzed frames, ... (CI, ~3 min)
  *
- * Options: --only kill9,diskfull,network,fuzz,idle   --cycles N   --no-write (leave docs/reliability.md)
+ * Options: --only kill9,diskfull,network,consumer,fuzz,idle   --cycles N   --no-write (leave docs/reliability.md)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,8 +35,8 @@ const ci = args.includes('--ci');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const wanted = (name: string): boolean => !only || only.has(name);
 const plan = ci
-  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 10 }
-  : { cycles: 1_000, fuzzFrames: 10_000_000, idle: 10_000, networkSeconds: 120 };
+  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 10, consumerKills: 5 }
+  : { cycles: 1_000, fuzzFrames: 10_000_000, idle: 10_000, networkSeconds: 120, consumerKills: 100 };
 if (args.includes('--cycles')) plan.cycles = Number(args[args.indexOf('--cycles') + 1]);
 const childScript = fileURLToPath(new URL('./torture/broker-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -60,6 +60,7 @@ const mib = (bytes: number): string => (bytes / 1048576).toFixed(0);
 interface BrokerChild {
   proc: ChildProcess;
   addr: string;
+  namesrvAddr: string;
   startMs: number;
   peakRss: () => number;
 }
@@ -73,18 +74,18 @@ async function startBroker(storeDir: string, port: number, flush: string, segmen
   let stderr = '';
   proc.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
   let peak = 0;
-  const addr = await new Promise<string>((resolve, reject) => {
+  const [addr, namesrvAddr] = await new Promise<[string, string]>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       for (const match of out.matchAll(/rss (\d+)/g)) peak = Math.max(peak, Number(match[1]));
-      const ready = /ready (\S+)/.exec(out);
-      if (ready) resolve(ready[1]!);
+      const ready = /ready (\S+) (\S+)/.exec(out);
+      if (ready) resolve([ready[1]!, ready[2]!]);
       out = out.slice(-200);
     });
     proc.once('exit', (code, signal) => reject(new Error(`broker child exited (${code ?? signal}) before ready: ${stderr}`)));
   });
-  return { proc, addr, startMs: performance.now() - started, peakRss: () => peak };
+  return { proc, addr, namesrvAddr, startMs: performance.now() - started, peakRss: () => peak };
 }
 
 async function kill9(child: BrokerChild): Promise<void> {
@@ -365,6 +366,74 @@ async function networkFaults(): Promise<void> {
   }
 }
 
+// ---- consumer crashes mid-batch -------------------------------------------------------------
+
+const consumerScript = fileURLToPath(new URL('./torture/consumer-child.ts', import.meta.url));
+
+async function consumerCrashes(): Promise<void> {
+  const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-torture-consumer-'));
+  const outFile = join(storeDir, 'consumed.txt');
+  const port = await freeBrokerPort();
+  const broker = await startBroker(storeDir, port, 'ASYNC_FLUSH');
+  const topic = 'TortureConsumer';
+  const group = 'torture_consumer_group';
+  const acknowledged = new Set<string>();
+  const client = new RemotingClient();
+  const startConsumer = async (): Promise<ChildProcess> => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', consumerScript, broker.namesrvAddr, topic, group, outFile], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      proc.once('exit', (code) => reject(new Error(`consumer child exited (${code}) before ready`)));
+    });
+    return proc;
+  };
+  const consumed = async (): Promise<string[]> => (await readFile(outFile, 'utf8').catch(() => '')).split('\n').filter((line) => line.length > 0);
+  try {
+    // A backlog first, then more while consumers come and go.
+    let running = true;
+    const producers = produce(client, () => broker.addr, topic, acknowledged, () => running, 2);
+    const kills = plan.consumerKills;
+    for (let k = 0; k < kills; k++) {
+      const proc = await startConsumer();
+      await sleep(800 + Math.floor(Math.random() * 1200));
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    running = false;
+    await Promise.all(producers);
+    // A last consumer runs until every acknowledged message is there (or 60 s pass).
+    const last = await startConsumer();
+    const deadline = Date.now() + 60_000;
+    let lines = await consumed();
+    while (Date.now() < deadline) {
+      const seen = new Set(lines);
+      if ([...acknowledged].every((id) => seen.has(id))) break;
+      await sleep(500);
+      lines = await consumed();
+    }
+    await sleep(1000);
+    lines = await consumed();
+    last.kill('SIGKILL');
+    const seen = new Set(lines);
+    const skipped = [...acknowledged].filter((id) => !seen.has(id)).length;
+    rows.push({
+      line: 'consumer crashes mid-batch (push consumer SIGKILLed, restarted)',
+      cycles: `${kills} kills`,
+      acknowledged: acknowledged.size,
+      lost: skipped,
+      duplicated: lines.length - seen.size,
+      other: `consumed ${lines.length} times for ${seen.size} distinct messages; nothing skipped means lost = 0; duplicates are re-deliveries after a kill (offsets are committed every 1 s)`,
+      peakRssMiB: mib(broker.peakRss()),
+      rerun: 'npm run torture -- --only consumer',
+    });
+  } finally {
+    await client.close();
+    await kill9(broker);
+    await rm(storeDir, { recursive: true, force: true });
+  }
+}
+
 // ---- fuzzed frames ------------------------------------------------------------------------------
 
 async function fuzz(): Promise<void> {
@@ -449,6 +518,10 @@ if (wanted('diskfull')) {
 if (wanted('network')) {
   console.log('network faults');
   await networkFaults();
+}
+if (wanted('consumer')) {
+  console.log(`consumer crashes: ${plan.consumerKills} kills`);
+  await consumerCrashes();
 }
 if (wanted('fuzz')) {
   console.log(`fuzz: ${plan.fuzzFrames} frames`);

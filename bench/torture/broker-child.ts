@@ -1,6 +1,6 @@
 /**
  * Child of the torture run: a name server and broker on a given store directory and port,
- * in the given flush mode. Prints "ready <brokerAddr>" and serves until killed.
+ * in the given flush mode. Prints "ready <brokerAddr> <namesrvAddr>" and serves until killed.
  * Args: storeDir listenPort flushDiskType [mappedFileSizeCommitLog]
  */
 import { startCluster } from '@rocketmq-ts/server/internal';
@@ -16,5 +16,5 @@ const cluster = await startCluster(
   },
   { storeDir: storeDir! },
 );
-process.stdout.write(`ready ${cluster.brokerAddr}\n`);
+process.stdout.write(`ready ${cluster.brokerAddr} ${cluster.namesrvAddr}\n`);
 setInterval(() => process.stdout.write(`rss ${process.memoryUsage().rss}\n`), 500);
