@@ -11,12 +11,14 @@
  *
  * Ours only, past Apache's fields (Apache reads the first 24..40 bytes and ignores the rest):
  *
- *   RECOVER_MAGIC int64 @1024 | recoverOffset int64 @1032
+ *   RECOVER_MAGIC int64 @1024 | recoverOffset int64 @1032 | physicMsgTimestamp int64 @1040 |
+ *   logicsMsgTimestamp int64 @1048 (copies of @0 and @8 as written with recoverOffset)
  *
  * recoverOffset: a record boundary below which the commit log is flushed and every record is
  * dispatched to flushed consume queues. Recovery after a crash validates and re-dispatches
  * from there, so its cost follows the checkpoint interval, not the store's size. A checkpoint
- * without the magic (a fresh one, or Apache's) falls back to the timestamps.
+ * without the magic (a fresh one, or Apache's), or whose timestamps no longer match the copies
+ * (Apache ran on the store since and rewrote them), falls back to the timestamps.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
@@ -58,8 +60,13 @@ export class StoreCheckpoint {
       checkpoint.logicsMsgTimestamp = readInt64(checkpoint.page, 8);
       checkpoint.indexMsgTimestamp = readInt64(checkpoint.page, 16);
     }
-    const extra = await handle.read(checkpoint.page, RECOVER_AT, 16, RECOVER_AT);
-    if (extra.bytesRead === 16 && checkpoint.page.readBigInt64BE(RECOVER_AT) === RECOVER_MAGIC) {
+    const extra = await handle.read(checkpoint.page, RECOVER_AT, 32, RECOVER_AT);
+    if (
+      extra.bytesRead === 32 &&
+      checkpoint.page.readBigInt64BE(RECOVER_AT) === RECOVER_MAGIC &&
+      readInt64(checkpoint.page, RECOVER_AT + 16) === checkpoint.physicMsgTimestamp &&
+      readInt64(checkpoint.page, RECOVER_AT + 24) === checkpoint.logicsMsgTimestamp
+    ) {
       checkpoint.recoverOffset = readInt64(checkpoint.page, RECOVER_AT + 8);
     }
     return checkpoint;
@@ -97,6 +104,8 @@ export class StoreCheckpoint {
     if (this.recoverOffset >= 0) {
       this.page.writeBigInt64BE(RECOVER_MAGIC, RECOVER_AT);
       writeInt64(this.page, this.recoverOffset, RECOVER_AT + 8);
+      writeInt64(this.page, this.physicMsgTimestamp, RECOVER_AT + 16);
+      writeInt64(this.page, this.logicsMsgTimestamp, RECOVER_AT + 24);
     }
     try {
       await handle.write(this.page, 0, CHECKPOINT_FILE_SIZE, 0);
