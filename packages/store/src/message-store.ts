@@ -224,7 +224,7 @@ export class MessageStore implements MessageStoreApi {
     await consumeQueues.flush();
     this.checkpoint.recoverOffset = Math.min(report.end, commitLog.flushedOffset);
     await this.checkpoint.flush();
-    if (this.index) this.rebuildIndex(this.index, report.end);
+    if (this.index) this.rebuildIndex(this.index, report.end, abnormal, from);
     commitLog.onDispatch((request) => this.dispatch(request, true));
   }
 
@@ -232,9 +232,11 @@ export class MessageStore implements MessageStoreApi {
    * Indexes what the kept index files miss, up to `end` (where the log ended at recovery),
    * ahead of every record appended later on the same chain: queries wait for it, sends do not.
    */
-  private rebuildIndex(index: IndexService, end: number): void {
-    const last = index.lastIndexedPhyOffset;
-    const from = Math.max(this.commitLog.minOffset, last, 0);
+  private rebuildIndex(index: IndexService, end: number, abnormal: boolean, dispatchFrom: number): void {
+    // After a crash the unfinished index file is gone: from the last record the kept files
+    // hold. After a clean stop the files are complete: only what the queues were missing.
+    const last = abnormal ? index.lastIndexedPhyOffset : -1;
+    const from = Math.max(this.commitLog.minOffset, abnormal ? last : dispatchFrom, 0);
     if (from >= end) return;
     this.indexRebuilding = true;
     this.indexChain = this.indexChain
@@ -242,7 +244,8 @@ export class MessageStore implements MessageStoreApi {
         const started = Date.now();
         let at = from;
         let records = 0;
-        while (at < end) {
+        // A stop ends the rebuild early; the next start goes on from the last indexed record.
+        while (at < end && !this.closed) {
           const batch: DispatchRequest[] = [];
           const outcome = await this.commitLog.scan(
             at,
