@@ -55,7 +55,9 @@ for (const target of targets) {
     });
 
     function pushConsumer(options: Omit<PushConsumerOptions, 'namesrvAddr'>): PushConsumer {
-      const consumer = new PushConsumer({ namesrvAddr: server.namesrvAddr, localOffsetStoreDir: offsetDir, rebalanceInterval: 2000, ...options });
+      // A new topic reaches the name server when the broker registers it (async, slower under
+      // load); a consumer that asked before would wait the default 30 s for its next route poll.
+      const consumer = new PushConsumer({ namesrvAddr: server.namesrvAddr, localOffsetStoreDir: offsetDir, rebalanceInterval: 2000, pollNameServerInterval: 1000, ...options });
       consumers.push(consumer);
       return consumer;
     }

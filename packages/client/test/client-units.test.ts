@@ -140,6 +140,9 @@ describe('validation says what to fix', () => {
     await assert.rejects(producer.send({ topic: 'T', body: '' }), /empty/);
     await assert.rejects(producer.send({ topic: 'T', body: 'x', properties: { TAGS: 'a' } }), /reserved/);
     await assert.rejects(producer.send({ topic: 'T', body: 'x'.repeat(17) }), /over maxMessageSize 16/);
+    // A separator inside a value would inject another property (issue 22).
+    await assert.rejects(producer.send({ topic: 'T', body: 'x', properties: { a: 'v\u0002DELAY\u00013' } }), /contains \\u0001 or \\u0002/);
+    await assert.rejects(producer.send({ topic: 'T', body: 'x', tags: 't\u0001x' }), /contains/);
     await assert.rejects(producer.sendBatch([{ topic: 'T', body: 'a' }, { topic: 'U', body: 'b' }]), /one topic/);
     await producer.shutdown();
   });

@@ -30,10 +30,12 @@ export class FrameTooLargeError extends FrameDecodeError {
   constructor(
     readonly frameLength: number,
     readonly maxFrameLength: number,
+    /** What was being sent, when the frame is ours (e.g. "SEND_MESSAGE_V2 to 10.0.0.1:10911"). */
+    what?: string,
   ) {
     super(
-      `frame of ${frameLength} bytes exceeds the maximum of ${maxFrameLength} bytes ` +
-        `(raise maxFrameLength on both sides, or send smaller messages)`,
+      `frame of ${frameLength} bytes${what ? ` (${what})` : ''} exceeds the maximum of ${maxFrameLength} bytes ` +
+        `(raise maxFrameLength on both sides, or send smaller messages; message bodies are also limited by maxMessageSize)`,
     );
   }
 }

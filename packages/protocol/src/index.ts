@@ -22,6 +22,7 @@ export * from './message/tag-hash.ts';
 export * from './message/compression.ts';
 export * from './transport/logger.ts';
 export * from './transport/connection.ts';
+export * from './transport/inbound-budget.ts';
 export * from './transport/dispatch.ts';
 export * from './transport/remoting-server.ts';
 export * from './transport/remoting-client.ts';

@@ -127,13 +127,17 @@ it(`survives ${TOTAL_FRAMES} fuzzed frames over ${CONNECTIONS} connections (seed
   let cleanAnswered = 0;
   let probes = 0;
   let stop = false;
+  // Round trips of the well-behaved client while hostile connections are served (issue 22, 7).
+  const latencies: number[] = [];
   const prober = (async () => {
     while (!stop) {
       const body = Buffer.from(`probe-${probes}`);
+      const probeStarted = performance.now();
       const response = await probe.invoke(`127.0.0.1:${port}`, createRequest(RequestCode.HEART_BEAT, { body, extFields: { n: String(probes) } }), 5000);
       assert.equal(response.code, ResponseCode.SUCCESS);
       assert.equal(response.body?.toString(), body.toString());
       assert.equal(response.extFields?.['n'], String(probes));
+      latencies.push(performance.now() - probeStarted);
       probes++;
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
@@ -161,6 +165,9 @@ it(`survives ${TOTAL_FRAMES} fuzzed frames over ${CONNECTIONS} connections (seed
   while (server.connectionCount > 1) await new Promise((resolve) => setTimeout(resolve, 20));
   gc();
   const heapAfter = process.memoryUsage().heapUsed;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1);
+  t.diagnostic(`well-behaved client round trip meanwhile: median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms over ${latencies.length} requests`);
   t.diagnostic(
     `frames ${sent}, answers on clean connections ${cleanAnswered}, probes answered ${probes}, connections closed for bad frames ${closedForBadFrames}, ` +
       `heap before ${(heapBefore / 2 ** 20).toFixed(1)} MiB, peak ${(heapPeak / 2 ** 20).toFixed(1)} MiB, after ${(heapAfter / 2 ** 20).toFixed(1)} MiB`,

@@ -201,4 +201,61 @@ describe('RemotingServer and RemotingClient', () => {
     assert.ok(connection.stream.writableLength < 16 * 1024 * 1024, `queued ${connection.stream.writableLength}`);
     socket.destroy();
   });
+
+  it('caps bytes held for unfinished frames across all connections; others keep being served (issue 22)', { timeout: 60_000 }, async (t) => {
+    const limit = 4 * 1024 * 1024;
+    // Paused peers are not read, so their close is seen by the idle timeout (hostile peers too).
+    const { server, client, addr, port } = await startServer(t, { maxInboundBytes: limit, idleTimeoutMillis: 1500 });
+    // 12 peers each announce a 3 MiB frame and send 1.5 MiB of it: 18 MiB if nothing capped it.
+    const hostile: Socket[] = [];
+    for (let i = 0; i < 12; i++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const head = Buffer.alloc(4);
+      head.writeInt32BE(3 * 1024 * 1024);
+      socket.write(head);
+      socket.write(Buffer.alloc(1536 * 1024, 7));
+      hostile.push(socket);
+    }
+    t.after(() => hostile.forEach((socket) => socket.destroy()));
+    await sleep(1000);
+    const budget = server.inboundBudget;
+    // Bound: the limit, plus up to one read chunk (64 KiB) per peer that arrived while over it.
+    assert.ok(budget.usedBytes <= limit + 12 * 128 * 1024, `held ${budget.usedBytes} bytes`);
+    assert.ok(budget.waitingCount > 0, 'some peers were paused');
+    // A well-behaved peer's small requests are still answered.
+    const response = await client.invoke(addr, createRequest(RequestCode.HEART_BEAT, { body: Buffer.from('ok') }), 3000);
+    assert.equal(response.body?.toString(), 'ok');
+    for (const socket of hostile) socket.destroy();
+    const deadline = Date.now() + 10_000;
+    while (budget.usedBytes > 0 && Date.now() < deadline) await sleep(20);
+    assert.equal(budget.usedBytes, 0, 'closing the peers gives their bytes back');
+  });
+
+  it('hands one peer at most maxRequestsPerTurn requests per event-loop turn', async (t) => {
+    let handled = 0;
+    let handledInFirstCallback = -1;
+    const handlers: HandlerTable = new Map<number, RequestHandler>([
+      [
+        RequestCode.HEART_BEAT,
+        (_ctx, request) => {
+          // A microtask runs once the read callback that handed this request over returns.
+          if (handled++ === 0) queueMicrotask(() => (handledInFirstCallback = handled));
+          return createResponse(request, ResponseCode.SUCCESS);
+        },
+      ],
+    ]);
+    const { port } = await startServer(t, { handlers, maxRequestsPerTurn: 8 });
+    const socket = connect(port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    socket.on('data', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // 200 pipelined requests in one write.
+    socket.write(Buffer.concat(Array.from({ length: 200 }, () => encodeFrame(createRequest(RequestCode.HEART_BEAT, {})))));
+    const deadline = Date.now() + 10_000;
+    while (handled < 200 && Date.now() < deadline) await sleep(10);
+    assert.equal(handled, 200);
+    assert.equal(handledInFirstCallback, 8, 'the rest waited for later turns');
+  });
 });

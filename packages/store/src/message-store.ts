@@ -67,6 +67,17 @@ export interface MessageStoreOptions {
   deleteWhen?: string;
   /** Disk use (percent) above which expired files go at once. @defaultValue 75 */
   diskMaxUsedSpaceRatio?: number;
+  /**
+   * Apache's forced clean: above 85 % disk use delete the oldest commit-log files even if they
+   * are within fileReservedTime or not consumed yet. Off: such files are kept and writes are
+   * refused above 90 % until space returns. @defaultValue false
+   */
+  cleanFileForciblyEnable?: boolean;
+  /**
+   * How often consume queues, index and checkpoint are flushed (the "thorough" flush). After a
+   * crash, recovery re-reads what was written since the last one. @defaultValue 10000
+   */
+  checkpointIntervalMillis?: number;
   /** Retention check period, ms. @defaultValue 10000 */
   cleanResourceInterval?: number;
   /** @defaultValue 256 KiB */
@@ -94,6 +105,8 @@ export interface MessageStoreOptions {
 const READ_GAP_BYTES = 32 * 1024;
 /** Largest single read of the pull path. */
 const READ_SPAN_BYTES = 1024 * 1024;
+/** Commit-log bytes the index rebuild scans per step. */
+const REINDEX_CHUNK_BYTES = 16 * 1024 * 1024;
 /** Most record bytes a filtered pull reads (and judges) before yielding the event loop. */
 const FILTER_READ_BYTES = 1024 * 1024;
 
@@ -112,6 +125,9 @@ export class MessageStore implements MessageStoreApi {
   private foundTotal = 0;
   private closed = false;
   private replica: ReplicaAppender | undefined;
+  private indexRebuilding = false;
+  /** End of the last record dispatched (consume queues hold everything before it). */
+  private dispatchedEnd = 0;
 
   private constructor(
     private readonly options: MessageStoreOptions,
@@ -161,6 +177,7 @@ export class MessageStore implements MessageStoreApi {
         deleteWhen: options.deleteWhen ?? '04',
         diskMaxUsedSpaceRatio: options.diskMaxUsedSpaceRatio ?? 75,
         cleanResourceInterval: options.cleanResourceInterval ?? 10_000,
+        cleanFileForciblyEnable: options.cleanFileForciblyEnable ?? false,
         now: options.now ?? Date.now,
         diskStats: options.diskStats ?? (() => diskStatsOf(options.storePathCommitLog ?? commitLogDirPath(root))),
         logger,
@@ -192,40 +209,91 @@ export class MessageStore implements MessageStoreApi {
     if (abnormal) from = Math.min(from, report.scanFrom);
     from = Math.max(from, commitLog.minOffset);
     let redispatched = 0;
+    // Consume queues now; the index below, in the background, so recovery time follows the
+    // checkpoint interval while an index file can span gigabytes of log.
     await commitLog.scan(from, (request) => {
-      this.dispatch(request, false);
+      this.dispatch(request, false, false);
       redispatched++;
     });
-    await this.indexChain;
+    this.dispatchedEnd = report.end;
     await consumeQueues.write();
     for (const queue of consumeQueues.all()) commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset);
     await consumeQueues.correctMinOffset(commitLog.minOffset);
-    if (redispatched > 0) this.logger.info({ from, records: redispatched }, 're-dispatched commit log records into consume queues and index');
+    if (redispatched > 0) this.logger.info({ from, records: redispatched }, 're-dispatched commit log records into consume queues');
+    // From here a crash recovers from this point, whatever happened before.
+    await consumeQueues.flush();
+    this.checkpoint.recoverOffset = Math.min(report.end, commitLog.flushedOffset);
+    await this.checkpoint.flush();
+    if (this.index) this.rebuildIndex(this.index, report.end, abnormal, from);
     commitLog.onDispatch((request) => this.dispatch(request, true));
+  }
+
+  /**
+   * Indexes what the kept index files miss, up to `end` (where the log ended at recovery),
+   * ahead of every record appended later on the same chain: queries wait for it, sends do not.
+   */
+  private rebuildIndex(index: IndexService, end: number, abnormal: boolean, dispatchFrom: number): void {
+    // After a crash the unfinished index file is gone: from the last record the kept files
+    // hold. After a clean stop the files are complete: only what the queues were missing.
+    const last = abnormal ? index.lastIndexedPhyOffset : -1;
+    const from = Math.max(this.commitLog.minOffset, abnormal ? last : dispatchFrom, 0);
+    if (from >= end) return;
+    this.indexRebuilding = true;
+    this.indexChain = this.indexChain
+      .then(async () => {
+        const started = Date.now();
+        let at = from;
+        let records = 0;
+        // A stop ends the rebuild early; the next start goes on from the last indexed record.
+        while (at < end && !this.closed) {
+          const batch: DispatchRequest[] = [];
+          const outcome = await this.commitLog.scan(
+            at,
+            (request) => {
+              // The last indexed record itself is in the kept file already.
+              if (request.commitLogOffset > last) batch.push(request);
+            },
+            { to: Math.min(end, at + REINDEX_CHUNK_BYTES) },
+          );
+          if (batch.length > 0) await index.buildIndexBatch(batch);
+          records += batch.length;
+          if (outcome.end <= at) break;
+          at = outcome.end;
+        }
+        this.logger.info({ from, end, records, millis: Date.now() - started }, 'rebuilt the message index after recovery');
+      })
+      .catch((error: unknown) => this.logger.error({ err: String(error), from, end }, 'rebuilding the message index failed'))
+      .finally(() => (this.indexRebuilding = false));
   }
 
   private startServices(): void {
     const interval = this.options.flushIntervalConsumeQueue ?? 1_000;
     this.cqTimer = setInterval(() => void this.consumeQueues.write().catch((error: unknown) => this.logger.error({ err: String(error) }, 'consume queue write failed')), interval);
     this.cqTimer.unref();
-    this.checkpointTimer = setInterval(() => void this.flushMetadata(), 60_000);
+    this.checkpointTimer = setInterval(() => void this.flushMetadata().catch((error: unknown) => this.logger.error({ err: String(error) }, 'checkpoint flush failed')), this.options.checkpointIntervalMillis ?? 10_000);
     this.checkpointTimer.unref();
     this.retention.start();
   }
 
   /** The "thorough" flush: consume queues, index, checkpoint. */
   async flushMetadata(): Promise<void> {
+    // Units dispatched so far are made durable by the consume-queue flush below; the flushed
+    // commit-log offset is a record boundary too (the end of a written chunk).
+    const recoverOffset = Math.min(this.dispatchedEnd, this.commitLog.flushedOffset);
     await this.consumeQueues.flush();
-    if (this.index) {
+    // During an index rebuild the index waits for the next pass; the rest is checkpointed now.
+    if (this.index && !this.indexRebuilding) {
       await this.indexChain;
       const indexTimestamp = await this.index.flush();
       if (indexTimestamp > 0) this.checkpoint.indexMsgTimestamp = indexTimestamp;
     }
+    this.checkpoint.recoverOffset = recoverOffset;
     await this.checkpoint.flush();
   }
 
   /** One written record into its consume queue and the index; wakes long polls. */
-  private dispatch(request: DispatchRequest, notify: boolean): void {
+  private dispatch(request: DispatchRequest, notify: boolean, indexToo = true): void {
+    this.dispatchedEnd = request.commitLogOffset + request.size;
     const type = transactionType(request.sysFlag);
     if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
       const queue = this.consumeQueues.getOrCreate(request.topic, request.queueId);
@@ -233,7 +301,7 @@ export class MessageStore implements MessageStoreApi {
       this.checkpoint.logicsMsgTimestamp = request.storeTimestamp;
       if (notify) for (const listener of this.arrivalListeners) listener(request.topic, request.queueId, queue.maxOffset, request.tagsCode);
     }
-    if (this.index) {
+    if (this.index && indexToo) {
       // Records dispatched together (one written chunk) are indexed as one batch.
       this.indexBatch.push(request);
       if (this.indexBatch.length === 1) {
@@ -279,7 +347,10 @@ export class MessageStore implements MessageStoreApi {
       return {
         status: 'SERVICE_NOT_AVAILABLE',
         records: [],
-        remark: `the disk holding ${dir} is ${(this.retention.lastDiskUsage * 100).toFixed(1)} % full: new messages are refused until it is below 85 %; free space or lower fileReservedTime`,
+        // Apache's words first (SERVICE_NOT_AVAILABLE, "maybe disk full"), then what to do.
+        remark:
+          `service not available now, maybe disk full: the disk holding ${dir} is ${(this.retention.lastDiskUsage * 100).toFixed(1)} % full; ` +
+          'new messages are refused until it is below 85 % (nothing stored is deleted to make room); free space, let consumers catch up or lower fileReservedTime',
       };
     }
     return undefined;

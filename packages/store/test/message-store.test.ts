@@ -148,6 +148,90 @@ describe('MessageStore', () => {
     assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
   });
 
+  it('after a crash recovery reads from the checkpoint, not from the start of the store (issue 22)', async (t) => {
+    const { dir, defer } = await tempDir(t);
+    // 400 messages, a checkpoint, 40 more, SIGKILL.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', writerScript, dir, '400', String(small.mappedFileSizeCommitLog), String(small.mappedFileSizeConsumeQueue), '40'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+
+    const recovered = await MessageStore.open({ storePathRootDir: dir, ...small });
+    defer(() => recovered.close());
+    const report = recovered.commitLog.recovery;
+    assert.equal(report.mode, 'abnormal');
+    const perRecord = report.end / 440;
+    assert.ok(report.scanFrom > 390 * perRecord && report.scanFrom < report.end, `scan from ${report.scanFrom} of ${report.end}: only what follows the checkpoint`);
+    assert.equal(recovered.getMaxOffsetInQueue('T', 0), 440);
+    const last = await recovered.getMessage('g', 'T', 0, 439, 1);
+    assert.equal(decodeStoredMessage(last.messages[0]!).body.toString(), 'c439');
+    // The index is rebuilt in the background; a query waits for it.
+    assert.equal((await recovered.queryMessage('T', 'ck7', 32, 0, Date.now() + 1000)).messages.length, 1);
+    assert.equal((await recovered.queryMessage('T', 'ck435', 32, 0, Date.now() + 1000)).messages.length, 1);
+    assert.equal((await recovered.putMessage(message('T', 0, 'next'))).records[0]!.queueOffset, 440);
+  });
+
+  it('keeps unexpired and unconsumed files on a nearly full disk unless cleanFileForciblyEnable (issue 22)', async (t) => {
+    const { dir, defer } = await tempDir(t);
+    let usedRatio = 0.5;
+    let now = Date.now();
+    const notNow = String((new Date(now).getHours() + 12) % 24);
+    const open = (forcibly: boolean): Promise<MessageStore> =>
+      MessageStore.open({
+        storePathRootDir: dir,
+        ...small,
+        deleteWhen: notNow,
+        fileReservedTime: 1,
+        cleanFileForciblyEnable: forcibly,
+        now: () => now,
+        diskStats: async () => ({ usedRatio, total: 100, free: 100 * (1 - usedRatio) }),
+      });
+    let store = await open(false);
+    for (let i = 0; i < 200; i++) assert.equal((await store.putMessage(message('T', 0, 'x'.repeat(900)))).status, 'PUT_OK');
+    await store.commitLog.flush();
+    const segments = store.commitLog.segmentFiles();
+    assert.ok(segments.length >= 3);
+
+    // 87 %: over the force ratio, but every file is within fileReservedTime.
+    usedRatio = 0.87;
+    assert.deepEqual(await store.retention.runOnce(), [], 'recent files survive disk pressure');
+    // 92 %: writes are refused with Apache's words, nothing is deleted.
+    usedRatio = 0.92;
+    assert.deepEqual(await store.retention.runOnce(), []);
+    const refused = await store.putMessage(message('T', 0, 'refused'));
+    assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
+    assert.match(refused.remark!, /^service not available now, maybe disk full: .* 92\.0 % full/);
+    assert.equal(store.getMinOffsetInQueue('T', 0), 0, 'every acknowledged message is still there');
+
+    // Expired, but a group still needs the second file: only the first goes.
+    now += 2 * 3_600_000;
+    store.retention.setUnconsumedOffsetProbe(async () => segments[1]!.startOffset + 10);
+    const deleted = await store.retention.runOnce();
+    assert.deepEqual(deleted, [segments[0]!.file]);
+    store.retention.setUnconsumedOffsetProbe(async () => Number.POSITIVE_INFINITY);
+    assert.equal((await store.retention.runOnce()).length, segments.length - 2, 'consumed and expired: all but the active file');
+
+    // Space returns: writes resume.
+    usedRatio = 0.5;
+    await store.retention.runOnce();
+    assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
+    await store.close();
+
+    // Apache's forced clean, opted into: unexpired files go above 85 %.
+    now = Date.now();
+    store = await open(true);
+    defer(() => store.close());
+    for (let i = 0; i < 200; i++) await store.putMessage(message('T', 0, 'y'.repeat(900)));
+    await store.commitLog.flush();
+    usedRatio = 0.87;
+    assert.ok((await store.retention.runOnce()).length > 0, 'forced clean deletes recent files');
+  });
+
   it('reads a queue interleaved with others in few reads, across segment ends, with filters', async (t) => {
     const { dir, defer } = await tempDir(t);
     // 64 KiB segments: a pull's span of records regularly crosses a segment end.

@@ -315,6 +315,7 @@ export class Producer {
     const keys = typeof message.keys === 'string' ? message.keys : message.keys?.join(MessageConst.KEY_SEPARATOR);
     if (keys) properties[MessageConst.KEYS] = keys;
     if (message.delayTimeLevel) properties[MessageConst.DELAY_TIME_LEVEL] = String(message.delayTimeLevel);
+    checkPropertySeparators(properties);
     if (message.deliverTimeMs !== undefined) properties[MessageConst.TIMER_DELIVER_MS] = String(Math.trunc(message.deliverTimeMs));
     properties[MessageConst.WAIT_STORE_MSG_OK] = String(message.waitStoreMsgOK ?? true);
     const msgId = this.ids.next();
@@ -469,4 +470,20 @@ export function traceDispatcherFor(options: ClientOptions & TraceOptions, groupN
     },
     options.logger,
   );
+}
+
+/**
+ * Property names and values travel joined by \u0001 and \u0002: one inside a name or value
+ * would split it into other properties on the broker (a value could inject DELAY or a tag).
+ */
+function checkPropertySeparators(properties: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(properties)) {
+    if (hasSeparator(name) || hasSeparator(value)) {
+      throw new MQClientError(`property "${name.replaceAll('\u0001', '?').replaceAll('\u0002', '?')}" contains \\u0001 or \\u0002, which separate properties on the wire; remove them`, { code: 13 });
+    }
+  }
+}
+
+function hasSeparator(text: string): boolean {
+  return text.includes('\u0001') || text.includes('\u0002');
 }

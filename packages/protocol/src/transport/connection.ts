@@ -10,7 +10,8 @@ import { CommandFlag } from '../codes/flags.ts';
 import { requestCodeName } from '../codes/request-code.ts';
 import { decodeFrame, DEFAULT_MAX_FRAME_LENGTH, encodeFrame, encodeFrameHead } from '../codec/frame.ts';
 import { FrameDecoder } from '../codec/frame-decoder.ts';
-import { ConnectionClosedError, RemotingTimeoutError, WriteBackpressureError } from '../errors.ts';
+import { ConnectionClosedError, FrameTooLargeError, RemotingTimeoutError, WriteBackpressureError } from '../errors.ts';
+import type { InboundBudget } from './inbound-budget.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export interface ConnectionOptions {
@@ -22,6 +23,13 @@ export interface ConnectionOptions {
   maxWriteBufferBytes?: number;
   /** Incoming requests handled at once per connection; beyond it reading pauses. @defaultValue 256 */
   maxInFlightRequests?: number;
+  /** Shared cap on bytes held for peers' requests across connections (a server's). */
+  inboundBudget?: InboundBudget;
+  /**
+   * Requests handed to the handler per read before the connection yields the event loop to
+   * others; the rest wait for the next turn. @defaultValue 32
+   */
+  maxRequestsPerTurn?: number;
   logger?: Logger;
 }
 
@@ -58,10 +66,24 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly logger: Logger;
   private readonly maxWriteBufferBytes: number;
   private readonly maxInFlightRequests: number;
+  private readonly maxFrameLength: number;
   private closedReason: string | undefined;
   private requestHandler: IncomingRequestHandler | undefined;
   /** Requests decoded while reading was paused, handled once we may go on. */
-  private readonly backlog: RemotingCommand[] = [];
+  private readonly backlog: { command: RemotingCommand; bytes: number }[] = [];
+  private backlogBytes = 0;
+  /** What this connection holds against the inbound budget (partial frame + backlog). */
+  private held = 0;
+  private readonly budget: InboundBudget | undefined;
+  private budgetPaused = false;
+  private readonly resumeFromBudget = (): void => {
+    this.budgetPaused = false;
+    this.pump();
+  };
+  private readonly maxRequestsPerTurn: number;
+  private peerEnded = false;
+  /** Requests handed over since the turn began (synchronous handlers re-enter pump). */
+  private handedThisTurn = 0;
   private inFlight = 0;
   private waitingForDrain = false;
   private corked = false;
@@ -74,9 +96,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.logger = options.logger ?? silentLogger;
-    this.decoder = new FrameDecoder(options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+    this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.decoder = new FrameDecoder(this.maxFrameLength);
     this.maxWriteBufferBytes = options.maxWriteBufferBytes ?? 64 * 1024 * 1024;
     this.maxInFlightRequests = options.maxInFlightRequests ?? 256;
+    this.budget = options.inboundBudget;
+    this.maxRequestsPerTurn = Math.max(1, options.maxRequestsPerTurn ?? 32);
     const idle = options.idleTimeoutMillis ?? 120_000;
     const socketLike = stream as Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: (on: boolean) => void };
     if (idle > 0 && typeof socketLike.setTimeout === 'function') {
@@ -91,7 +116,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     });
     stream.on('error', (error: Error) => this.close(error.message));
     stream.on('close', () => this.close('closed by peer'));
-    stream.on('end', () => this.close('ended by peer'));
+    stream.on('end', () => {
+      // Requests that came before the peer's FIN are still answered (a server socket is
+      // half-open for that), then the connection closes.
+      this.peerEnded = true;
+      this.pump();
+    });
   }
 
   get closed(): boolean {
@@ -122,9 +152,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       if (isResponse(command)) this.onResponse(command);
-      else this.backlog.push(command);
+      else {
+        this.backlog.push({ command, bytes: frame.length });
+        this.backlogBytes += frame.length;
+      }
+    }
+    this.account();
+    if (this.budget?.mustPause(this.held) && !this.budgetPaused) {
+      this.budgetPaused = true;
+      this.budget.wait(this.resumeFromBudget);
     }
     this.pump();
+  }
+
+  /** Tells the shared budget what this connection holds now. */
+  private account(): void {
+    if (!this.budget) return;
+    const held = this.decoder.bufferedBytes + this.backlogBytes;
+    const delta = held - this.held;
+    this.held = held;
+    if (delta !== 0) this.budget.change(delta);
   }
 
   /** Sets who handles incoming requests (the server's table, or the client's for broker calls). */
@@ -137,13 +184,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.waitingForDrain || this.inFlight >= this.maxInFlightRequests || !this.requestHandler;
   }
 
+  /** Reading stops while the peer is blocked or the server's inbound budget is spent. */
+  private get readPaused(): boolean {
+    return this.blocked || this.budgetPaused;
+  }
+
   /**
    * Hands queued requests to the handler while the peer reads our responses and the in-flight
    * limit allows; otherwise stops reading, so a peer that floods us is throttled, not buffered.
    */
   private pump(): void {
     while (!this.closed && this.backlog.length > 0 && !this.blocked) {
-      const request = this.backlog.shift()!;
+      if (this.handedThisTurn >= this.maxRequestsPerTurn) {
+        // One peer's burst (a pipelined flood) gets a bounded share of this event-loop turn;
+        // the rest of its requests go on in a later turn, after other connections' I/O.
+        break;
+      }
+      if (this.handedThisTurn === 0) {
+        setImmediate(() => {
+          this.handedThisTurn = 0;
+          this.pump();
+        });
+      }
+      const { command: request, bytes } = this.backlog.shift()!;
+      this.backlogBytes -= bytes;
+      this.handedThisTurn++;
       this.inFlight++;
       const settle = (): void => {
         this.inFlight--;
@@ -158,8 +223,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
     }
     if (this.closed) return;
-    if (this.backlog.length > 0 || this.blocked) this.stream.pause();
+    this.account();
+    if (this.peerEnded) {
+      if (this.backlog.length === 0 && this.inFlight === 0) this.finishAfterPeerEnd();
+      return;
+    }
+    if (this.backlog.length > 0 || this.readPaused) this.stream.pause();
     else this.stream.resume();
+  }
+
+  /** Flushes what is written, then closes; at once when the socket cannot write any more. */
+  private finishAfterPeerEnd(): void {
+    if (!this.stream.writable || this.stream.writableEnded) {
+      this.close('ended by peer');
+      return;
+    }
+    this.stream.end(() => this.close('ended by peer'));
   }
 
   private onResponse(response: RemotingCommand): void {
@@ -232,6 +311,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // into one frame Buffer: the cork below makes both one writev.
     const body = command.body && command.body.length >= SEPARATE_BODY_BYTES ? command.body : undefined;
     const frame = body ? encodeFrameHead(command) : encodeFrame(command);
+    const frameLength = frame.length + (body?.length ?? 0);
+    // The peer would drop the connection on a frame over its limit (Netty's TooLongFrame):
+    // say so here, with the sizes, instead of a bare "connection reset" on every retry.
+    if (frameLength > this.maxFrameLength) throw new FrameTooLargeError(frameLength, this.maxFrameLength, `${requestCodeName(command.code)} to ${this.remoteAddress}`);
     const buffered = this.stream.writableLength;
     if (buffered + frame.length + (body?.length ?? 0) > this.maxWriteBufferBytes) throw new WriteBackpressureError(this.remoteAddress, buffered);
     // Frames written in the same tick (a group commit completes many sends at once) leave in one
@@ -262,6 +345,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
     this.pending.clear();
     this.backlog.length = 0;
+    this.backlogBytes = 0;
+    if (this.budget) {
+      this.budget.cancel(this.resumeFromBudget);
+      this.budget.change(-this.held);
+      this.held = 0;
+    }
     this.stream.destroy();
     this.emit('close', reason);
   }

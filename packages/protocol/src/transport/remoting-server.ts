@@ -15,6 +15,7 @@ import { type SecureContext, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { dispatchRequest, type HandlerTable, type RequestHook } from './dispatch.ts';
+import { InboundBudget } from './inbound-budget.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export type TlsServerMode = 'disabled' | 'permissive' | 'enforcing';
@@ -40,6 +41,11 @@ export interface RemotingServerOptions extends ConnectionOptions {
   beforeRequest?: RequestHook;
   /** TLS on this port; absent = plain only (no sniffing). */
   tls?: ServerTlsOptions | undefined;
+  /**
+   * Bytes of unfinished frames and queued requests held across all connections before the
+   * connections holding more than 64 KiB stop reading. @defaultValue 256 MiB
+   */
+  maxInboundBytes?: number;
 }
 
 export interface RemotingServerEvents {
@@ -51,11 +57,14 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly logger: Logger;
+  readonly inboundBudget: InboundBudget;
 
   constructor(private readonly options: RemotingServerOptions) {
     super();
     this.logger = options.logger ?? silentLogger;
-    this.server = createServer((socket: Socket) => {
+    this.inboundBudget = options.inboundBudget ?? new InboundBudget(options.maxInboundBytes ?? 256 * 1024 * 1024);
+    // Half-open: requests sent just before a peer's FIN are still answered (Connection closes after).
+    this.server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
       const peer = `${normalizeIp(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
       if (options.tls) this.sniff(socket, peer, options.tls);
       else this.handleConnection(socket, peer);
@@ -126,7 +135,7 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
 
   /** Serves any duplex stream (tests pass one side of a duplexPair). */
   handleConnection(stream: Duplex, remoteAddress: string): Connection {
-    const connection = new Connection(stream, remoteAddress, this.options);
+    const connection = new Connection(stream, remoteAddress, { ...this.options, inboundBudget: this.inboundBudget });
     this.connections.add(connection);
     connection.onRequest((request) => dispatchRequest(this.options.handlers, connection, request, this.logger, this.options.beforeRequest));
     connection.on('close', (reason) => {

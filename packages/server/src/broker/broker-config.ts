@@ -42,6 +42,10 @@ export const brokerSettings = {
   bindAddress: text('0.0.0.0', { doc: 'Address the remoting ports bind to.', allowEmpty: false, pattern: ipOrHost, rule: 'be an IP address or host name', invalidExample: '0.0.0.0:10911' }),
   serverChannelMaxIdleTimeSeconds: int(120, { doc: 'A connection silent this long (seconds) is closed.', min: 1 }),
   maxFrameLength: int(16 * MiB, { doc: 'Largest remoting frame accepted (bytes).', min: 1024 }),
+  serverMaxInboundBytes: int(256 * MiB, {
+    doc: 'Ours: bytes of unfinished frames and queued requests held across all connections of a port before the connections holding the most stop reading.',
+    min: 1024 * 1024,
+  }),
   // TLS on listenPort and the VIP port, and to the name servers (tls.enable): common/tls-config.ts
   ...tlsSettings,
 
@@ -92,6 +96,9 @@ export const brokerSettings = {
   fileReservedTime: int(72, { doc: 'Hours a commit-log file is kept after its last write.', important: true, min: 0 }),
   diskMaxUsedSpaceRatio: int(75, { doc: 'Disk use (percent) above which old files are deleted early.', min: 10, max: 95 }),
   cleanResourceInterval: int(10_000, { doc: 'How often retention runs.', min: 1 }),
+  cleanFileForciblyEnable: bool(false, {
+    doc: "Apache's forced clean above 85 % disk use, which deletes unexpired, unconsumed files. Apache: on; ours: off, so acknowledged messages are kept and writes are refused above 90 % instead.",
+  }),
   messageDelayLevel: text('1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h', { doc: 'Delay levels, space-separated, each a number and s, m, h or d.', allowEmpty: false, pattern: /^\d+[smhd]( +\d+[smhd])*$/, rule: 'be space-separated delays like 1s 5s 1m 2h 1d', invalidExample: '1s 5 10s' }),
   transientStorePoolEnable: bool(false, { doc: 'Write through an off-heap buffer pool.', notImplemented: 'the transient store pool is not implemented' }),
   // 5.x timer messages (MessageStoreConfig.timer*)

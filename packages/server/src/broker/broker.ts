@@ -5,6 +5,7 @@
  * consumer offsets every 5 s, and wakes long polls when messages arrive.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { lowestUnconsumedOffset } from './group/unconsumed-offset.ts';
 import {
   createRequest,
   type Connection,
@@ -159,6 +160,7 @@ export class Broker {
       deleteWhen: config.deleteWhen,
       diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
       cleanResourceInterval: config.cleanResourceInterval,
+      cleanFileForciblyEnable: config.cleanFileForciblyEnable,
       maxTransferBytesOnMessageInMemory: config.maxTransferBytesOnMessageInMemory,
       maxTransferCountOnMessageInMemory: config.maxTransferCountOnMessageInMemory,
       maxTransferBytesOnMessageInDisk: config.maxTransferBytesOnMessageInDisk,
@@ -176,6 +178,7 @@ export class Broker {
       delayOffsets: await DelayOffsetManager.load(paths.delayOffset, { logger: this.logger }),
     };
     this.files = files;
+    store.retention.setUnconsumedOffsetProbe(() => lowestUnconsumedOffset(store, files.offsets));
 
     const topics = new TopicConfigManager(config, files.topics, (change) => {
       this.logger.info(change, 'topic changed');
@@ -317,6 +320,7 @@ export class Broker {
       tls: this.serverTls,
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
+      maxInboundBytes: this.config.serverMaxInboundBytes,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
     });
     server.on('disconnect', (connection) => this.onDisconnect(connection));

@@ -144,6 +144,7 @@ export class CommitLog implements FlushTarget {
       const report = await recoverCommitLog(queue, {
         abnormal: resolved.abnormalRecovery,
         checkpointMinTimestamp: resolved.checkpoint?.minTimestamp(resolved.messageIndexSafe) ?? 0,
+        checkpointOffset: resolved.messageIndexSafe ? -1 : (resolved.checkpoint?.recoverOffset ?? -1),
         checkCRC: resolved.checkCRCOnRecover,
         readSize: resolved.readBufferSize,
         logger: resolved.logger,

@@ -277,6 +277,12 @@ export class IndexService {
     });
   }
 
+  /** The commit-log offset of the last record indexed in the files kept (-1: no file). */
+  get lastIndexedPhyOffset(): number {
+    const last = this.files[this.files.length - 1];
+    return last ? last.endPhyOffset : -1;
+  }
+
   /** Writes and datasyncs the newest file; returns indexMsgTimestamp for the checkpoint. */
   async flush(): Promise<number> {
     await this.files[this.files.length - 1]?.flush();

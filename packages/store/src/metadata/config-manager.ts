@@ -88,6 +88,16 @@ export abstract class ConfigManager {
     this.timer.unref();
   }
 
+  /**
+   * Resolves once every change made so far is on disk: a scheduled write happens now. The send
+   * path awaits it after auto-creating a topic, so an acknowledged message's topic survives
+   * kill -9 (Apache persists topics.json at once there).
+   */
+  whenPersisted(): Promise<void> {
+    if (this.timer) return this.persist();
+    return this.inflight;
+  }
+
   /** Writes a scheduled change, if any, and waits for writes in flight. */
   async close(): Promise<void> {
     if (this.timer) await this.persist();

@@ -8,17 +8,33 @@
  * flush); indexMsgTimestamp: end time of the last completed IndexFile. The values change in
  * memory; flush() writes the page and datasyncs it (the owner calls it on the CQ thorough flush,
  * the index flush and at shutdown).
+ *
+ * Ours only, past Apache's fields (Apache reads the first 24..40 bytes and ignores the rest):
+ *
+ *   RECOVER_MAGIC int64 @1024 | recoverOffset int64 @1032 | physicMsgTimestamp int64 @1040 |
+ *   logicsMsgTimestamp int64 @1048 (copies of @0 and @8 as written with recoverOffset)
+ *
+ * recoverOffset: a record boundary below which the commit log is flushed and every record is
+ * dispatched to flushed consume queues. Recovery after a crash validates and re-dispatches
+ * from there, so its cost follows the checkpoint interval, not the store's size. A checkpoint
+ * without the magic (a fresh one, or Apache's), or whose timestamps no longer match the copies
+ * (Apache ran on the store since and rewrote them), falls back to the timestamps.
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
 import { StoreIOError } from '../errors.ts';
 
 export const CHECKPOINT_FILE_SIZE = 4096;
+const RECOVER_AT = 1024;
+/** "RMQTSRCV" */
+const RECOVER_MAGIC = 0x524d5154_5352_4356n;
 
 export class StoreCheckpoint {
   physicMsgTimestamp = 0;
   logicsMsgTimestamp = 0;
   indexMsgTimestamp = 0;
+  /** See the file comment; -1 when unknown. */
+  recoverOffset = -1;
   private readonly page = Buffer.alloc(CHECKPOINT_FILE_SIZE);
   private flushing: Promise<void> = Promise.resolve();
 
@@ -43,6 +59,15 @@ export class StoreCheckpoint {
       checkpoint.physicMsgTimestamp = readInt64(checkpoint.page, 0);
       checkpoint.logicsMsgTimestamp = readInt64(checkpoint.page, 8);
       checkpoint.indexMsgTimestamp = readInt64(checkpoint.page, 16);
+    }
+    const extra = await handle.read(checkpoint.page, RECOVER_AT, 32, RECOVER_AT);
+    if (
+      extra.bytesRead === 32 &&
+      checkpoint.page.readBigInt64BE(RECOVER_AT) === RECOVER_MAGIC &&
+      readInt64(checkpoint.page, RECOVER_AT + 16) === checkpoint.physicMsgTimestamp &&
+      readInt64(checkpoint.page, RECOVER_AT + 24) === checkpoint.logicsMsgTimestamp
+    ) {
+      checkpoint.recoverOffset = readInt64(checkpoint.page, RECOVER_AT + 8);
     }
     return checkpoint;
   }
@@ -76,6 +101,12 @@ export class StoreCheckpoint {
     writeInt64(this.page, this.physicMsgTimestamp, 0);
     writeInt64(this.page, this.logicsMsgTimestamp, 8);
     writeInt64(this.page, this.indexMsgTimestamp, 16);
+    if (this.recoverOffset >= 0) {
+      this.page.writeBigInt64BE(RECOVER_MAGIC, RECOVER_AT);
+      writeInt64(this.page, this.recoverOffset, RECOVER_AT + 8);
+      writeInt64(this.page, this.physicMsgTimestamp, RECOVER_AT + 16);
+      writeInt64(this.page, this.logicsMsgTimestamp, RECOVER_AT + 24);
+    }
     try {
       await handle.write(this.page, 0, CHECKPOINT_FILE_SIZE, 0);
       await handle.datasync();

@@ -1,7 +1,9 @@
 /**
  * CommitLog recovery (spec §6 step 3; Java CommitLog.recoverNormally / recoverAbnormally).
  *
- * normal (no `abort`): validate from the 3rd-from-last segment. abnormal: from the newest
+ * With the checkpoint's recoverOffset (ours), either mode validates from there: the time
+ * recovery takes follows what was written in the last checkpoint interval, not the store size.
+ * Without it, normal (no `abort`): validate from the 3rd-from-last segment. abnormal: from the newest
  * segment whose first record is a message with 0 < storeTimestamp ≤ checkpoint min timestamp
  * (else the first segment). Records are validated with CRC (checkCRCOnRecover); the first
  * invalid one is the end. Then the log is cut there: later segments are deleted and the rest
@@ -38,6 +40,11 @@ export interface RecoverCommitLogOptions {
   abnormal: boolean;
   /** Abnormal recovery: records stored at or before this time are known flushed and dispatched (ms). */
   checkpointMinTimestamp: number;
+  /**
+   * A record boundary below which everything is flushed and dispatched (the checkpoint's
+   * recoverOffset), -1 when unknown. When it lies in the log, validation starts there.
+   */
+  checkpointOffset?: number;
   checkCRC: boolean;
   readSize: number;
   logger: Logger;
@@ -49,10 +56,15 @@ export async function recoverCommitLog(queue: SegmentQueue, options: RecoverComm
   if (!last) {
     return { mode: 'empty', scanFrom: 0, end: 0, droppedFrom: 0, droppedBytes: 0, droppedSegments: [], reason: 'no commit-log segments' };
   }
-  const startIndex = options.abnormal
-    ? await abnormalStartIndex(segments, options.checkpointMinTimestamp)
-    : Math.max(0, segments.length - 3);
-  const scanFrom = segments[startIndex]!.startOffset;
+  const known = options.checkpointOffset ?? -1;
+  const first = segments[0]!;
+  let scanFrom: number;
+  if (known >= first.startOffset && known <= last.endOffset) {
+    scanFrom = known;
+  } else {
+    const startIndex = options.abnormal ? await abnormalStartIndex(segments, options.checkpointMinTimestamp) : Math.max(0, segments.length - 3);
+    scanFrom = segments[startIndex]!.startOffset;
+  }
   const outcome = await scanRecords(queue, scanFrom, { limit: last.endOffset, checkCRC: options.checkCRC, readSize: options.readSize });
   const end = outcome.end;
   const containing = outcome.segment ?? queue.find(end) ?? last;

@@ -84,6 +84,7 @@ export function sendBackHandlers(services: BrokerServices): Map<number, RequestH
         applyDelay(services.delayLevels, message, properties);
         message.propertiesText = encodeProperties(message.topic === topic ? textProperties : properties, { order: 'java-hash' });
         message.properties = properties;
+        await services.topics.persisted();
         const result = await store.putMessage(message);
         if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') {
           services.statsManager.onSendBack(header.group, properties[MessageConst.RETRY_TOPIC] ?? original.topic);

@@ -33,7 +33,7 @@ import { type MessageToStore, type StorePutResult, TIMER_TOPIC } from '@rocketmq
 import { RequestRejected } from '../../common/errors.ts';
 import { applyDelay } from '../schedule/delay.ts';
 import { applyTimer } from '../schedule/timer.ts';
-import { dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
+import { DLQ_GROUP_TOPIC_PREFIX, dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
 import { isPreparedSend, toHalfMessage } from '../transaction/half-message.ts';
 import { type BrokerServices, recordPutLatency } from './services.ts';
 
@@ -72,8 +72,16 @@ function resolveTarget(services: BrokerServices, header: SendHeader, request: Re
   }
   const problem = topicNameProblem(header.topic);
   if (problem) throw new SendRejected(ResponseCode.SYSTEM_ERROR, `${problem}; rename the topic`);
+  if (header.topic === SystemTopic.AUTO_CREATE_TOPIC_KEY) {
+    // 4.8 AbstractSendMessageProcessor.msgCheck (isTopicCanSendMessage): the template topic takes no messages.
+    throw new SendRejected(ResponseCode.SYSTEM_ERROR, `the topic[${header.topic}] is conflict with system reserved words: it is the template for auto-created topics; send to your own topic`);
+  }
   if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
     throw new SendRejected(ResponseCode.NO_PERMISSION, `Sending message to topic[${header.topic}] is forbidden: it is a system topic`);
+  }
+  if (header.topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)) {
+    // Only the broker writes dead letters (send-back after maxReconsumeTimes); a producer may not.
+    throw new SendRejected(ResponseCode.NO_PERMISSION, `Sending message to topic[${header.topic}] is forbidden: dead-letter topics are written by the broker only; resend to the original topic to retry`);
   }
   if (!(config.brokerPermission & PermName.WRITE)) {
     throw new SendRejected(ResponseCode.NO_PERMISSION, `the broker[${config.brokerName}] sending message is forbidden: brokerPermission=${config.brokerPermission} has no write bit`);
@@ -111,6 +119,11 @@ function resolveTarget(services: BrokerServices, header: SendHeader, request: Re
     }
   }
   return { topic, queueId };
+}
+
+/** 0-byte bodies are refused, as every Apache client refuses them (Validators.checkMessage). */
+function checkBody(body: Buffer): void {
+  if (body.length === 0) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'the message body length is zero; send a non-empty body');
 }
 
 function putResponse(services: BrokerServices, request: RemotingCommand, result: StorePutResult, joinIds: boolean, topic: string): RemotingCommand {
@@ -166,7 +179,10 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
       `the message body size ${body.length} is over the max value ${services.config.maxMessageSize}; raise maxMessageSize on the broker and the producer, or send smaller messages`,
     );
   }
+  checkBody(body);
   const { topic, queueId } = resolveTarget(services, header, request, ctx);
+  // A topic auto-created just now is on disk before its first message is acknowledged.
+  await services.topics.persisted();
   const properties = decodeProperties(header.properties);
   const prepared = isPreparedSend(properties, header.reconsumeTimes ?? 0);
   if (prepared && services.config.rejectTransactionMessage) {
@@ -218,12 +234,14 @@ async function sendBatch(services: BrokerServices, ctx: RequestContext, request:
     throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, `the batch of ${body.length} bytes is over maxMessageSize ${services.config.maxMessageSize}; split it`);
   }
   const { topic, queueId } = resolveTarget(services, header, request, ctx);
+  await services.topics.persisted();
   const batchProperties = decodeProperties(header.properties);
   const batchPropertiesText = storedProperties(services, batchProperties);
   const bornHost = parseHost(ctx.remoteAddress);
   const entries = decodeBatch(body);
   if (entries.length === 0) throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'the batch is empty');
   const messages = entries.map((entry): MessageToStore => {
+    checkBody(entry.body);
     const own = decodeProperties(entry.propertiesText);
     if (own[MessageConst.DELAY_TIME_LEVEL] !== undefined && own[MessageConst.DELAY_TIME_LEVEL] !== '0') {
       throw new SendRejected(ResponseCode.MESSAGE_ILLEGAL, 'a batch message may not have a delay level; send delayed messages one by one');

@@ -97,6 +97,11 @@ export class TopicConfigManager {
     return this.table.get(topic) ?? this.put('created', newTopicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm, topicSysFlag }));
   }
 
+  /** Resolves once topics.json holds every change made so far (written now if one is pending). */
+  persisted(): Promise<void> {
+    return this.table.whenPersisted();
+  }
+
   /** UPDATE_AND_CREATE_TOPIC. */
   updateTopicConfig(config: TopicConfig): void {
     this.put(this.table.has(config.topicName) ? 'updated' : 'created', { ...config });
