@@ -43,6 +43,7 @@ export class ClusterContext {
     this.namesrvAddr = namesrvAddr;
     if (!this.known.includes(namesrvAddr)) this.known.push(namesrvAddr);
     await oldAdmin.shutdown();
+    // A producer that failed to start has nothing to shut down.
     await (await oldProducer?.catch(() => undefined))?.shutdown();
   }
 
@@ -58,6 +59,7 @@ export class ClusterContext {
 
   async close(): Promise<void> {
     await this.current.shutdown();
+    // A producer that failed to start has nothing to shut down.
     await (await this.producer?.catch(() => undefined))?.shutdown();
   }
 }

@@ -314,6 +314,7 @@ export class MessageStore implements MessageStoreApi {
               this.logger.error({ err: String(error), from: batch[0]?.commitLogOffset, records: batch.length }, 'index build failed'),
             );
           })
+          // buildIndexBatch's own failure is logged above; this only keeps the chain going.
           .catch(() => undefined);
       }
     }

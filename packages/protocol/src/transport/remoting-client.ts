@@ -106,6 +106,7 @@ export class RemotingClient {
   async closeConnection(addr: string): Promise<void> {
     const connection = this.connections.get(addr);
     this.connections.delete(addr);
+    // A connection that never opened has nothing to close; its error went to the requests that waited on it.
     if (connection) (await connection.catch(() => undefined))?.close('closed by client');
   }
 

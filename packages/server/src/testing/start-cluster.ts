@@ -55,6 +55,7 @@ export async function startBroker(
   try {
     await broker.start();
   } catch (error) {
+    // The start error below is the one to report.
     await stop().catch(() => undefined);
     throw error;
   }
@@ -116,6 +117,7 @@ export async function startCluster(t?: TestContext, brokerConfig: Partial<Broker
   try {
     await broker.start();
   } catch (error) {
+    // The start error below is the one to report.
     await broker.stop().catch(() => undefined);
     await namesrv.stop();
     await rm(tempDir, { recursive: true, force: true });

@@ -651,6 +651,7 @@ export class CommitLog implements FlushTarget {
     for (const chunk of chunks) for (const pending of chunk.appends) pending.fail(error);
     if (!failed.segment.failed) {
       const length = failed.end - failed.start;
+      // Best effort: the appends already failed and recovery ignores bytes past the last valid record.
       await failed.segment.write(Buffer.alloc(length), 0, length, failed.offset - failed.segment.startOffset).catch(() => {});
     }
   }

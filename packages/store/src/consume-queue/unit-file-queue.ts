@@ -118,6 +118,7 @@ export class UnitFileQueue {
 
   /** Writes the pending bytes (one positional write per file touched); no datasync. */
   async write(): Promise<void> {
+    // Waits for the previous write only; its failure was already reported to its own caller.
     while (this.writing) await this.writing.catch(() => undefined);
     if (this.pendingLen === 0) return;
     const writing = this.writePending();
@@ -273,6 +274,7 @@ export class UnitFileQueue {
 
   /** Deletes every file and the directory. */
   async destroy(): Promise<void> {
+    // Waits for the previous write only; its failure was already reported to its own caller.
     while (this.writing) await this.writing.catch(() => undefined);
     await this.releaseHandles();
     await rm(this.dir, { recursive: true, force: true });

@@ -279,6 +279,7 @@ export class IndexFile {
    * active file is deleted (its end is past the checkpoint's indexMsgTimestamp).
    */
   async write(options: { slots?: boolean } = {}): Promise<void> {
+    // Waits for the previous write only; its failure was already reported to its own caller.
     while (this.writing) await this.writing.catch(() => undefined);
     const active = this.active;
     if (!active || (active.pendingCount === 0 && active.dirtyPageCount === 0 && !active.headerDirty)) return;
@@ -363,6 +364,7 @@ export class IndexFile {
 
   /** Deletes the file (and drops any unwritten state). */
   async destroy(): Promise<void> {
+    // Waits for the previous write only; its failure was already reported to its own caller.
     while (this.writing) await this.writing.catch(() => undefined);
     const active = this.active;
     this.active = undefined;

@@ -72,6 +72,7 @@ export abstract class ConfigManager {
       await writeConfigFile(this.path, this.encode(true));
     });
     this.queued = run;
+    // The chain only orders writes; the caller of this write gets its error through `run`.
     this.inflight = run.catch(() => undefined);
     return run;
   }

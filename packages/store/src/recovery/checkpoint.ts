@@ -84,6 +84,7 @@ export class StoreCheckpoint {
   /** Writes the three timestamps and datasyncs the file; concurrent calls run one after another. */
   flush(): Promise<void> {
     const run = this.flushing.then(() => this.writePage());
+    // The chain only orders flushes; this flush's caller gets its error through `run`.
     this.flushing = run.catch(() => {});
     return run;
   }

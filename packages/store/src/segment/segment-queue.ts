@@ -181,7 +181,11 @@ export class SegmentQueue {
 
   private async finishInterruptedZeroing(): Promise<void> {
     const marker = this.markerFile();
-    const text = await readFile(marker, 'utf8').catch(() => undefined);
+    // No marker means no interrupted zeroing; any other read error must stop the start.
+    const text = await readFile(marker, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
     if (text === undefined) return;
     const [name, positionText] = text.trim().split(' ');
     const offset = fileNameToOffset(name ?? '');

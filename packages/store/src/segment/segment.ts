@@ -126,6 +126,7 @@ export class Segment {
     const opening = this.opening;
     this.opening = undefined;
     this.handle = undefined;
+    // A file that failed to open has nothing to close; the open error went to its users.
     if (opening) await (await opening.catch(() => undefined))?.close();
   }
 
@@ -152,6 +153,7 @@ export class Segment {
       await syncDirectory(dir);
       return handle;
     } catch (error) {
+      // Cleaning up a half-created file; the error that matters is rethrown below.
       await handle?.close().catch(() => {});
       if (handle) await unlink(this.file).catch(() => {});
       this.failed = true;

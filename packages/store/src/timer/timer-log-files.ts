@@ -23,6 +23,7 @@ export function segmentFileName(start: number): string {
 /** Start offsets of the segment files in `dir`, ascending; leftover temp files are removed. */
 export async function listSegmentStarts(dir: string): Promise<number[]> {
   const names = await readdir(dir);
+  // A leftover temp file that cannot be removed is harmless: it is never read as a segment.
   for (const name of names) if (name.endsWith('.tmp')) await unlink(join(dir, name)).catch(() => {});
   return names
     .filter((name) => NAME.test(name))

@@ -221,6 +221,7 @@ export class PlainPermissionManager {
       this.lastLoadedText = text;
       this.logger.info({ path: this.path, accounts: compiled.accounts.size, dataVersion: file.dataVersion }, 'ACL file updated');
     });
+    // The chain only orders writes; the caller of this write gets its error through `run`.
     this.writes = run.catch(() => undefined);
     return run;
   }

@@ -90,6 +90,7 @@ export class HaClient {
     clearTimeout(this.loopTimer);
     clearInterval(this.heartbeatTimer);
     this.disconnect('the broker is shutting down');
+    // Waits for the batch being applied; its failure was logged where it happened.
     await this.applying.catch(() => undefined);
   }
 

@@ -70,8 +70,9 @@ export function adminHandlers(services: BrokerServices): Map<number, RequestHand
           order: header.order ?? false,
         });
         logger.info({ topic: header.topic, from: ctx.remoteAddress }, 'topic created or updated by admin');
-        // As Apache does: answer once the name servers know the topic, so a route query right
-        // after the create finds it.
+        // As Apache does: answer once topics.json holds the topic (it survives a kill -9 from now
+        // on) and the name servers know it, so a route query right after the create finds it.
+        await topics.persisted();
         await services.registerBrokerAll();
         return createResponse(request, ResponseCode.SUCCESS);
       },
