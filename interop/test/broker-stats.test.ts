@@ -55,7 +55,12 @@ interface Observed {
   runtime: AdminOpResult;
 }
 
+/** Broker → when it started: its runtime info's 10 s rates exist only once it has 10 s of samples (as Apache's). */
+const startedAt = new Map<Server, number>();
+
 async function observe(server: Server): Promise<Observed> {
+  const age = Date.now() - (startedAt.get(server) ?? 0);
+  if (age < 12_000) await new Promise((resolve) => setTimeout(resolve, 12_000 - age));
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   const topic = `bst_t_${id}`;
   const group = `bst_g_${id}`;
@@ -146,8 +151,10 @@ describe('broker statistics through the Java admin API (rocketmq-tools 4.8.0), o
   const servers: Server[] = [];
   before(async () => {
     const ours = await startCluster();
+    startedAt.set(ours, Date.now());
     servers.push(ours);
     const apache = await startApacheTarget('broker-stats');
+    startedAt.set(apache, Date.now());
     servers.push(apache);
     const [a, b] = await Promise.all([observe(ours), observe(apache)]);
     observed.set('rocketmq-ts', a);
