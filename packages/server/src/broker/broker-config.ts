@@ -32,6 +32,8 @@ export const brokerDefaults = {
   /** Apache overwrites it with listenPort + 1 at start; so do we (a configured value is ignored, with a warning). */
   haListenPort: 0,
   bindAddress: '0.0.0.0',
+  /** The v5 gRPC endpoint (MessagingService, as Apache's proxy: 8081); 0 = any free port, −1 = off. Masters only. */
+  grpcServerPort: 8081,
   serverChannelMaxIdleTimeSeconds: 120,
   maxFrameLength: 16 * 1024 * 1024,
 
