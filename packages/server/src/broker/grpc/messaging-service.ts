@@ -42,6 +42,8 @@ export interface GrpcDeps {
 const MAX_BATCH = 32;
 const MAX_INVISIBLE_MS = 12 * 3600_000;
 const DEFAULT_LONG_POLL_MS = 20_000;
+/** Push consumers ask with autoRenew and no invisible duration: Apache's proxy then uses 60 s (defaultInvisibleTimeMills). */
+const DEFAULT_INVISIBLE_MS = 60_000;
 
 export interface ClientInfo {
   clientId: string;
@@ -180,7 +182,7 @@ export class MessagingService {
    * response (messages, then the status). `cancelled` stops the wait when the client hung up.
    */
   async receiveMessage(
-    request: { group: Resource; messageQueue: MessageQueue; filterExpression?: FilterExpression; batchSize: number; invisibleDuration?: { seconds: number; nanos: number }; longPollingTimeout?: { seconds: number; nanos: number } },
+    request: { group: Resource; messageQueue: MessageQueue; filterExpression?: FilterExpression; batchSize: number; autoRenew?: boolean; invisibleDuration?: { seconds: number; nanos: number }; longPollingTimeout?: { seconds: number; nanos: number } },
     write: (response: object) => void,
     cancelled: () => boolean,
   ): Promise<void> {
@@ -192,7 +194,8 @@ export class MessagingService {
     const groupConfig = this.services.groups.findOrCreate(group);
     if (!groupConfig) return fail('CONSUMER_GROUP_NOT_FOUND', `consumer group ${group} does not exist; create it with \`mqadmin updateSubGroup -g ${group}\``);
     if (!groupConfig.consumeEnable) return fail('FORBIDDEN', `consumer group ${group} has consumeEnable=false`);
-    const invisibleMs = durationMs(request.invisibleDuration) ?? 0;
+    const asked = durationMs(request.invisibleDuration);
+    const invisibleMs = request.autoRenew || asked === undefined ? DEFAULT_INVISIBLE_MS : asked;
     if (invisibleMs <= 0 || invisibleMs > MAX_INVISIBLE_MS) return fail('ILLEGAL_INVISIBLE_TIME', `invisible duration ${invisibleMs} ms is outside 1 ms … 12 h`);
     const expression = request.filterExpression;
     if (expression?.type === 'SQL') return fail('NOT_IMPLEMENTED', 'SQL92 filters are not served over gRPC yet; subscribe by tag');
