@@ -61,6 +61,7 @@ export class GrpcServer {
       QueryAssignment: this.unary('QueryAssignment', (req: Parameters<MessagingService['queryAssignment']>[0]) => s.queryAssignment(req)),
       AckMessage: this.unary('AckMessage', (req: Parameters<MessagingService['ackMessage']>[0]) => s.ackMessage(req)),
       ChangeInvisibleDuration: this.unary('ChangeInvisibleDuration', (req: Parameters<MessagingService['changeInvisibleDuration']>[0]) => s.changeInvisibleDuration(req)),
+      ForwardMessageToDeadLetterQueue: this.unary('ForwardMessageToDeadLetterQueue', (req: Parameters<MessagingService['forwardMessageToDeadLetterQueue']>[0]) => s.forwardMessageToDeadLetterQueue(req)),
       NotifyClientTermination: this.unary('NotifyClientTermination', (req: Parameters<MessagingService['notifyClientTermination']>[0], call) => s.notifyClientTermination(req, clientIdOf(call.metadata))),
       ReceiveMessage: (call: ServerWritableStream<Parameters<MessagingService['receiveMessage']>[0], object>) => {
         let cancelled = false;

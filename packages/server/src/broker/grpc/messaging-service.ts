@@ -242,6 +242,13 @@ export class MessagingService {
     return { status: OK, receiptHandle: handle };
   }
 
+  /** The client gave up (deliveryAttempt reached its maxAttempts): straight to %DLQ%<group>. */
+  async forwardMessageToDeadLetterQueue(request: { group: Resource; topic: Resource; receiptHandle: string; messageId: string }): Promise<{ status: Status }> {
+    const result = await this.deps.pop.deadLetter(request.group?.name ?? '', request.topic?.name ?? '', request.receiptHandle);
+    if (result === 'OK') return { status: OK };
+    return { status: status('INVALID_RECEIPT_HANDLE', `receipt handle ${request.receiptHandle} of message ${request.messageId} is not the latest delivery (acked, delivered again, or changed)`) };
+  }
+
   /** The server's answer to a client's settings (Apache: proxy/…/grpc/v2/client/ClientActivity). */
   settingsFor(client: Settings): Settings {
     const base: Settings = { clientType: client.clientType, accessPoint: this.deps.endpoints(), requestTimeout: client.requestTimeout ?? toDuration(3000), userAgent: client.userAgent };

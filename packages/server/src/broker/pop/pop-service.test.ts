@@ -170,3 +170,15 @@ it('reads its state back after a kill -9: acked stays acked, unacked comes back'
   await dispatched(store, 0, 4);
   assert.deepEqual(bodies(await after.pop(request)), ['s'], 'the next offset survived too');
 });
+
+it('dead-letters at once when the client gives up, and counts the message as acked', async (t) => {
+  const { store, clock, dead, open } = await setup(t);
+  const pop = open();
+  await put(store, 0, 'give-up');
+  await dispatched(store, 0, 1);
+  const [popped] = await pop.pop(request);
+  assert.equal(await pop.deadLetter(GROUP, TOPIC, popped!.receiptHandle), 'OK');
+  assert.deepEqual(bodies(dead.map((message) => ({ message }))), ['give-up']);
+  clock.ms += 60_000;
+  assert.deepEqual(await pop.pop(request), []);
+});

@@ -214,6 +214,16 @@ export class PopService {
     return 'OK';
   }
 
+  /** The client gave up on this delivery: the message goes to %DLQ%<group> now and counts as acked. */
+  async deadLetter(group: string, topic: string, receiptHandle: string): Promise<AckResult> {
+    const found = this.current(group, topic, receiptHandle);
+    if (!found?.entry || found.entry.handle !== found.handle.handle) return found && !found.entry ? 'OK' : 'INVALID_RECEIPT_HANDLE';
+    const message = await this.messageAt(topic, found.handle.queueId, found.handle.offset);
+    if (message) await this.options.deadLetter(group, message);
+    // The entry may have changed while the message was read; ack only the same delivery.
+    return this.ack(group, topic, receiptHandle);
+  }
+
   /** Makes the delivery visible again after `invisibleMs` from now; answers the new receipt handle. */
   changeInvisibleTime(group: string, topic: string, receiptHandle: string, invisibleMs: number): string | undefined {
     const found = this.current(group, topic, receiptHandle);
