@@ -27,6 +27,8 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     bin,
     `--namesrvPort=${namesrvPort}`,
     `--listenPort=${brokerPort}`,
+    // The remoting benchmarks compare brokers alone; Apache's broker has no gRPC port either.
+    '--grpcServerPort=-1',
     '--bindAddress=127.0.0.1',
     '--brokerIP1=127.0.0.1',
     `--flushDiskType=${settings.flushDiskType}`,

@@ -51,7 +51,7 @@ describe('command line', () => {
     t.after(() => rm(home, { recursive: true, force: true }));
     const namesrvPort = await freePort();
     const listenPort = await freePort();
-    const started = run('start', ['--logFormat=pretty', `--namesrvPort=${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1'], { ROCKETMQ_TS_HOME: home });
+    const started = run('start', ['--logFormat=pretty', `--namesrvPort=${namesrvPort}`, `--listenPort=${listenPort}`, '--grpcServerPort=0', '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1'], { ROCKETMQ_TS_HOME: home });
     const deadline = Date.now() + 15_000;
     while (!started.output().includes('Ctrl-C stops it')) {
       assert.equal(started.child.exitCode, null, started.output());
@@ -79,7 +79,7 @@ describe('command line', () => {
       if ((await Promise.all(ports.map(portFree))).every(Boolean)) basePort = candidate;
     }
     assert.ok(basePort > 0, 'no free port range');
-    const started = run('start', ['--logFormat=pretty', '--cluster', '2m-2s', `--namesrvPort=${namesrvPort}`, `--basePort=${basePort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', '--dashboard=false'], {
+    const started = run('start', ['--logFormat=pretty', '--cluster', '2m-2s', `--namesrvPort=${namesrvPort}`, `--basePort=${basePort}`, '--grpcServerPort=0', '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', '--dashboard=false'], {
       ROCKETMQ_TS_HOME: home,
     });
     const deadline = Date.now() + 60_000;

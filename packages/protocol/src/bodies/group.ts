@@ -15,6 +15,8 @@ export interface SubscriptionGroupConfig {
   brokerId: number;
   whichBrokerWhenConsumeSlowly: number;
   notifyConsumerIdsChangedEnable: boolean;
+  /** 5.x: the group consumes FIFO (POP delivers a queue's messages in order). Absent in 4.x files. */
+  consumeMessageOrderly?: boolean;
 }
 
 export function newSubscriptionGroupConfig(groupName: string, init: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
@@ -49,5 +51,6 @@ export function readSubscriptionGroupConfig(value: JsonValue | undefined, name =
     brokerId: num(object['brokerId'], defaults.brokerId),
     whichBrokerWhenConsumeSlowly: num(object['whichBrokerWhenConsumeSlowly'], defaults.whichBrokerWhenConsumeSlowly),
     notifyConsumerIdsChangedEnable: bool(object['notifyConsumerIdsChangedEnable'], defaults.notifyConsumerIdsChangedEnable),
+    ...(bool(object['consumeMessageOrderly'], false) ? { consumeMessageOrderly: true } : {}),
   };
 }

@@ -40,6 +40,7 @@ export const brokerSettings = {
   fastListenPort: int(0, { doc: 'The VIP channel; 0 = listenPort − 2, −1 = off.', min: -1, max: 65535 }),
   haListenPort: int(0, { doc: 'Always listenPort + 1 at start, as in Apache RocketMQ; a configured value is ignored with a warning.', ...port }),
   bindAddress: text('0.0.0.0', { doc: 'Address the remoting ports bind to.', allowEmpty: false, pattern: ipOrHost, rule: 'be an IP address or host name', invalidExample: '0.0.0.0:10911' }),
+  grpcServerPort: int(8081, { doc: "The v5 gRPC endpoint (MessagingService, as Apache's proxy: 8081); 0 = any free port, -1 = off. Masters only (docs/grpc.md).", important: true, min: -1, max: 65535 }),
   serverChannelMaxIdleTimeSeconds: int(120, { doc: 'A connection silent this long (seconds) is closed.', min: 1 }),
   maxFrameLength: int(16 * MiB, { doc: 'Largest remoting frame accepted (bytes).', min: 1024 }),
   serverMaxInboundBytes: int(256 * MiB, {

@@ -56,6 +56,7 @@ import { TransactionCheckService } from './transaction/check-service.ts';
 import { TransactionService } from './transaction/transaction-service.ts';
 import { AclParseError, parseAccessResource } from './acl/access-resource.ts';
 import { AclDeniedError, PlainPermissionManager } from './acl/plain-permission-manager.ts';
+import { type GrpcEndpoint, startGrpcEndpoint } from './grpc/grpc-endpoint.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
 const TIMER_BLANK_SLOTS = 60;
@@ -94,6 +95,7 @@ export class Broker {
   private acl: PlainPermissionManager | undefined;
   private requestHook: RequestHook | undefined;
   private serverTls: ServerTlsOptions | undefined;
+  private grpc: GrpcEndpoint | undefined;
   private registerPending = false;
   private stopped = false;
 
@@ -252,6 +254,8 @@ export class Broker {
     }
     config.haListenPort = config.listenPort + 1;
     await replication.start();
+    // v5 clients consume by POP, which changes state: masters only.
+    if (config.grpcServerPort >= 0 && role !== 'SLAVE') this.grpc = await startGrpcEndpoint(services, handlers);
 
     this.every(10_000, () => this.scanNotActiveClients());
     this.every(config.flushConsumerOffsetInterval, () => {
@@ -306,6 +310,11 @@ export class Broker {
   /** The transaction check-back loop (tests run a pass on demand). */
   get transactionCheckService(): TransactionCheckService | undefined {
     return this.transactionCheck;
+  }
+
+  /** The v5 gRPC endpoint, when serving (tests read its port and POP state). */
+  get grpcEndpoint(): GrpcEndpoint | undefined {
+    return this.grpc;
   }
 
   /** Timer-wheel figures (tests, benchmarks). */
@@ -423,6 +432,7 @@ export class Broker {
     const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
     if (namesrvAddrs.length > 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
     await this.namesrvClient.close();
+    await this.grpc?.close();
     for (const server of this.servers) await server.close();
     if (this.files) {
       await this.files.offsets.persist();

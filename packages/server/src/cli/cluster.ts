@@ -8,7 +8,8 @@
  *                               SYNC_MASTER (default ASYNC_MASTER)
  *
  * Broker k (masters first, then the slaves of broker-a, broker-b, …) listens on basePort + 10k
- * (VIP port − 2, HA port + 1), data in <home>/<brokerName>-<brokerId>, log in <home>/logs.
+ * (VIP port − 2, HA port + 1), data in <home>/<brokerName>-<brokerId>, log in <home>/logs; master
+ * m serves gRPC on grpcServerPort + m (8081, 8082, …).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -79,6 +80,9 @@ function startBrokerProcess(plan: ClusterBrokerPlan, namesrvAddr: string, home: 
     listenPort: String(plan.listenPort),
     storePathRootDir: plan.storePathRootDir,
   };
+  // Masters serve gRPC on grpcServerPort (8081) + k for broker-a, -b, …; slaves serve none; 0 and −1 pass through.
+  const grpcBase = Number(extra['grpcServerPort'] ?? 8081);
+  if (plan.brokerRole !== 'SLAVE' && grpcBase > 0) settings['grpcServerPort'] = String(grpcBase + plan.brokerName.charCodeAt(plan.brokerName.length - 1) - 97);
   const args = [...loaderFlags(), entry, '-n', namesrvAddr, ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)];
   mkdirSync(join(home, 'logs'), { recursive: true });
   const logFile = join(home, 'logs', `${plan.brokerName}-${plan.brokerId}.log`);

@@ -124,6 +124,7 @@ export async function main(argv: string[]): Promise<void> {
     `rocketmq-ts is up in ${millis} ms\n` +
       `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
       `  broker       ${broker.brokerAddr}  (${config.brokerClusterName}/${config.brokerName}, VIP port ${config.listenPort - 2})\n` +
+      (config.grpcServerPort > 0 ? `  gRPC (v5)    ${config.brokerIP1}:${config.grpcServerPort}  (RocketMQ 5.x clients: endpoints)\n` : '') +
       `  data         ${home}\n` +
       (dashboard ? `  console      ${dashboard.url}  (--dashboardPort=N to move it, --dashboard=false to leave it off)\n` : '') +
       `Ctrl-C stops it.\n`,

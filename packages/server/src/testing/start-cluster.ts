@@ -71,6 +71,7 @@ async function testBroker(namesrvAddr: string, storeDir: string, brokerConfig: P
       brokerIP1: '127.0.0.1',
       bindAddress: '127.0.0.1',
       listenPort: await freeBrokerPort(),
+      grpcServerPort: 0,
       namesrvAddr,
       storePathRootDir: storeDir,
       mappedFileSizeCommitLog: 64 * 1024 * 1024,

@@ -38,6 +38,8 @@ export class SubscriptionGroupManager extends VersionedTable<SubscriptionGroupCo
       brokerId: integerField(o['brokerId'], 0, at('brokerId')),
       whichBrokerWhenConsumeSlowly: integerField(o['whichBrokerWhenConsumeSlowly'], 1, at('whichBrokerWhenConsumeSlowly')),
       notifyConsumerIdsChangedEnable: booleanField(o['notifyConsumerIdsChangedEnable'], true, at('notifyConsumerIdsChangedEnable')),
+      // 5.x only; written back only when set, so a 4.x file stays byte-identical.
+      ...(booleanField(o['consumeMessageOrderly'], false, at('consumeMessageOrderly')) ? { consumeMessageOrderly: true } : {}),
     };
   }
 
@@ -52,6 +54,7 @@ export class SubscriptionGroupManager extends VersionedTable<SubscriptionGroupCo
       retryMaxTimes: c.retryMaxTimes,
       retryQueueNums: c.retryQueueNums,
       whichBrokerWhenConsumeSlowly: c.whichBrokerWhenConsumeSlowly,
+      ...(c.consumeMessageOrderly ? { consumeMessageOrderly: true } : {}),
     };
   }
 
