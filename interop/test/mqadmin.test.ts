@@ -90,6 +90,12 @@ async function scenario(server: Server, id: string): Promise<Map<string, Step>> 
     return step;
   };
 
+  // A young Apache broker fails GET_BROKER_RUNTIME_INFO (LinkedList.getLast on its empty
+  // StoreStatsService samples), which clusterList and brokerStatus read: wait until it answers.
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if ((await ourMqadmin('brokerStatus', '-b', server.brokerAddr, '-n', ns)).code === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   await run('updateTopic -c', 'updateTopic', '-c', 'DefaultCluster', '-t', topic, '-r', '4', '-w', '4');
   await run('updateTopic -b', 'updateTopic', '-b', server.brokerAddr, '-t', topic2);
   for (let i = 0; i < MESSAGES; i++) await run('sendMessage', 'sendMessage', '-t', topic, '-p', `body-${i}`, '-k', key, '-c', 'TagA', '-b', 'broker-a', '-i', '1');
