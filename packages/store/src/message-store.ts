@@ -515,7 +515,11 @@ export class MessageStore implements MessageStoreApi {
       }
       scanned = chunkStart + units.count;
       if (units.startOffset + units.count >= queue.maxOffset) break;
-      step *= 4;
+      // Read about as many units as the match rate so far says the rest of the batch needs
+      // (with a margin), not a blind ×4: a sparse filter otherwise reads most of a big chunk
+      // past the batch's last match, and the next pull reads it again.
+      const wanted = maxMsgNums - kept.length;
+      step = kept.length > 0 ? Math.max(16, Math.ceil(((wanted * scanned) / kept.length) * 1.25)) : step * 4;
     }
     result.messages = kept;
     result.bufferTotalSize = keptBytes;
