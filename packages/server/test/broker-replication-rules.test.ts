@@ -17,7 +17,6 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   ConsumerSendMsgBackRequestHeader,
-  CreateTopicRequestHeader,
   createRequest,
   decodeHeader,
   decodeOffsetMessageId,
@@ -36,19 +35,11 @@ import {
   ResponseCode,
   SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
-import { type Broker, startBroker, startCluster } from '@rocketmq-ts/server/internal';
+import { type Broker, createTopicOnBroker, startBroker, startCluster } from '@rocketmq-ts/server/internal';
 
 const FAST = { reconnectDelayMillis: 200, syncIntervalMillis: 500 };
 
-async function createTopic(client: RemotingClient, addr: string, topic: string): Promise<void> {
-  const response = await client.invoke(
-    addr,
-    createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-      extFields: encodeHeader(CreateTopicRequestHeader, { topic, defaultTopic: 'TBW102', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false }),
-    }),
-  );
-  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
-}
+const createTopic = (client: RemotingClient, addr: string, topic: string): Promise<void> => createTopicOnBroker(client, addr, topic, 2);
 
 function sendHeader(topic: string, queueId: number, properties: Record<string, string>, sysFlag = 0, batch = false): Record<string, string> {
   return encodeHeader(SendMessageRequestHeaderV2, {

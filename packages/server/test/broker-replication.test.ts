@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import {
-  CreateTopicRequestHeader,
   createRequest,
   decodeHeader,
   encodeHeader,
@@ -27,19 +26,11 @@ import {
   SendMessageRequestHeaderV2,
   UpdateConsumerOffsetRequestHeader,
 } from '@rocketmq-ts/protocol';
-import { type Broker, startBroker, startCluster } from '@rocketmq-ts/server/internal';
+import { type Broker, createTopicOnBroker, startBroker, startCluster } from '@rocketmq-ts/server/internal';
 
 const FAST = { reconnectDelayMillis: 200, syncIntervalMillis: 500 };
 
-async function createTopic(client: RemotingClient, addr: string, topic: string): Promise<void> {
-  const response = await client.invoke(
-    addr,
-    createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-      extFields: encodeHeader(CreateTopicRequestHeader, { topic, defaultTopic: 'TBW102', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false }),
-    }),
-  );
-  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
-}
+const createTopic = (client: RemotingClient, addr: string, topic: string): Promise<void> => createTopicOnBroker(client, addr, topic, 2);
 
 function send(client: RemotingClient, addr: string, topic: string, body: string, queueId = 0, properties: Record<string, string> = {}): Promise<RemotingCommand> {
   return client.invoke(
