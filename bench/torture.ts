@@ -5,7 +5,10 @@
  *   npm run torture       long: 1,000 kill -9 cycles per flush mode, 10,000,000 fuzzed frames, ...
  *   npm run torture:ci    short: 25 cycles per flush mode, 100,000 fuzzed frames, ... (CI, ~3 min)
  *
- * Options: --only kill9,diskfull,network,consumer,fuzz,idle   --cycles N   --no-write (leave docs/reliability.md)
+ * Options: --only kill9,diskfull,network,namesrv,consumer,fuzz,idle,latency (latency: only when named)   --cycles N   --no-write (leave docs/reliability.md)
+ *          --frames N (fuzzed frames)   --idle N (idle connections)
+ *          --flush SYNC_FLUSH|ASYNC_FLUSH (kill9 in one mode only; two runs can go side by side)
+ *          --until <ISO time> (stop kill cycles and fuzzing then and verify what was done; the row says how many)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,14 +22,17 @@ import {
   decodeStoredMessages,
   encodeHeader,
   encodeProperties,
+  GetRouteInfoRequestHeader,
   PullMessageRequestHeader,
   PullSysFlag,
   RemotingClient,
+  type RemotingCommand,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeaderV2,
 } from '@rocketmq-ts/protocol';
-import { freeBrokerPort } from '@rocketmq-ts/server/internal';
+import { Producer } from '@rocketmq-ts/client';
+import { createTopicOnBroker, freeBrokerPort, NameServer } from '@rocketmq-ts/server/internal';
 import { MessageStore, type MessageToStore } from '@rocketmq-ts/store';
 import { FaultProxy } from './torture/fault-proxy.ts';
 
@@ -35,11 +41,16 @@ const ci = args.includes('--ci');
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : undefined;
 const wanted = (name: string): boolean => !only || only.has(name);
 const plan = ci
-  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 10, consumerKills: 5 }
-  : { cycles: 1_000, fuzzFrames: 10_000_000, idle: 10_000, networkSeconds: 120, consumerKills: 100 };
+  ? { cycles: 25, fuzzFrames: 100_000, idle: 2_000, networkSeconds: 10, namesrvSeconds: 10, consumerKills: 5 }
+  : { cycles: 1_000, fuzzFrames: 10_000_000, idle: 10_000, networkSeconds: 120, namesrvSeconds: 120, consumerKills: 100 };
 if (args.includes('--cycles')) plan.cycles = Number(args[args.indexOf('--cycles') + 1]);
+if (args.includes('--frames')) plan.fuzzFrames = Number(args[args.indexOf('--frames') + 1]);
+if (args.includes('--idle')) plan.idle = Number(args[args.indexOf('--idle') + 1]);
+const flushModes = (args.includes('--flush') ? [args[args.indexOf('--flush') + 1]] : ['SYNC_FLUSH', 'ASYNC_FLUSH']) as ('SYNC_FLUSH' | 'ASYNC_FLUSH')[];
+const until = args.includes('--until') ? Date.parse(args[args.indexOf('--until') + 1]!) : Number.POSITIVE_INFINITY;
 const childScript = fileURLToPath(new URL('./torture/broker-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const consumerScript = fileURLToPath(new URL('./torture/consumer-child.ts', import.meta.url));
 
 interface Row {
   line: string;
@@ -65,11 +76,16 @@ interface BrokerChild {
   peakRss: () => number;
 }
 
-async function startBroker(storeDir: string, port: number, flush: string, segmentSize?: number): Promise<BrokerChild> {
+async function startBroker(storeDir: string, port: number, flush: string, segmentSize?: number, brokerConfig?: object, registerWith?: string): Promise<BrokerChild> {
   const started = performance.now();
   const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', childScript, storeDir, String(port), flush, ...(segmentSize ? [String(segmentSize)] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...(brokerConfig ? { TORTURE_BROKER_CONFIG: JSON.stringify(brokerConfig) } : {}),
+      ...(registerWith ? { TORTURE_NAMESRV_ADDR: registerWith } : {}),
+    },
   });
   let stderr = '';
   proc.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -112,31 +128,19 @@ function sendRequest(topic: string, id: string, queueId: number) {
   });
 }
 
+/** One PULL_MESSAGE of up to 32 messages from a queue offset, answered at once (no long poll). */
+function pullOnce(client: RemotingClient, addr: string, consumerGroup: string, topic: string, queueId: number, queueOffset: number): Promise<RemotingCommand> {
+  const header = { consumerGroup, topic, queueId, queueOffset, maxMsgNums: 32, sysFlag: PullSysFlag.SUBSCRIPTION, commitOffset: 0, suspendTimeoutMillis: 0, subscription: '*', subVersion: 0, expressionType: 'TAG' };
+  return client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, { extFields: encodeHeader(PullMessageRequestHeader, header) }), 10_000);
+}
+
 /** Every message body in the topic's 4 queues, with how often it is there. */
 async function readAll(client: RemotingClient, addr: string, topic: string): Promise<Map<string, number>> {
   const stored = new Map<string, number>();
   for (let queueId = 0; queueId < 4; queueId++) {
     let next = 0;
     for (;;) {
-      const response = await client.invoke(
-        addr,
-        createRequest(RequestCode.PULL_MESSAGE, {
-          extFields: encodeHeader(PullMessageRequestHeader, {
-            consumerGroup: 'torture_reader',
-            topic,
-            queueId,
-            queueOffset: next,
-            maxMsgNums: 32,
-            sysFlag: PullSysFlag.SUBSCRIPTION,
-            commitOffset: 0,
-            suspendTimeoutMillis: 0,
-            subscription: '*',
-            subVersion: 0,
-            expressionType: 'TAG',
-          }),
-        }),
-        10_000,
-      );
+      const response = await pullOnce(client, addr, 'torture_reader', topic, queueId, next);
       if (response.code !== ResponseCode.SUCCESS) break;
       for (const message of decodeStoredMessages(response.body!)) {
         const id = message.body.toString();
@@ -176,15 +180,30 @@ function produce(client: RemotingClient, addr: () => string, topic: string, ackn
 
 async function killUnderLoad(flush: 'SYNC_FLUSH' | 'ASYNC_FLUSH'): Promise<void> {
   const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-torture-kill-'));
-  const port = await freeBrokerPort();
+  let port = await freeBrokerPort();
+  let portChanges = 0;
+  // While the broker is down, another process may take its port (or listenPort + 1) as the
+  // source port of an outgoing connection; the store does not care which port serves it.
+  const startOnFreePort = async (): Promise<BrokerChild> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await startBroker(storeDir, port, flush, 8 * 1024 * 1024);
+      } catch (error) {
+        if (attempt >= 5 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+        port = await freeBrokerPort();
+        portChanges++;
+      }
+    }
+  };
   const topic = `Torture_${flush}`;
   const acknowledged = new Set<string>();
   const recoveries: number[] = [];
   let peak = 0;
   let crashes = 0;
+  let done = 0;
   try {
-    for (let cycle = 0; cycle < plan.cycles; cycle++) {
-      const child = await startBroker(storeDir, port, flush, 8 * 1024 * 1024);
+    for (let cycle = 0; cycle < plan.cycles && Date.now() < until; cycle++) {
+      const child = await startOnFreePort();
       if (cycle > 0) recoveries.push(child.startMs);
       const client = new RemotingClient();
       let running = true;
@@ -196,9 +215,10 @@ async function killUnderLoad(flush: 'SYNC_FLUSH' | 'ASYNC_FLUSH'): Promise<void>
       await Promise.all(producers);
       await client.close();
       peak = Math.max(peak, child.peakRss());
+      done = cycle + 1;
       if ((cycle + 1) % 25 === 0) console.log(`  ${flush}: ${cycle + 1}/${plan.cycles} cycles, ${acknowledged.size} acknowledged`);
     }
-    const child = await startBroker(storeDir, port, flush, 8 * 1024 * 1024);
+    const child = await startOnFreePort();
     recoveries.push(child.startMs);
     const client = new RemotingClient();
     const stored = await readAll(client, child.addr, topic);
@@ -209,11 +229,11 @@ async function killUnderLoad(flush: 'SYNC_FLUSH' | 'ASYNC_FLUSH'): Promise<void>
     const p = (q: number): string => (recoveries[Math.min(recoveries.length - 1, Math.floor(q * recoveries.length))]! / 1000).toFixed(2);
     rows.push({
       line: `kill -9 under load, ${flush}`,
-      cycles: String(plan.cycles),
+      cycles: done === plan.cycles ? String(done) : `${done} (of ${plan.cycles} planned; stopped by --until)`,
       acknowledged: acknowledged.size,
       lost,
       duplicated,
-      other: `restart to ready (process start included): median ${p(0.5)} s, p99 ${p(0.99)} s, max ${p(1)} s; crashes other than the kills: ${crashes}`,
+      other: `restart to ready (process start included): median ${p(0.5)} s, p99 ${p(0.99)} s, max ${p(1)} s; crashes other than the kills: ${crashes}; port taken by another process while down, moved: ${portChanges}`,
       peakRssMiB: mib(peak),
       rerun: `npm run torture -- --only kill9`,
     });
@@ -366,9 +386,148 @@ async function networkFaults(): Promise<void> {
   }
 }
 
-// ---- consumer crashes mid-batch -------------------------------------------------------------
+// ---- faults between broker and name server ---------------------------------------------------
 
-const consumerScript = fileURLToPath(new URL('./torture/consumer-child.ts', import.meta.url));
+async function namesrvFaults(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'rmqts-torture-namesrv-'));
+  const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, 'kvConfig.json') } });
+  const { port: namesrvPort } = await namesrv.start();
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  // Only the broker goes through the proxy; clients reach the name server directly.
+  const proxy = new FaultProxy({ host: '127.0.0.1', port: namesrvPort });
+  const proxyAddr = `127.0.0.1:${await proxy.listen()}`;
+  const broker = await startBroker(join(dir, 'store'), await freeBrokerPort(), 'ASYNC_FLUSH', undefined, { registerNameServerPeriod: 10_000 }, proxyAddr);
+  const topic = 'TortureNamesrv';
+  const group = 'torture_namesrv_group';
+  const outFile = join(dir, 'consumed.txt');
+  const admin = new RemotingClient();
+  const routed = async (): Promise<boolean> => {
+    try {
+      const response = await admin.invoke(namesrvAddr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: encodeHeader(GetRouteInfoRequestHeader, { topic }) }), 1000);
+      return response.code === ResponseCode.SUCCESS && (response.body?.toString() ?? '').includes(broker.addr);
+    } catch {
+      return false;
+    }
+  };
+  const waitRouted = async (limitMs: number): Promise<number> => {
+    const started = performance.now();
+    while (!(await routed())) {
+      if (performance.now() - started > limitMs) return Number.NaN;
+      await sleep(100);
+    }
+    return performance.now() - started;
+  };
+  const producer = new Producer({ groupName: 'torture_namesrv_pg', namesrvAddr, pollNameServerInterval: 1000 });
+  let consumer: ChildProcess | undefined;
+  let running = true;
+  try {
+    await createTopicOnBroker(admin, broker.addr, topic);
+    await waitRouted(30_000);
+    await producer.start();
+    consumer = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', consumerScript, namesrvAddr, topic, group, outFile], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
+    await new Promise<void>((resolve, reject) => {
+      consumer!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      consumer!.once('exit', (code) => reject(new Error(`consumer child exited (${code}) before ready`)));
+    });
+    // Producers through the client's route cache; the route's absence at the name server shows below.
+    const acknowledged = new Set<string>();
+    let sendErrors = 0;
+    const sendErrorReasons = new Map<string, number>();
+    const producers = Array.from({ length: 4 }, async (_, worker) => {
+      for (let n = 0; running; n++) {
+        const id = `${worker}-${n}-${randomUUID()}`;
+        try {
+          const result = await producer.send({ topic, body: id });
+          if (result.sendStatus === 'SEND_OK') acknowledged.add(id);
+        } catch (error) {
+          sendErrors++;
+          const reason = String((error as Error).message ?? error).slice(0, 160);
+          sendErrorReasons.set(reason, (sendErrorReasons.get(reason) ?? 0) + 1);
+          await sleep(50);
+        }
+      }
+    });
+    // Faults start once the producer has sent (its route is cached): a first send after a reset
+    // finds no route at all, as with any client, which is not what this line is about.
+    while (acknowledged.size === 0 && sendErrors < 1000) await sleep(20);
+    // The route at the name server, sampled every 200 ms.
+    let routeSamples = 0;
+    let routeMissing = 0;
+    const sampler = (async () => {
+      while (running) {
+        routeSamples++;
+        if (!(await routed())) routeMissing++;
+        await sleep(200);
+      }
+    })();
+    const counts = { delay: 0, partition: 0, reset: 0 };
+    const reregister: number[] = [];
+    const until = Date.now() + plan.namesrvSeconds * 1000;
+    // Each kind once first (a short CI run must see a reset too), then at random.
+    for (let k = 0; k < 3 || Date.now() < until; k++) {
+      const fault = (['reset', 'partition', 'delay'] as const)[k < 3 ? k : Math.floor(Math.random() * 3)]!;
+      counts[fault]++;
+      if (fault === 'reset') {
+        // The name server drops a broker whose channel closes; the broker must come back by itself.
+        proxy.reset();
+        reregister.push(await waitRouted(90_000));
+      } else {
+        proxy.mode = fault;
+        await sleep(fault === 'partition' ? 1000 + Math.floor(Math.random() * 4000) : 300 + Math.floor(Math.random() * 1200));
+        proxy.mode = 'pass';
+      }
+      await sleep(300 + Math.floor(Math.random() * 700));
+    }
+    proxy.mode = 'pass';
+    const routeBack = await waitRouted(90_000);
+    // A client that never saw the route before must find it and send.
+    const fresh = new Producer({ groupName: 'torture_namesrv_fresh', namesrvAddr });
+    await fresh.start();
+    const freshResult = await fresh.send({ topic, body: `fresh-${randomUUID()}` }).then((r) => r.sendStatus, (error: Error) => `failed: ${error.message}`);
+    await fresh.shutdown();
+    if (freshResult === 'SEND_OK') acknowledged.add('(fresh)'); // counted below as consumed when seen
+    running = false;
+    await Promise.all([...producers, sampler]);
+    const deadline = Date.now() + 90_000;
+    const consumedLines = async (): Promise<string[]> => (await readFile(outFile, 'utf8').catch(() => '')).split('\n').filter((line) => line.length > 0);
+    let lines = await consumedLines();
+    acknowledged.delete('(fresh)');
+    while (Date.now() < deadline) {
+      const seen = new Set(lines);
+      if ([...acknowledged].every((id) => seen.has(id))) break;
+      await sleep(500);
+      lines = await consumedLines();
+    }
+    const seen = new Set(lines);
+    const lost = [...acknowledged].filter((id) => !seen.has(id)).length;
+    const rereg = reregister.filter((ms) => !Number.isNaN(ms)).map((ms) => (ms / 1000).toFixed(1));
+    rows.push({
+      line: 'faults between broker and name server via a TCP proxy (delay, partitions 1-5 s, resets)',
+      cycles: `${counts.delay + counts.partition + counts.reset} faults`,
+      acknowledged: acknowledged.size,
+      lost,
+      duplicated: lines.length - seen.size,
+      other:
+        `${counts.delay} delays, ${counts.partition} partitions, ${counts.reset} resets over ${plan.namesrvSeconds} s; route back at the name server after each reset in ${rereg.join(', ') || '-'} s ` +
+        `(registerNameServerPeriod 10 s${reregister.some((ms) => Number.isNaN(ms)) ? '; FAILED: a reset was not followed by re-registration within 90 s' : ''}); route missing in ${routeMissing} of ${routeSamples} samples; ` +
+        `after the faults: route ${Number.isNaN(routeBack) ? 'FAILED to come back' : `present in ${(routeBack / 1000).toFixed(1)} s`}, a new producer's send ${freshResult === 'SEND_OK' ? 'SEND_OK' : `FAILED (${freshResult})`}; ` +
+        `sends failed meanwhile ${sendErrors}${sendErrors > 0 ? ` (${[...sendErrorReasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, n]) => `${n}× ${reason}`).join('; ')})` : ''}; consumed by a push consumer (child process): ${seen.size} distinct`,
+      peakRssMiB: mib(broker.peakRss()),
+      rerun: 'npm run torture -- --only namesrv',
+    });
+  } finally {
+    running = false;
+    consumer?.kill('SIGKILL');
+    await producer.shutdown().catch(() => undefined);
+    await admin.close();
+    await proxy.close();
+    await kill9(broker);
+    await namesrv.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- consumer crashes mid-batch -------------------------------------------------------------
 
 async function consumerCrashes(): Promise<void> {
   const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-torture-consumer-'));
@@ -402,13 +561,19 @@ async function consumerCrashes(): Promise<void> {
     }
     running = false;
     await Promise.all(producers);
-    // A last consumer runs until every acknowledged message is there (or 60 s pass).
+    // A last consumer runs until every acknowledged message is there, or 60 s pass without one
+    // more: a long run leaves a backlog that takes longer than any fixed wait to drain.
     const last = await startConsumer();
-    const deadline = Date.now() + 60_000;
     let lines = await consumed();
-    while (Date.now() < deadline) {
+    let distinct = new Set(lines).size;
+    let progressAt = Date.now();
+    while (Date.now() - progressAt < 60_000) {
       const seen = new Set(lines);
       if ([...acknowledged].every((id) => seen.has(id))) break;
+      if (seen.size > distinct) {
+        distinct = seen.size;
+        progressAt = Date.now();
+      }
       await sleep(500);
       lines = await consumed();
     }
@@ -434,28 +599,214 @@ async function consumerCrashes(): Promise<void> {
   }
 }
 
-// ---- fuzzed frames ------------------------------------------------------------------------------
+// ---- fuzzed frames against the broker --------------------------------------------------------
 
-async function fuzz(): Promise<void> {
-  const started = performance.now();
-  // Straight through node --test: run-tests.mjs caps a file at 10 minutes; 10 million frames take longer.
-  const output = execFileSync(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', '--test', '--test-timeout=0', 'packages/protocol/test/fuzz.test.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, FUZZ_FRAMES: String(plan.fuzzFrames) },
-    maxBuffer: 64 * 1024 * 1024,
-  }).toString();
-  const pass = /# pass (\d+)/.exec(output)?.[1];
-  const diagnostics = [...output.matchAll(/^\s*# (?!Subtest|tests|suites|pass|fail|cancelled|skipped|todo|duration)(.*)$/gm)].map((m) => m[1]).join('; ');
-  rows.push({
-    line: 'fuzzed frames against a live server (random, mutated, length lies, bad JSON, huge extFields)',
-    cycles: '1',
-    acknowledged: '-',
-    lost: '-',
-    duplicated: '-',
-    other: `${plan.fuzzFrames.toLocaleString('en-US')} frames in ${((performance.now() - started) / 1000).toFixed(0)} s; test ${pass === '1' ? 'passed' : 'FAILED'}; ${diagnostics}`,
-    peakRssMiB: '(in the diagnostics)',
-    rerun: `FUZZ_FRAMES=${plan.fuzzFrames} node scripts/run-tests.mjs packages/protocol/test/fuzz.test.ts`,
+const generatorScript = fileURLToPath(new URL('./torture/fuzz-generator-child.ts', import.meta.url));
+
+interface FuzzOutcome {
+  generator: { frames: number; connections: number; hostileConnections: number; cleanConnections: number; cleanRequests: number; cleanAnswered: number; cleanShort: number; seconds: number };
+  send: number[];
+  pull: number[];
+  probeErrors: string[];
+  seeded: number;
+  seedsIntact: number;
+  acknowledged: number;
+  lost: number;
+  duplicated: number;
+  alive: boolean;
+  rssBefore: number;
+  /** The broker's longest event-loop stall while fuzzed (ms, 10 ms resolution). */
+  loopMax: number;
+  peakRss: number;
+  rssAfter: number;
+}
+
+const quantile = (sorted: number[], q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+const roundTrips = (label: string, values: number[]): string => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${label} median ${quantile(sorted, 0.5)} ms, p99 ${quantile(sorted, 0.99)} ms, max ${quantile(sorted, 1)} ms over ${sorted.length}`;
+};
+
+/**
+ * A real broker (child process) takes `frames` fuzzed frames from a generator (another child)
+ * while this process, a well-behaved producer and consumer, checks every answer and times it.
+ * Messages stored before the fuzz must read back intact afterwards, and so must every message
+ * the producer had acknowledged meanwhile.
+ */
+async function fuzzBrokerOnce(frames: number, seed: number, brokerConfig?: object): Promise<FuzzOutcome> {
+  const storeDir = await mkdtemp(join(tmpdir(), 'rmqts-torture-fuzz-'));
+  const port = await freeBrokerPort();
+  const child = await startBroker(storeDir, port, 'ASYNC_FLUSH', undefined, brokerConfig);
+  let rssNow = 0;
+  let loopMax = 0;
+  let measuringLoop = false;
+  child.proc.stdout!.on('data', (chunk: Buffer) => {
+    const all = [...chunk.toString().matchAll(/rss (\d+)(?: loopmax (\d+))?/g)];
+    if (all.length > 0) rssNow = Number(all.at(-1)![1]);
+    if (measuringLoop) for (const match of all) loopMax = Math.max(loopMax, Number(match[2] ?? 0));
   });
+  const client = new RemotingClient();
+  const topic = 'FuzzProbe';
+  const probeErrors: string[] = [];
+  try {
+    // What is stored before the fuzz (nothing stored may be harmed).
+    const seeds = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const id = `seed-${i}-${randomUUID()}`;
+      const response = await client.invoke(child.addr, sendRequest(topic, id, i % 4), 10_000);
+      if (response.code === ResponseCode.SUCCESS) seeds.add(id);
+    }
+    await sleep(1200);
+    const rssBefore = rssNow;
+    const generator = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', generatorScript, ...child.addr.split(':'), String(frames), String(seed), '16', String(until)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: repoRoot,
+    });
+    let generatorOut = '';
+    generator.stdout!.on('data', (chunk: Buffer) => {
+      generatorOut += chunk.toString();
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('progress') && !ci) console.log(`  fuzz: ${line.slice(9)} frames`);
+    });
+    const generatorDone = new Promise<number | null>((resolve) => generator.once('exit', resolve));
+    let running = true;
+    measuringLoop = true;
+    void generatorDone.then(() => (running = false));
+
+    // The well-behaved producer: every send answered SUCCESS, timed.
+    const acknowledged = new Set<string>();
+    const send: number[] = [];
+    const producer = (async () => {
+      for (let n = 0; running; n++) {
+        const id = `probe-${n}-${randomUUID()}`;
+        const started = performance.now();
+        try {
+          const response = await client.invoke(child.addr, sendRequest(topic, id, n % 4), 10_000);
+          send.push(performance.now() - started);
+          if (response.code === ResponseCode.SUCCESS) acknowledged.add(id);
+          else probeErrors.push(`send answered ${response.code} ${response.remark ?? ''}`);
+        } catch (error) {
+          probeErrors.push(`send: ${(error as Error).message}`);
+        }
+        await sleep(5);
+      }
+    })();
+    // The well-behaved consumer: pulls what the producer stored, every body one it sent.
+    const pull: number[] = [];
+    const consumer = (async () => {
+      const next = [0, 0, 0, 0];
+      for (let n = 0; running; n++) {
+        const queueId = n % 4;
+        const started = performance.now();
+        try {
+          const response = await pullOnce(client, child.addr, 'fuzz_probe_reader', topic, queueId, next[queueId]!);
+          pull.push(performance.now() - started);
+          if (response.code === ResponseCode.SUCCESS) {
+            for (const message of decodeStoredMessages(response.body!)) {
+              const id = message.body.toString();
+              if (!seeds.has(id) && !id.startsWith('probe-')) probeErrors.push(`pulled a body nobody sent: ${id.slice(0, 40)}`);
+            }
+            next[queueId] = Number(response.extFields!['nextBeginOffset']);
+          } else if (response.code !== ResponseCode.PULL_NOT_FOUND && response.code !== ResponseCode.PULL_RETRY_IMMEDIATELY) {
+            probeErrors.push(`pull answered ${response.code} ${response.remark ?? ''}`);
+          }
+        } catch (error) {
+          probeErrors.push(`pull: ${(error as Error).message}`);
+        }
+        await sleep(5);
+      }
+    })();
+    await generatorDone;
+    await Promise.all([producer, consumer]);
+    measuringLoop = false;
+    const result = /done (\{.*\})/.exec(generatorOut);
+    if (!result) throw new Error(`the fuzz generator ended without its figures: ${generatorOut.slice(-500)}`);
+    await sleep(1500);
+    const rssAfter = rssNow;
+    const alive = child.proc.exitCode === null && child.proc.signalCode === null;
+    const stored = await readAll(client, child.addr, topic);
+    const seedsIntact = [...seeds].filter((id) => stored.get(id) === 1).length;
+    const { lost, duplicated } = verdict(acknowledged, stored);
+    return {
+      generator: JSON.parse(result[1]!) as FuzzOutcome['generator'],
+      send,
+      pull,
+      probeErrors,
+      seeded: seeds.size,
+      seedsIntact,
+      acknowledged: acknowledged.size,
+      lost,
+      duplicated,
+      alive,
+      rssBefore,
+      loopMax,
+      peakRss: child.peakRss(),
+      rssAfter,
+    };
+  } finally {
+    await client.close();
+    if (process.env['TORTURE_CPU_PROFILE']) {
+      // The broker child writes its CPU profile on SIGUSR2 (bench/torture/broker-child.ts).
+      const exited = new Promise((resolve) => child.proc.once('exit', resolve));
+      child.proc.kill('SIGUSR2');
+      await Promise.race([exited, sleep(60_000)]);
+    }
+    await kill9(child);
+    await rm(storeDir, { recursive: true, force: true });
+  }
+}
+
+/** Fails the run when the broker crashed, an answer was wrong, something stored was harmed or memory ran away. */
+function fuzzFailures(outcome: FuzzOutcome): string[] {
+  const failures: string[] = [];
+  if (!outcome.alive) failures.push('the broker died');
+  if (outcome.probeErrors.length > 0) failures.push(`${outcome.probeErrors.length} probe errors, first: ${outcome.probeErrors[0]}`);
+  if (outcome.seedsIntact !== outcome.seeded) failures.push(`${outcome.seeded - outcome.seedsIntact} of ${outcome.seeded} stored messages harmed`);
+  if (outcome.generator.cleanShort > 0) failures.push(`${outcome.generator.cleanShort} clean connections missed answers`);
+  if (outcome.peakRss > 1024 * 1048576) failures.push(`peak RSS ${mib(outcome.peakRss)} MiB over 1 GiB`);
+  return failures;
+}
+
+async function fuzzBroker(): Promise<void> {
+  const seed = 20261206;
+  const outcome = await fuzzBrokerOnce(plan.fuzzFrames, seed);
+  const failures = fuzzFailures(outcome);
+  const g = outcome.generator;
+  rows.push({
+    line: 'fuzzed frames against a broker (every RequestCode, admin included; mutated, length lies, bad JSON, huge extFields, garbage)',
+    cycles: `${g.connections.toLocaleString('en-US')} connections`,
+    acknowledged: outcome.acknowledged,
+    lost: outcome.lost,
+    duplicated: outcome.duplicated,
+    other:
+      `${g.frames.toLocaleString('en-US')} frames${g.frames < plan.fuzzFrames ? ` (of ${plan.fuzzFrames.toLocaleString('en-US')} planned; stopped by --until)` : ''} in ${g.seconds.toFixed(0)} s (seed ${seed}); ${failures.length === 0 ? 'passed' : `FAILED: ${failures.join('; ')}`}; broker alive: ${outcome.alive}; ` +
+      `clean connections ${g.cleanConnections} answered ${g.cleanAnswered} of ${g.cleanRequests} requests; hostile connections ${g.hostileConnections}; ` +
+      `stored before the fuzz ${outcome.seeded}, intact after ${outcome.seedsIntact}; broker RSS before ${mib(outcome.rssBefore)} MiB, after ${mib(outcome.rssAfter)} MiB; ` +
+      `well-behaved client meanwhile: ${roundTrips('send', outcome.send)}, ${roundTrips('pull', outcome.pull)}; the broker's longest event-loop stall ${outcome.loopMax} ms`,
+    peakRssMiB: mib(outcome.peakRss),
+    rerun: `npm run torture -- --only fuzz${ci ? ' --ci' : ''}`,
+  });
+}
+
+/**
+ * Issue 22 item 7: the well-behaved client's round trips while hostile connections are served
+ * and dropped, with the per-turn bound (serverMaxRequestsPerTurn 32, the default) and without.
+ */
+async function latency(): Promise<void> {
+  const frames = ci ? 100_000 : 300_000;
+  for (const [label, perTurn] of [['unbounded (before)', 1_000_000_000], ['32 per turn (after)', 32]] as const) {
+    const outcome = await fuzzBrokerOnce(frames, 7, { serverMaxRequestsPerTurn: perTurn });
+    const failures = fuzzFailures(outcome);
+    rows.push({
+      line: `well-behaved client beside hostile connections, serverMaxRequestsPerTurn ${label}`,
+      cycles: '1',
+      acknowledged: outcome.acknowledged,
+      lost: outcome.lost,
+      duplicated: outcome.duplicated,
+      other: `${outcome.generator.frames.toLocaleString('en-US')} frames over ${outcome.generator.connections} connections in ${outcome.generator.seconds.toFixed(0)} s; ${failures.length === 0 ? 'passed' : `FAILED: ${failures.join('; ')}`}; ${roundTrips('send', outcome.send)}; ${roundTrips('pull', outcome.pull)}; the broker's longest event-loop stall ${outcome.loopMax} ms`,
+      peakRssMiB: mib(outcome.peakRss),
+      rerun: 'npm run torture -- --only latency',
+    });
+  }
 }
 
 // ---- idle connections ----------------------------------------------------------------------
@@ -467,19 +818,30 @@ async function idleConnections(): Promise<void> {
   const [host, brokerPort] = child.addr.split(':');
   const sockets: Socket[] = [];
   try {
+    const connected: Promise<void>[] = [];
     for (let i = 0; i < plan.idle; i++) {
       const socket = connect(Number(brokerPort), host);
       socket.on('error', () => {});
+      connected.push(new Promise((resolve) => socket.once('connect', resolve).once('close', resolve)));
       sockets.push(socket);
       if (i % 200 === 199) await sleep(20);
     }
-    await sleep(2000);
+    await Promise.all(connected);
     const client = new RemotingClient();
+    // The broker accepts the idle connections' backlog first; the first send says when it is through.
+    const firstSendStarted = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      const response = await client.invoke(child.addr, sendRequest('TortureIdle', `warmup-${attempt}`, 0), 10_000).catch(() => undefined);
+      if (response?.code === ResponseCode.SUCCESS) break;
+      if (performance.now() - firstSendStarted > 120_000) throw new Error(`no send answered within 120 s beside ${plan.idle} idle connections`);
+      await sleep(200);
+    }
+    const firstSendSeconds = (performance.now() - firstSendStarted) / 1000;
     const acknowledged = new Set<string>();
     let running = true;
     const started = performance.now();
     const producers = produce(client, () => child.addr, 'TortureIdle', acknowledged, () => running, 2);
-    await sleep(3000);
+    await sleep(5000);
     running = false;
     await Promise.all(producers);
     const seconds = (performance.now() - started) / 1000;
@@ -493,7 +855,7 @@ async function idleConnections(): Promise<void> {
       acknowledged: acknowledged.size,
       lost,
       duplicated,
-      other: `${open} still open; ${(acknowledged.size / seconds).toFixed(0)} sends/s from 2 producers meanwhile`,
+      other: `${open} still open; first send answered ${firstSendSeconds.toFixed(1)} s after all had connected; then ${(acknowledged.size / seconds).toFixed(0)} sends/s from 2 producers${acknowledged.size === 0 ? ' (FAILED: nothing acknowledged)' : ''}`,
       peakRssMiB: mib(child.peakRss()),
       rerun: 'npm run torture -- --only idle',
     });
@@ -509,8 +871,7 @@ async function idleConnections(): Promise<void> {
 const runStarted = Date.now();
 if (wanted('kill9')) {
   console.log(`kill -9 under load: ${plan.cycles} cycles per flush mode`);
-  await killUnderLoad('SYNC_FLUSH');
-  await killUnderLoad('ASYNC_FLUSH');
+  for (const flush of flushModes) await killUnderLoad(flush);
 }
 if (wanted('diskfull')) {
   console.log('disk full');
@@ -520,13 +881,21 @@ if (wanted('network')) {
   console.log('network faults');
   await networkFaults();
 }
+if (wanted('namesrv')) {
+  console.log('faults between broker and name server');
+  await namesrvFaults();
+}
 if (wanted('consumer')) {
   console.log(`consumer crashes: ${plan.consumerKills} kills`);
   await consumerCrashes();
 }
 if (wanted('fuzz')) {
-  console.log(`fuzz: ${plan.fuzzFrames} frames`);
-  await fuzz();
+  console.log(`fuzz: ${plan.fuzzFrames} frames against a broker`);
+  await fuzzBroker();
+}
+if (only?.has('latency')) {
+  console.log('latency of a well-behaved client beside hostile connections, with and without the per-turn bound');
+  await latency();
 }
 if (wanted('idle')) {
   console.log(`${plan.idle} idle connections`);

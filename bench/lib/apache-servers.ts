@@ -10,7 +10,7 @@ import { JAVA17_BROKER_FLAGS, JAVA17_NETTY_FLAGS, repoRoot, sleep, spawnLogged, 
 import { freePort, freePortWith } from '../../interop/lib/ports.ts';
 import { createRequest, encodeHeader, GetRouteInfoRequestHeader, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { firstAcceptedSend } from './send-probe.ts';
-import type { BenchTarget, TargetSettings } from './target.ts';
+import { type BenchTarget, pinned, type TargetSettings } from './target.ts';
 
 /**
  * JVM memory of each Apache process. Stock scripts fix the heap (-Xms = -Xmx: 4.x broker 8g,
@@ -75,17 +75,17 @@ export async function whileRunning<T>(proc: LoggedProcess, what: string, work: (
  * start-up is started once more on new ports: the ports are chosen free, but test files run
  * concurrently and another server may take one before the JVM binds it.
  */
-export async function startApache(version: string, settings: TargetSettings): Promise<BenchTarget> {
+export async function startApache(version: string, settings: TargetSettings, extraBrokerConf: Record<string, string | number | boolean> = {}): Promise<BenchTarget> {
   try {
-    return await startApacheOnce(version, settings);
+    return await startApacheOnce(version, settings, extraBrokerConf);
   } catch (error) {
     if (!(error instanceof Error && error.cause instanceof ExitedAtStartup)) throw error;
     console.error(`# Apache RocketMQ ${version}: start-up failed, starting it once more on new ports: ${error.message}`);
-    return startApacheOnce(version, settings);
+    return startApacheOnce(version, settings, extraBrokerConf);
   }
 }
 
-async function startApacheOnce(version: string, settings: TargetSettings): Promise<BenchTarget> {
+async function startApacheOnce(version: string, settings: TargetSettings, extraBrokerConf: Record<string, string | number | boolean>): Promise<BenchTarget> {
   const classpath = serversClasspath(version);
   const runDir = join(settings.workDir, `apache-${version}`);
   rmSync(runDir, { recursive: true, force: true });
@@ -118,6 +118,7 @@ async function startApacheOnce(version: string, settings: TargetSettings): Promi
     mappedFileSizeCommitLog: 1024 * 1024 * 1024,
     autoCreateTopicEnable: true,
     autoCreateSubscriptionGroup: true,
+    ...extraBrokerConf,
   };
   writeFileSync(join(runDir, 'broker.conf'), Object.entries(brokerConf).map(([k, v]) => `${k}=${String(v)}`).join('\n') + '\n');
 
@@ -139,14 +140,14 @@ async function startApacheOnce(version: string, settings: TargetSettings): Promi
     for (const proc of [...procs].reverse()) await terminate(proc, 30_000);
   };
   try {
-    const namesrv = spawnLogged('java', [...jvm(APACHE_JVM.namesrv, JAVA17_NETTY_FLAGS), 'org.apache.rocketmq.namesrv.NamesrvStartup', '-c', join(runDir, 'namesrv.conf')], {
+    const namesrv = spawnLogged(...pinned(settings.cpus, 'java', [...jvm(APACHE_JVM.namesrv, JAVA17_NETTY_FLAGS), 'org.apache.rocketmq.namesrv.NamesrvStartup', '-c', join(runDir, 'namesrv.conf')]), {
       cwd: runDir,
       env,
       outFile: join(logDir, 'namesrv.out'),
     });
     procs.push(namesrv);
     await waitForLine(namesrv, 'boot success', `Apache RocketMQ ${version} name server`, deadline);
-    const broker = spawnLogged('java', [...jvm(APACHE_JVM.broker, JAVA17_BROKER_FLAGS), 'org.apache.rocketmq.broker.BrokerStartup', '-c', join(runDir, 'broker.conf')], {
+    const broker = spawnLogged(...pinned(settings.cpus, 'java', [...jvm(APACHE_JVM.broker, JAVA17_BROKER_FLAGS), 'org.apache.rocketmq.broker.BrokerStartup', '-c', join(runDir, 'broker.conf')]), {
       cwd: runDir,
       env,
       outFile: join(logDir, 'broker.out'),

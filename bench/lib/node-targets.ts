@@ -3,30 +3,37 @@
  * rocketmq-ts exactly as a user runs it (`npm start`: packages/server/bin/rocketmq-ts.js, name
  * server + broker in one process, from the built dist/), and the null broker.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, sleep, spawnLogged, tailFile, terminate } from '../../interop/lib/java.ts';
 import { freePort, freePortWith } from '../../interop/lib/ports.ts';
 import { firstAcceptedSend } from './send-probe.ts';
-import type { BenchTarget, TargetSettings } from './target.ts';
+import { type BenchTarget, pinned, type TargetSettings } from './target.ts';
 
 /** rocketmq-ts gets the same 1 GiB heap cap as Apache's broker JVM (APACHE_JVM). */
 export const ROCKETMQ_TS_NODE_FLAGS = ['--max-old-space-size=1024'] as const;
 
-export async function startRocketmqTs(settings: TargetSettings, extraFlags: readonly string[] = []): Promise<BenchTarget> {
+/**
+ * `options.brokers` > 1 runs `npm start -- --brokers N`: the name server in the npm start process,
+ * each master in a child process (their pids are read once all answer a send).
+ */
+export async function startRocketmqTs(settings: TargetSettings, extraFlags: readonly string[] = [], options: { brokers?: number } = {}): Promise<BenchTarget> {
+  const brokers = options.brokers ?? 1;
   const bin = join(repoRoot, 'packages', 'server', 'bin', 'rocketmq-ts.js');
   if (!existsSync(join(repoRoot, 'packages', 'server', 'dist', 'cli', 'start.js'))) throw new Error('packages/server/dist is missing: run npm run build');
   const runDir = join(settings.workDir, 'rocketmq-ts');
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const namesrvPort = await freePort();
-  const brokerPort = await freePortWith([-2]);
+  // Broker k listens on brokerPort + 10k, with its VIP port (−2) and its HA port (+1).
+  const brokerPort = await freePortWith(Array.from({ length: brokers }, (_, k) => [10 * k - 2, 10 * k, 10 * k + 1]).flat().filter((d) => d !== 0));
+  const brokerAddrs = Array.from({ length: brokers }, (_, k) => `127.0.0.1:${brokerPort + 10 * k}`);
   const args = [
     ...ROCKETMQ_TS_NODE_FLAGS,
     ...extraFlags,
     bin,
     `--namesrvPort=${namesrvPort}`,
-    `--listenPort=${brokerPort}`,
+    ...(brokers === 1 ? [`--listenPort=${brokerPort}`] : [`--brokers=${brokers}`, `--basePort=${brokerPort}`]),
     // The remoting benchmarks compare brokers alone; Apache's broker has no gRPC port either.
     '--grpcServerPort=-1',
     '--bindAddress=127.0.0.1',
@@ -38,14 +45,16 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     '--dashboard=false',
   ];
   const started = Date.now();
-  const proc = spawnLogged(process.execPath, args, { cwd: runDir, env: { ...process.env, ROCKETMQ_TS_HOME: runDir }, outFile: join(runDir, 'server.out') });
+  const proc = spawnLogged(...pinned(settings.cpus, process.execPath, args), { cwd: runDir, env: { ...process.env, ROCKETMQ_TS_HOME: runDir }, outFile: join(runDir, 'server.out') });
   try {
-    const accepted = await firstAcceptedSend(`127.0.0.1:${brokerPort}`, settings.topics[0] ?? 'BenchStartup', 30_000);
+    let accepted = 0;
+    for (const addr of brokerAddrs) accepted = Math.max(accepted, await firstAcceptedSend(addr, settings.topics[0] ?? 'BenchStartup', 30_000));
     return {
-      label: 'rocketmq-ts',
+      label: brokers === 1 ? 'rocketmq-ts' : `rocketmq-ts x${brokers}`,
       namesrvAddr: `127.0.0.1:${namesrvPort}`,
-      brokerAddr: `127.0.0.1:${brokerPort}`,
-      pids: [proc.pid],
+      brokerAddr: brokerAddrs[0]!,
+      ...(brokers === 1 ? {} : { brokerAddrs }),
+      pids: [proc.pid, ...childPids(proc.pid)],
       startupMillis: accepted - started,
       stop: async () => {
         await terminate(proc, 30_000);
@@ -56,6 +65,19 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     await terminate(proc, 5_000);
     throw new Error(`rocketmq-ts did not start: ${error instanceof Error ? error.message : String(error)}\n${tailFile(proc.outFile, 30)}`, { cause: error });
   }
+}
+
+/** The processes whose parent is `pid` (the brokers npm start --brokers spawned). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim() !== '') out.push(Number(child));
+    } catch {
+      // The thread ended.
+    }
+  }
+  return out;
 }
 
 export async function startNullBrokerProcess(settings: TargetSettings): Promise<BenchTarget> {

@@ -41,6 +41,8 @@ export interface ToolOptions {
   runDir: string;
   /** Each line as printed, with Date.now() of its arrival. */
   onLine?: (line: string, at: number) => void;
+  /** Pins the load generator to these CPUs (`taskset -c`, e.g. "0" or "0-3"). */
+  cpus?: string;
 }
 
 export function runTool(program: 'Producer' | 'Consumer', options: ToolOptions): Promise<ToolRun> {
@@ -57,7 +59,8 @@ export function runTool(program: 'Producer' | 'Consumer', options: ToolOptions):
     options.namesrvAddr,
     ...options.args,
   ];
-  const child = spawn('java', args, { cwd: options.runDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = options.cpus === undefined ? ['java', args] : ['taskset', ['-c', options.cpus, 'java', ...args]];
+  const child = spawn(command, commandArgs, { cwd: options.runDir, stdio: ['ignore', 'pipe', 'pipe'] });
   killOnExit(child);
   let output = '';
   let partial = '';

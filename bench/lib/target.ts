@@ -10,6 +10,8 @@ export interface BenchTarget {
   readonly namesrvAddr: string;
   /** "127.0.0.1:port" */
   readonly brokerAddr: string;
+  /** Every master when the system runs several (`npm start -- --brokers N`); else absent. */
+  readonly brokerAddrs?: readonly string[];
   /** The server processes (broker and name server; one pid when they share a process). */
   readonly pids: readonly number[];
   /** From spawning the first server process to the first SEND_OK. */
@@ -27,4 +29,11 @@ export interface TargetSettings {
   workDir: string;
   /** Topics a null broker registers with its name server (real brokers auto-create them). */
   topics: readonly string[];
+  /** Starts the server processes pinned to these CPUs (`taskset -c`, e.g. "1" or "0,1"); every thread inherits it. */
+  cpus?: string;
+}
+
+/** The command and arguments that run `command args` pinned to `cpus` when given. */
+export function pinned(cpus: string | undefined, command: string, args: readonly string[]): [string, string[]] {
+  return cpus === undefined ? [command, [...args]] : ['taskset', ['-c', cpus, command, ...args]];
 }

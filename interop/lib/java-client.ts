@@ -238,6 +238,8 @@ export interface RunningJavaProgram<T> {
   until(what: string, check: (lines: readonly T[]) => boolean, timeoutMillis: number): Promise<void>;
   /** The exit status, once it ended (SIGKILL after the program's timeout). */
   readonly exited: Promise<number | null>;
+  /** Ends the program now (SIGKILL) and waits for it. */
+  stop(): Promise<number | null>;
   /** stderr and the client log's tail, for failure messages. */
   diagnostics(): string;
 }
@@ -287,6 +289,10 @@ export async function startJavaProgram<T>(main: string, args: readonly string[],
     lines,
     exited,
     diagnostics,
+    stop: () => {
+      if (!ended) child.kill('SIGKILL');
+      return exited;
+    },
     until: (what, check, waitMillis) =>
       new Promise<void>((resolve, reject) => {
         const done = (error?: Error): void => {

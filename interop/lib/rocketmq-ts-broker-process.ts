@@ -10,6 +10,8 @@ import { killOnExit, repoRoot, tailText } from './java.ts';
 export interface RocketmqTsBrokerProcess {
   readonly pid: number;
   readonly brokerAddr: string;
+  /** Everything it printed so far (with RMQTS_BROKER_LOG in its environment: its log). */
+  output(): string;
   /** SIGKILL; resolves once the process is gone. */
   kill(): Promise<void>;
 }
@@ -20,11 +22,17 @@ export function startRocketmqTsBrokerProcess(options: {
   brokerConfig?: Record<string, string | number | boolean>;
   /** A cold start compiles the TypeScript sources (tsx); beside busy JVMs that takes a while. @defaultValue 90000 */
   startTimeoutMillis?: number;
+  /** A command prefix to run node with (a network namespace: interop/lib/netns.ts). */
+  prefix?: readonly string[];
+  /** Extra environment (RMQTS_BROKER_LOG=warn: the broker's log on stdout, see output()). */
+  env?: Record<string, string>;
 }): Promise<RocketmqTsBrokerProcess> {
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=rocketmq-ts-source', join(repoRoot, 'interop', 'lib', 'rocketmq-ts-broker-child.ts'), options.namesrvAddr, options.storeDir, JSON.stringify(options.brokerConfig ?? {})],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    options.prefix?.[0] ?? process.execPath,
+    [
+      ...(options.prefix ? [...options.prefix.slice(1), process.execPath] : []),
+      '--import', 'tsx', '--conditions=rocketmq-ts-source', join(repoRoot, 'interop', 'lib', 'rocketmq-ts-broker-child.ts'), options.namesrvAddr, options.storeDir, JSON.stringify(options.brokerConfig ?? {})],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   killOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -49,6 +57,7 @@ export function startRocketmqTsBrokerProcess(options: {
       resolve({
         pid: child.pid ?? -1,
         brokerAddr: match[1]!,
+        output: () => output,
         kill: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;

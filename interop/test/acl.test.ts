@@ -16,6 +16,7 @@ import { startCluster } from '@rocketmq-ts/server/internal';
 import { Admin, MQBrokerError, Producer } from '../../packages/client/src/index.ts';
 import { runJavaProgram } from '../lib/java-client.ts';
 import { type RunningTarget, startApacheTarget } from '../lib/targets.ts';
+import { defer } from '../lib/cleanup.ts';
 
 const PLAIN_ACL = `globalWhiteRemoteAddresses:
   - 10.9.8.7
@@ -140,7 +141,7 @@ async function tsAdminProbes(target: RunningTarget): Promise<unknown[]> {
 
 test('ACL 1.0: the Java client with AclClientRPCHook gets the same answers from our broker as from Apache RocketMQ 4.8.0', { timeout: 900_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rmqts-acl-interop-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
   const aclFile = join(dir, 'plain_acl.yml');
   writeFileSync(aclFile, PLAIN_ACL);
 
@@ -150,7 +151,7 @@ test('ACL 1.0: the Java client with AclClientRPCHook gets the same answers from 
   const oursAdmin = await tsAdminProbes(ours);
 
   const apache = await startApacheTarget('acl', { aclEnable: 'true' }, PLAIN_ACL);
-  t.after(() => apache.stop());
+  defer(t, () => apache.stop());
   const apacheResult = await probeAll(apache);
   const apacheTs = await tsClientProbes(apache);
   const apacheAdmin = await tsAdminProbes(apache);

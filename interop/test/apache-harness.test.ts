@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import type { ApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import { apacheStoreProblems, produceApacheStore } from '../lib/apache-store.ts';
 import { expectedBody, runJavaConsumer, type ConsumedMessage } from '../lib/java-client.ts';
+import { defer } from '../lib/cleanup.ts';
 
 const COUNT = 200;
 const BODY_SIZE = 1024;
@@ -21,7 +22,7 @@ const CQ_UNIT = 20;
 
 test('Apache RocketMQ 4.8.0 + Java client 4.8.0: 200 messages round-trip and the store is left in 4.8 layout', { timeout: 90_000 }, async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'rmqts-apache-harness-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  defer(t, () => rmSync(root, { recursive: true, force: true }));
   const dir = join(root, 'store');
   const topic = `harness_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const keysPrefix = `${topic}-key-`;
@@ -37,7 +38,7 @@ test('Apache RocketMQ 4.8.0 + Java client 4.8.0: 200 messages round-trip and the
     keysPrefix,
     whileRunning: async (rmq) => {
       server = rmq;
-      t.after(() => rmq.stop()); // idempotent; produceApacheStore stops it too
+      defer(t, () => rmq.stop()); // idempotent; produceApacheStore stops it too
       t.diagnostic(
         `startup ms: namesrv ${rmq.startupMillis.namesrv}, broker ${rmq.startupMillis.broker}; ` +
           `RSS after startup KiB: namesrv ${rmq.startupRssKiB.namesrv}, broker ${rmq.startupRssKiB.broker}`,

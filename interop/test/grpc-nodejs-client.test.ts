@@ -1,7 +1,8 @@
 /**
  * The official v5 Node.js client (`rocketmq-client-nodejs` from npm) against our broker's gRPC
  * endpoint: Producer sends (normal, FIFO message groups, delay), SimpleConsumer
- * receive/ack/changeInvisibleDuration, PushConsumer (normal with a retried failure, FIFO kept in
+ * receive/ack/changeInvisibleDuration, PushConsumer (normal with a retried failure, a listener
+ * slower than 60 s kept invisible by autoRenew, FIFO kept in
  * order across a retry), unacked messages coming back after their invisible time, nothing acked
  * coming back after a kill -9 of the broker, and the Java 4.8 client on the same topics.
  */
@@ -17,6 +18,7 @@ import { NameServer, startCluster } from '@rocketmq-ts/server/internal';
 import { ConsumeResult, type MessageView, Producer, PushConsumer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { expectedBody, runJavaConsumer, runJavaProducer } from '../lib/java-client.ts';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
+import { defer } from '../lib/cleanup.ts';
 
 /** The client logs to ~/logs by default; tests keep quiet and surface errors only on failure. */
 const quiet = { info(): void {}, warn(): void {}, error(): void {}, debug(): void {}, close(): void {} };
@@ -41,7 +43,7 @@ type Closers = (() => Promise<unknown>)[];
 async function cluster(t: TestContext): Promise<{ namesrvAddr: string; brokerAddr: string; endpoints: string; closers: Closers; broker: Awaited<ReturnType<typeof startCluster>>['broker'] }> {
   const c = await startCluster();
   const closers: Closers = [];
-  t.after(async () => {
+  defer(t, async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await c.stop();
   });
@@ -188,6 +190,45 @@ test('PushConsumer consumes every message; a failed one is delivered again', { t
   assert.deepEqual(seen.get('push-7'), [1, 2], 'the failure came back as attempt 2');
 });
 
+test('a PushConsumer listener slower than 60 s gets its message once: autoRenew keeps it invisible', { timeout: 180_000 }, async (t) => {
+  const { namesrvAddr, brokerAddr, endpoints, closers, broker } = await cluster(t);
+  const topic = unique('v5_slow');
+  const group = unique('v5_slow_group');
+  await createTopic(namesrvAddr, brokerAddr, topic, { name: group });
+  const p = await producer(closers, endpoints, topic);
+  await p.send({ topic, body: Buffer.from('slow') });
+  await p.send({ topic, body: Buffer.from('quick') });
+
+  const deliveries: string[] = [];
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await pushConsumer(closers, {
+    endpoints,
+    namespace: '',
+    consumerGroup: group,
+    subscriptions: new Map([[topic, '*']]),
+    logger: quiet,
+    messageListener: {
+      async consume(m: MessageView) {
+        const body = m.body.toString();
+        deliveries.push(`${body}#${m.deliveryAttempt ?? 0}`);
+        // Past the 60 s an autoRenew receive gets: without renewal it would be delivered again meanwhile.
+        if (body === 'slow') {
+          await new Promise((r) => setTimeout(r, 75_000));
+          done();
+        }
+        return ConsumeResult.SUCCESS;
+      },
+    },
+  });
+  await finished;
+  const pop = broker.grpcEndpoint!.pop;
+  const inflight = (): number => [0, 1, 2, 3].reduce((n, q) => n + pop.inflightCount(group, topic, q), 0);
+  for (let i = 0; i < 50 && inflight() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(deliveries.sort(), ['quick#1', 'slow#1'], 'each delivered once, the slow one not again while its listener ran');
+  assert.equal(inflight(), 0, 'the ack with the handle received counted after the renewals');
+});
+
 test('FIFO message groups stay in order across a retry (PushConsumer, orderly group)', { timeout: 180_000 }, async (t) => {
   const { namesrvAddr, brokerAddr, endpoints, closers } = await cluster(t);
   const topic = unique('v5_fifo');
@@ -248,17 +289,17 @@ function freePort(): Promise<number> {
 
 test('nothing acked comes back after a kill -9 of the broker; the unacked do', { timeout: 300_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-grpc-kill-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, 'kvConfig.json') } });
   const { port: namesrvPort } = await namesrv.start();
-  t.after(() => namesrv.stop());
+  defer(t, () => namesrv.stop());
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;
   const grpcServerPort = await freePort();
   const storeDir = join(dir, 'store');
   const start = () => startRocketmqTsBrokerProcess({ namesrvAddr, storeDir, brokerConfig: { grpcServerPort, flushDiskType: 'ASYNC_FLUSH' } });
   let broker = await start();
   const closers: Closers = [];
-  t.after(async () => {
+  defer(t, async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await settle();
     await broker.kill();

@@ -14,10 +14,11 @@ import { Producer, PushConsumer } from '@rocketmq-ts/client';
 import { CreateTopicRequestHeader, createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { NameServer } from '@rocketmq-ts/server/internal';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
+import { defer } from '../lib/cleanup.ts';
 
 async function tempDir(t: TestContext, name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `rmqts-mm-${name}-`));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -25,16 +26,16 @@ test('two masters: sends fail over when one is killed, a consumer group gets eve
   const nsDir = await tempDir(t, 'namesrv');
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(nsDir, 'kvConfig.json') } });
   const namesrvAddr = `127.0.0.1:${(await namesrv.start()).port}`;
-  t.after(() => namesrv.stop());
+  defer(t, () => namesrv.stop());
   const dirB = await tempDir(t, 'b');
   const a = await startRocketmqTsBrokerProcess({ namesrvAddr, storeDir: await tempDir(t, 'a'), brokerConfig: { brokerName: 'broker-a' } });
-  t.after(() => a.kill());
+  defer(t, () => a.kill());
   let b = await startRocketmqTsBrokerProcess({ namesrvAddr, storeDir: dirB, brokerConfig: { brokerName: 'broker-b' } });
-  t.after(() => b.kill());
+  defer(t, () => b.kill());
 
   const topic = `mm_${randomUUID().slice(0, 8)}`;
   const admin = new RemotingClient();
-  t.after(() => admin.close());
+  defer(t, () => admin.close());
   for (const addr of [a.brokerAddr, b.brokerAddr]) {
     const created = await admin.invoke(
       addr,
@@ -48,7 +49,7 @@ test('two masters: sends fail over when one is killed, a consumer group gets eve
   // UPDATE_AND_CREATE_TOPIC answers once topics.json holds the topic, so a SIGKILL from now on keeps it.
   const producer = new Producer({ groupName: `mm_producer_${topic}`, namesrvAddr, retryTimesWhenSendFailed: 2, requestTimeoutMillis: 3_000 });
   await producer.start();
-  t.after(() => producer.shutdown());
+  defer(t, () => producer.shutdown());
   const acknowledged = new Map<string, string>();
   const COUNT = 300;
   for (let i = 0; i < COUNT; i++) {
@@ -71,7 +72,7 @@ test('two masters: sends fail over when one is killed, a consumer group gets eve
       return Promise.resolve();
     });
     await consumer.start();
-    t.after(() => consumer.shutdown());
+    defer(t, () => consumer.shutdown());
   }
   const deadline = Date.now() + 90_000;
   while ([...acknowledged.keys()].some((id) => !received.has(id))) {

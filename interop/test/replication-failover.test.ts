@@ -25,6 +25,7 @@ import { freeBrokerPort, NameServer, startBroker } from '@rocketmq-ts/server/int
 import { queryConsumerOffset } from '../lib/broker-requests.ts';
 import { type ProducedMessage, runJavaProducer, runJavaProgram, startJavaProgram } from '../lib/java-client.ts';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
+import { defer } from '../lib/cleanup.ts';
 
 interface Delivery {
   msgId: string;
@@ -53,20 +54,20 @@ async function committedTotal(brokerAddr: string, group: string, topic: string):
 
 test('Java 4.8 push consumer: moves to the slave when the master is killed and back when it restarts; committed offsets kept, nothing lost', { timeout: 420_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-failover-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, 'kv.json') } });
   const namesrvAddr = `127.0.0.1:${(await namesrv.start()).port}`;
-  t.after(() => namesrv.stop());
+  defer(t, () => namesrv.stop());
   const masterConfig = { brokerRole: 'ASYNC_MASTER', brokerName: 'broker-a', listenPort: await freeBrokerPort() };
   const masterDir = join(dir, 'master');
   let master = await startRocketmqTsBrokerProcess({ namesrvAddr, storeDir: masterDir, brokerConfig: masterConfig });
-  t.after(() => master.kill());
+  defer(t, () => master.kill());
   const slave = await startBroker(t, namesrvAddr, { brokerRole: 'SLAVE', brokerId: 1, brokerName: 'broker-a' }, { replication: { reconnectDelayMillis: 300, syncIntervalMillis: 1_000 } });
   const slaveRole = slave.broker.replicationService!;
   const slaveAddr = slave.broker.brokerAddr;
   await until('the slave to connect to the master', () => slaveRole.status().haClientState === 'TRANSFER');
   const client = new RemotingClient();
-  t.after(() => client.close());
+  defer(t, () => client.close());
 
   const topic = `failover_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const group = `failover_group_${randomUUID().slice(0, 8)}`;
@@ -91,7 +92,7 @@ test('Java 4.8 push consumer: moves to the slave when the master is killed and b
   await master.kill();
 
   const consumer = await startJavaProgram<Delivery>('FailoverConsumer', consumerArgs(2 * COUNT, 240_000), 300_000);
-  t.after(() => consumer.exited);
+  defer(t, () => consumer.exited);
   const bIds = new Set(b.map((p) => p.msgId));
   await until('B consumed from the slave', () => [...bIds].every((id) => consumer.lines.some((d) => d.msgId === id)), 120_000).catch((error: unknown) => {
     throw new Error(`${(error as Error).message}\n${consumer.diagnostics()}`);

@@ -28,24 +28,25 @@ import {
 } from '@rocketmq-ts/protocol';
 import { freeBrokerPort, NameServer, startBroker } from '@rocketmq-ts/server/internal';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
+import { defer } from '../lib/cleanup.ts';
 
 const CYCLES = Number(process.env.RMQTS_TORTURE_CYCLES ?? 4);
 const INFLIGHT = 16;
 
 test(`replication torture: ${CYCLES} × kill -9 of a SYNC_MASTER under load, nothing acknowledged is lost`, { timeout: 120_000 + CYCLES * 30_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-torture-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, 'kv.json') } });
   const namesrvAddr = `127.0.0.1:${(await namesrv.start()).port}`;
-  t.after(() => namesrv.stop());
+  defer(t, () => namesrv.stop());
   const masterConfig = { brokerRole: 'SYNC_MASTER', listenPort: await freeBrokerPort(), mappedFileSizeCommitLog: 4 * 1024 * 1024 };
   const masterDir = join(dir, 'master');
   let master = await startRocketmqTsBrokerProcess({ namesrvAddr, storeDir: masterDir, brokerConfig: masterConfig });
-  t.after(() => master.kill());
+  defer(t, () => master.kill());
   const slave = await startBroker(t, namesrvAddr, { brokerRole: 'SLAVE', brokerId: 1, mappedFileSizeCommitLog: 4 * 1024 * 1024 }, { replication: { reconnectDelayMillis: 200 } });
   const slaveRole = slave.broker.replicationService!;
   const client = new RemotingClient();
-  t.after(() => client.close());
+  defer(t, () => client.close());
   const topic = 'torture';
   const created = await client.invoke(
     master.brokerAddr,

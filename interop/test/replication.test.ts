@@ -27,13 +27,14 @@ import { startApacheRocketMQ } from '../lib/apache-rocketmq.ts';
 import { queryConsumerOffset, updateConsumerOffset } from '../lib/broker-requests.ts';
 import { type ConsumedMessage, runJavaConsumer, runJavaProducer, runJavaProgram } from '../lib/java-client.ts';
 import { startRocketmqTsBrokerProcess } from '../lib/rocketmq-ts-broker-process.ts';
+import { defer } from '../lib/cleanup.ts';
 
 const SEGMENT = 64 * 1024 * 1024;
 const FAST = { reconnectDelayMillis: 500, syncIntervalMillis: 1_000 };
 
 async function tempDir(t: TestContext, name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `rmqts-repl-${name}-`));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(t, () => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -78,7 +79,7 @@ async function ourNameServer(t: TestContext): Promise<string> {
   const dir = await tempDir(t, 'namesrv');
   const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, 'kvConfig.json') } });
   const { port } = await namesrv.start();
-  t.after(() => namesrv.stop());
+  defer(t, () => namesrv.stop());
   return `127.0.0.1:${port}`;
 }
 
@@ -89,7 +90,7 @@ test('Java 4.8 client: SYNC_MASTER SEND_OK with our slave up; consumers read fro
     storeDir: await tempDir(t, 'master'),
     brokerConfig: { brokerRole: 'SYNC_MASTER', brokerName: 'broker-a' },
   });
-  t.after(() => master.kill());
+  defer(t, () => master.kill());
   const slave = await startBroker(t, namesrvAddr, { brokerRole: 'SLAVE', brokerId: 1, brokerName: 'broker-a' }, { replication: FAST });
   const slaveRole = slave.broker.replicationService!;
   await until('the slave to connect to the master', () => slaveRole.status().haClientState === 'TRANSFER');
@@ -128,7 +129,7 @@ test('Java 4.8 client against our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave
   assert.deepEqual(none.map((l) => l.status), ['SLAVE_NOT_AVAILABLE', 'SLAVE_NOT_AVAILABLE', 'SLAVE_NOT_AVAILABLE'], JSON.stringify(none));
 
   const slave = await startRocketmqTsBrokerProcess({ namesrvAddr: cluster.namesrvAddr, storeDir: await tempDir(t, 'slave'), brokerConfig: { brokerRole: 'SLAVE', brokerId: 1 } });
-  t.after(() => slave.kill());
+  defer(t, () => slave.kill());
   await until('the slave to connect', () => cluster.broker.replicationService!.status().slaves.some((s) => s.ackOffset > 0));
   const up = await statuses(3);
   assert.deepEqual(up.map((l) => l.status), ['SEND_OK', 'SEND_OK', 'SEND_OK'], JSON.stringify(up));
@@ -149,7 +150,7 @@ test('Java 4.8 client against our SYNC_MASTER: SLAVE_NOT_AVAILABLE with no slave
 test('differential: the same statuses and byte-identical log with an all-Apache 4.8.0 SYNC_MASTER + SLAVE pair', { timeout: 300_000 }, async (t) => {
   const masterDir = await tempDir(t, 'apache-pair-master');
   const apache = await startApacheRocketMQ({ storeDir: masterDir, brokerConf: { brokerRole: 'SYNC_MASTER', syncFlushTimeout: 2_000, mappedFileSizeCommitLog: SEGMENT } });
-  t.after(() => apache.stop());
+  defer(t, () => apache.stop());
   const topic = topicName('apachepair');
   const statuses = async (count: number): Promise<SendStatusLine[]> =>
     runJavaProgram<SendStatusLine>('SendStatuses', ['--namesrv', apache.namesrvAddr, '--topic', topic, '--count', String(count)], 120_000);
@@ -162,7 +163,7 @@ test('differential: the same statuses and byte-identical log with an all-Apache 
     namesrvAddr: apache.namesrvAddr,
     brokerConf: { brokerRole: 'SLAVE', brokerId: 1, brokerName: apache.brokerName, mappedFileSizeCommitLog: SEGMENT },
   });
-  t.after(() => slave.stop());
+  defer(t, () => slave.stop());
   // Apache's master counts a slave once it reported; until then sends answer SLAVE_NOT_AVAILABLE.
   await until('the Apache slave to be counted', async () => (await statuses(1))[0]!.status === 'SEND_OK');
   const produced = await runJavaProducer({ namesrvAddr: apache.namesrvAddr, topic, count: 40, bodySize: 700, keysPrefix: 'k-' });
@@ -180,7 +181,7 @@ test('an Apache RocketMQ 4.8.0 slave follows our SYNC_MASTER and serves the same
     namesrvAddr: cluster.namesrvAddr,
     brokerConf: { brokerRole: 'SLAVE', brokerId: 1, brokerName: 'broker-a', mappedFileSizeCommitLog: SEGMENT },
   });
-  t.after(() => apache.stop());
+  defer(t, () => apache.stop());
   await until('the Apache slave to connect to our HA port', () => cluster.broker.replicationService!.status().slaves.some((s) => s.ackOffset >= 0));
 
   const topic = topicName('toapache');
@@ -197,7 +198,7 @@ test('an Apache RocketMQ 4.8.0 slave follows our SYNC_MASTER and serves the same
   // Apache's slave copies our topic config (GET_ALL_TOPIC_CONFIG, every 10 s) before it serves
   // pulls; with our master gone the Java consumer reads from it.
   const client = new RemotingClient();
-  t.after(() => client.close());
+  defer(t, () => client.close());
   await until('the Apache slave to copy our topic config', async () => {
     const response = await client.invoke(apache.brokerAddr, createRequest(RequestCode.GET_ALL_TOPIC_CONFIG));
     return response.body?.toString('utf8').includes(`"${topic}"`) ?? false;
@@ -210,7 +211,7 @@ test('an Apache RocketMQ 4.8.0 slave follows our SYNC_MASTER and serves the same
 test('our slave follows an Apache RocketMQ 4.8.0 SYNC_MASTER byte for byte', { timeout: 300_000 }, async (t) => {
   const apacheDir = await tempDir(t, 'apache-master');
   const apache = await startApacheRocketMQ({ storeDir: apacheDir, brokerConf: { brokerRole: 'SYNC_MASTER', mappedFileSizeCommitLog: SEGMENT } });
-  t.after(() => apache.stop());
+  defer(t, () => apache.stop());
   const slave = await startBroker(t, apache.namesrvAddr, { brokerRole: 'SLAVE', brokerId: 1, brokerName: apache.brokerName, mappedFileSizeCommitLog: SEGMENT }, { replication: FAST });
   const slaveBroker: Broker = slave.broker;
   await until('our slave to connect to the Apache master', () => slaveBroker.replicationService!.status().haClientState === 'TRANSFER');

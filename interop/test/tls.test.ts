@@ -5,14 +5,14 @@
  * openssl at test time.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NameServer, startBroker } from '@rocketmq-ts/server/internal';
+import { hasOpenssl, makeTestCerts, NameServer, startBroker } from '@rocketmq-ts/server/internal';
 import { runJavaProgram } from '../lib/java-client.ts';
 import { uniqueName } from '../lib/targets.ts';
+import { defer } from '../lib/cleanup.ts';
 
 interface ProbeLine {
   op: string;
@@ -22,31 +22,18 @@ interface ProbeLine {
   result?: unknown;
 }
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-function makeCerts(dir: string): { cert: string; key: string } {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
-  return { cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
-}
 
 test('TLS: the Java client with tls.enable against our enforcing and permissive modes', { timeout: 600_000, skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rmqts-tls-interop-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const certs = makeCerts(dir);
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
+  const certs = makeTestCerts(dir);
   const keys = { 'tls.server.certPath': certs.cert, 'tls.server.keyPath': certs.key };
 
   const cluster = async (mode: 'enforcing' | 'permissive') => {
     const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, `kv-${mode}.json`), 'tls.server.mode': mode, ...keys } });
     const { port } = await namesrv.start();
-    t.after(() => namesrv.stop());
+    defer(t, () => namesrv.stop());
     const namesrvAddr = `127.0.0.1:${port}`;
     const { broker } = await startBroker(t, namesrvAddr, { 'tls.server.mode': mode, ...keys, 'tls.enable': true });
     return { namesrvAddr, brokerAddr: broker.brokerAddr };

@@ -13,6 +13,7 @@ import { type LocalTransactionState, type MessageExt, PushConsumer, TransactionP
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { startRocketmqTsProcess } from '../lib/rocketmq-ts-process.ts';
 import { startApacheTarget, uniqueName } from '../lib/targets.ts';
+import { defer } from '../lib/cleanup.ts';
 
 const TX_SETTINGS = { transactionTimeOut: 1000, transactionCheckInterval: 1000 };
 const fast = { pollNameServerInterval: 500, heartbeatBrokerInterval: 500 };
@@ -51,7 +52,7 @@ function producerFor(t: TestContext, namesrvAddr: string, group: string, checked
       return truth(message.keys[0]!);
     },
   });
-  t.after(() => producer.shutdown());
+  defer(t, () => producer.shutdown());
   return producer;
 }
 
@@ -63,7 +64,7 @@ async function consume(t: TestContext, namesrvAddr: string, topic: string): Prom
     received.push(message);
   });
   await consumer.start();
-  t.after(() => consumer.shutdown());
+  defer(t, () => consumer.shutdown());
   return received;
 }
 
@@ -91,7 +92,7 @@ describe('TypeScript TransactionProducer', { timeout: 240_000 }, () => {
   for (const target of targets) {
     test(`against ${target.name}: COMMIT, ROLLBACK, UNKNOW resolved by checkLocalTransaction`, { timeout: 120_000 }, async (t) => {
       const server = await target.start();
-      t.after(() => server.stop());
+      defer(t, () => server.stop());
       const topic = uniqueName('tx_ts');
       const checked: string[] = [];
       const producer = producerFor(t, server.namesrvAddr, uniqueName('tx_ts_producer'), checked);
@@ -117,11 +118,11 @@ describe('TypeScript TransactionProducer', { timeout: 240_000 }, () => {
 
   test('rocketmq-ts broker killed with SIGKILL right after a burst of transactions: every outcome right after the restart', { timeout: 120_000 }, async (t) => {
     const root = await mkdtemp(join(tmpdir(), 'rmqts-tx-crash-'));
-    t.after(() => rm(root, { recursive: true, force: true }));
+    defer(t, () => rm(root, { recursive: true, force: true }));
     const storeDir = join(root, 'store');
     const brokerConfig = { transactionTimeOut: 1500, transactionCheckInterval: 500 };
     const first = await startRocketmqTsProcess({ storeDir, brokerConfig });
-    t.after(() => first.kill());
+    defer(t, () => first.kill());
     const topic = uniqueName('tx_crash');
     const group = uniqueName('tx_crash_producer');
     const checkedBefore: string[] = [];
@@ -136,7 +137,7 @@ describe('TypeScript TransactionProducer', { timeout: 240_000 }, () => {
     await before.shutdown();
 
     const second = await startRocketmqTsProcess({ storeDir, brokerConfig });
-    t.after(() => second.kill());
+    defer(t, () => second.kill());
     const checked: string[] = [];
     const after = producerFor(t, second.namesrvAddr, group, checked);
     await after.start();

@@ -94,8 +94,14 @@ function chartCard(title, seriesMap, testid) {
 function replicationText(runtime) {
   if (!runtime || runtime.brokerRole === undefined) return '';
   const lag = runtime.replicationLagBytes;
-  if (runtime.brokerRole === 'SLAVE') return `SLAVE ${runtime.haClientState ?? ''}, ${fmtNum(lag ?? 0)} B behind`;
-  return lag === undefined || lag < 0 ? `${runtime.brokerRole}, no slave` : `${runtime.brokerRole}, slave ${fmtNum(lag)} B behind`;
+  const role = runtime.brokerRole === 'SLAVE' ? `SLAVE ${runtime.haClientState ?? ''}, ${fmtNum(lag ?? 0)} B behind` : lag === undefined || lag < 0 ? `${runtime.brokerRole}, no slave` : `${runtime.brokerRole}, slave ${fmtNum(lag)} B behind`;
+  return runtime.controller ? `${role}; ${controllerText(runtime.controller, runtime.brokerRole)}` : role;
+}
+
+/** Controller mode (docs/failover.md): controller id, master epoch, in-sync set (master), controller leader. */
+function controllerText(c, role) {
+  const inSync = role === 'SLAVE' ? '' : `, in-sync {${c.inSyncReplicas.join(', ')}}`;
+  return `controller id ${c.brokerControllerId}, epoch ${c.masterEpoch}${inSync}, controller ${c.leader || 'unknown'}`;
 }
 
 async function clusterPage() {

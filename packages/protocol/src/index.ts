@@ -33,3 +33,4 @@ export * from './bodies/heartbeat.ts';
 export * from './bodies/admin.ts';
 export * from './transport/local-address.ts';
 export * from './acl/signature.ts';
+export * from './transport/first-byte.ts';

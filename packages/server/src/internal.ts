@@ -11,3 +11,4 @@ export { checkPermission, parsePerm, Perm } from './broker/acl/permission.ts';
 export { parsePlainAclYaml, plainAclYaml, compileAccount } from './broker/acl/plain-acl-config.ts';
 export { parseAccessResource } from './broker/acl/access-resource.ts';
 export { AclDeniedError, PlainPermissionManager, validateAccess } from './broker/acl/plain-permission-manager.ts';
+export { hasOpenssl, makeTestCerts, type TestCerts } from './testing/test-certs.ts';

@@ -190,7 +190,15 @@ describe('the check, in Apache order', () => {
     assert.equal(pull('topicC', 'groupC'), 'ok');
     assert.equal(pull('topicC', 'unlistedGroup'), 'ok', 'defaultGroupPerm SUB');
     assert.match(pull('topicC', 'groupA'), /No default permission for group:groupA/);
-    assert.match(pull('topicA', 'groupC'), /No default permission for topic:topicA/);
+    assert.match(pull('topicA', 'groupC'), /No default permission for topic:topicA/);    // The 5.x POP codes need the same as a pull.
+    const pop = (topic: string, group: string) => {
+      const request = createRequest(200050, { extFields: { consumerGroup: group, topic, queueId: '-1', maxMsgNums: '32', invisibleTime: '60000', pollTime: '0', bornTime: '0', initMode: '0' } });
+      signRequest(request, good);
+      return check(request);
+    };
+    assert.equal(pop('topicC', 'groupC'), 'ok');
+    assert.match(pop('topicC', 'groupA'), /No default permission for group:groupA/);
+    assert.match(pop('topicA', 'groupC'), /No default permission for topic:topicA/);
   });
   it('heartbeats need SUB on each group and subscribed topic', () => {
     const heartbeat = (topic: string) => {

@@ -163,6 +163,9 @@ describe('command line', () => {
     const unimplemented = run('mqnamesrv', ['-p', '--clusterTest=true']);
     assert.equal(await unimplemented.exited, 1);
     assert.match(unimplemented.output(), /clusterTest=true is not supported by rocketmq-ts/);
+    const noBrokers = run('start', ['--brokers', '0', '--namesrvPort=0']);
+    assert.equal(await noBrokers.exited, 1);
+    assert.match(noBrokers.output(), /--brokers=0 is not a broker count \(1–26\)/);
   });
 
   it('the sample conf/namesrv.conf and conf/broker.conf start a name server and a broker; piped output is JSON lines only', { timeout: 60_000 }, async (t) => {
@@ -171,7 +174,9 @@ describe('command line', () => {
     const conf = fileURLToPath(new URL('../../../conf/', import.meta.url));
     const namesrv = run('mqnamesrv', ['-c', join(conf, 'namesrv.conf'), '--listenPort=0', '--bindAddress=127.0.0.1', `--kvConfigPath=${join(home, 'kv.json')}`]);
     t.after(() => namesrv.child.kill('SIGKILL'));
-    const namesrvPort = Number(/listening on [^:]+:(\d+)/.exec(await waitFor(namesrv, /boot success/))?.[1]);
+    // The announce line may arrive in two chunks: wait until the port is followed by the rest of its line.
+    const bootLine = /listening on [^:]+:(\d+)\D/;
+    const namesrvPort = Number(bootLine.exec(await waitFor(namesrv, bootLine))?.[1]);
     const listenPort = await freePort();
     const broker = run('mqbroker', ['-c', join(conf, 'broker.conf'), '-n', `127.0.0.1:${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', `--storePathRootDir=${join(home, 'store')}`]);
     t.after(() => broker.child.kill('SIGKILL'));

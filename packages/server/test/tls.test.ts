@@ -5,7 +5,6 @@
  * TS producer and consumer work over TLS end to end.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,29 +12,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createRequest, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { Producer, PushConsumer, type MessageExt } from '@rocketmq-ts/client';
-import { NameServer, startBroker } from '@rocketmq-ts/server/internal';
+import { hasOpenssl, makeTestCerts, NameServer, startBroker } from '@rocketmq-ts/server/internal';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (PKCS#8 key, as Apache wants). */
-function makeCerts(dir: string): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=rocketmq-ts test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  const ext = join(dir, 'san.ext');
-  execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ${JSON.stringify(ext)}`]);
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', ext);
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=rocketmq-ts test client');
-  run('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1');
-  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key') };
-}
 
 const id = () => randomUUID().replace(/-/g, '').slice(0, 8);
 
@@ -51,7 +30,7 @@ async function answers(client: RemotingClient, addr: string): Promise<boolean> {
 test('TLS modes', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rmqts-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const certs = makeCerts(dir);
+  const certs = makeTestCerts(dir);
   const serverKeys = { 'tls.server.certPath': certs.cert, 'tls.server.keyPath': certs.key };
   const start = async (mode: string, extra: Record<string, string> = {}) => {
     const namesrv = new NameServer({ config: { listenPort: 0, bindAddress: '127.0.0.1', kvConfigPath: join(dir, `kv-${id()}.json`), 'tls.server.mode': mode, ...serverKeys, ...extra } });

@@ -99,6 +99,11 @@ export interface MessageStoreOptions {
   now?: () => number;
   /** Disk usage probe (tests inject one). @defaultValue statfs of the commit-log dir */
   diskStats?: () => Promise<DiskStats>;
+  /**
+   * Most records held back by the confirm offset (setConfirmOffset) before puts are refused:
+   * each is kept in memory until the in-sync replicas acknowledge it. @defaultValue 100000
+   */
+  maxHeldBackRecords?: number;
 }
 
 /** Largest run of other records a read may cover between two wanted records. */
@@ -128,6 +133,10 @@ export class MessageStore implements MessageStoreApi {
   private indexRebuilding = false;
   /** End of the last record dispatched (consume queues hold everything before it). */
   private dispatchedEnd = 0;
+  /** Records ending past this stay out of the consume queues (setConfirmOffset). */
+  private confirmBound = Number.POSITIVE_INFINITY;
+  /** Written records held back by confirmBound, in log order. */
+  private held: DispatchRequest[] = [];
 
   private constructor(
     private readonly options: MessageStoreOptions,
@@ -225,7 +234,13 @@ export class MessageStore implements MessageStoreApi {
     this.checkpoint.recoverOffset = Math.min(report.end, commitLog.flushedOffset);
     await this.checkpoint.flush();
     if (this.index) this.rebuildIndex(this.index, report.end, abnormal, from);
-    commitLog.onDispatch((request) => this.dispatch(request, true));
+    commitLog.onDispatch((request) => this.onWritten(request));
+  }
+
+  /** A record is written: into the consume queues now, or held until the confirm offset covers it. */
+  private onWritten(request: DispatchRequest): void {
+    if (this.held.length === 0 && request.commitLogOffset + request.size <= this.confirmBound) this.dispatch(request, true);
+    else this.held.push(request);
   }
 
   /**
@@ -340,6 +355,13 @@ export class MessageStore implements MessageStoreApi {
 
   private refuse(): StorePutResult | undefined {
     if (this.closed) return { status: 'SERVICE_NOT_AVAILABLE', records: [], remark: 'the message store is shut down' };
+    if (this.held.length >= (this.options.maxHeldBackRecords ?? 100_000)) {
+      return {
+        status: 'SERVICE_NOT_AVAILABLE',
+        records: [],
+        remark: `${this.held.length} records wait for the in-sync replicas to acknowledge them (the confirm offset); new messages are refused until they do or the controller removes the lagging replica from the in-sync set`,
+      };
+    }
     if (this.replica) {
       return { status: 'SERVICE_NOT_AVAILABLE', records: [], remark: 'message store is slave mode, so putMessage is forbidden: send to the master of this broker name' };
     }
@@ -376,6 +398,79 @@ export class MessageStore implements MessageStoreApi {
   replicaSink(): ReplicaSink {
     this.replica ??= new ReplicaAppender(this.commitLog, this.options.deliverTimeOf ?? defaultDeliverTimeOf, this.logger);
     return this.replica;
+  }
+
+  /** Whether local puts are refused because this store follows a master (replicaSink). */
+  get following(): boolean {
+    return this.replica !== undefined;
+  }
+
+  /**
+   * Controller mode (Apache's confirmOffset): records ending past `offset` are written and
+   * replicated but not dispatched, so consumers cannot read what a failover may still cut;
+   * they are dispatched, in log order, once a later call covers them. Infinity (the default)
+   * dispatches everything. Records already dispatched stay visible whatever the new value.
+   */
+  setConfirmOffset(offset: number): void {
+    this.confirmBound = offset;
+    if (this.held.length === 0) return;
+    let released = 0;
+    for (const request of this.held) {
+      if (request.commitLogOffset + request.size > offset) break;
+      this.dispatch(request, true);
+      released++;
+    }
+    this.held = released === this.held.length ? [] : this.held.slice(released);
+  }
+
+  /** The bound setConfirmOffset set (Infinity: none). */
+  get confirmOffset(): number {
+    return this.confirmBound;
+  }
+
+  /** Bytes written but held back from the consume queues by the confirm offset. */
+  get heldBackBytes(): number {
+    const first = this.held[0];
+    return first ? this.commitLog.maxOffset - first.commitLogOffset : 0;
+  }
+
+  /**
+   * Controller mode: cuts the log and the consume queues at `offset` (a record boundary), so a
+   * former master can follow a new one whose log differs after it. The index keeps entries of
+   * cut records; lookups read the log and skip what is no longer there. Held-back records
+   * (setConfirmOffset) after the cut are dropped; those before it are dispatched, since the
+   * new master's log holds them too.
+   */
+  async truncateTo(offset: number): Promise<void> {
+    if (this.held.length > 0) {
+      const kept = this.held.filter((request) => request.commitLogOffset + request.size <= offset);
+      this.held = [];
+      for (const request of kept) this.dispatch(request, true);
+    }
+    if (offset >= this.commitLog.maxOffset) return;
+    this.logger.warn({ from: this.commitLog.maxOffset, to: offset }, 'truncating the commit log to the new master epoch (records after this offset were never acknowledged to clients)');
+    await this.commitLog.truncate(offset);
+    await this.consumeQueues.write();
+    await this.consumeQueues.truncateDirty(offset);
+    for (const queue of this.consumeQueues.all()) this.commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset);
+    await this.consumeQueues.flush();
+    this.dispatchedEnd = Math.min(this.dispatchedEnd, offset);
+    this.checkpoint.recoverOffset = Math.min(this.checkpoint.recoverOffset, offset);
+    await this.checkpoint.flush();
+    // The appender's view (pending partial record) belongs to the old log.
+    if (this.replica) this.replica = new ReplicaAppender(this.commitLog, this.options.deliverTimeOf ?? defaultDeliverTimeOf, this.logger);
+  }
+
+  /**
+   * Controller mode: a follower becomes a master. A record received only in part is cut (the
+   * old master never acknowledged it), then local puts are accepted again. Returns the log end.
+   */
+  async stopFollowing(): Promise<number> {
+    const replica = this.replica;
+    if (!replica) return this.commitLog.maxOffset;
+    await this.truncateTo(replica.dispatchedPhyOffset);
+    this.replica = undefined;
+    return this.commitLog.maxOffset;
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -698,7 +793,7 @@ export class MessageStore implements MessageStoreApi {
       commitLogMinOffset: this.commitLog.minOffset,
       commitLogMaxOffset: this.commitLog.maxOffset,
       commitLogFlushedOffset: this.commitLog.flushedOffset,
-      dispatchBehindBytes: 0,
+      dispatchBehindBytes: this.heldBackBytes,
       putMessageTotal: this.putTotal,
       getMessageFoundTotal: this.foundTotal,
       diskUsedRatio: this.retention.lastDiskUsage,

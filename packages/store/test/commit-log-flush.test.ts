@@ -29,6 +29,27 @@ describe('CommitLog flush', () => {
     assert.ok(log.stats.syncs >= 1 && log.stats.syncs <= datasyncs, "a round datasyncs each segment it touches");
   });
 
+  it('a background flush (ASYNC_FLUSH) never datasyncs on the event loop; a flush sends wait for (SYNC_FLUSH) may', async (t) => {
+    // Issue 22, item 7: an inline fdatasync on a busy disk held the event loop (and every
+    // client's round trip) for 132 ms; under ASYNC_FLUSH nobody waits for it.
+    for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
+      const seen: (boolean | undefined)[] = [];
+      const log = await openLog(t, await tempDir(t), {
+        flushDiskType,
+        io: {
+          async datasync(handle, _file, _dirtyBytes, background) {
+            seen.push(background);
+            await handle.datasync();
+          },
+        },
+      });
+      await log.append(message());
+      await log.flush();
+      assert.ok(seen.length >= 1, `${flushDiskType}: the flush datasynced`);
+      assert.ok(seen.every((background) => background === (flushDiskType === 'ASYNC_FLUSH')), `${flushDiskType}: background flags ${JSON.stringify(seen)}`);
+    }
+  });
+
   it('SYNC_FLUSH: an append not durable within syncFlushTimeout reports FLUSH_DISK_TIMEOUT and stays stored', async (t) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

@@ -30,6 +30,16 @@ export function parseRuntimeInfo(addr: string, table: ReadonlyMap<string, string
     replicationLagBytes:
       raw['slaveFallBehindMuch'] !== undefined ? number('slaveFallBehindMuch') : raw['masterFallBehindMuch'] !== undefined ? number('masterFallBehindMuch') : undefined,
     haClientState: raw['haClientState'],
+    controller:
+      raw['masterEpoch'] !== undefined
+        ? {
+            leader: raw['controllerLeader'] ?? '',
+            brokerControllerId: number('brokerControllerId'),
+            masterEpoch: number('masterEpoch'),
+            inSyncReplicas: (raw['inSyncReplicas'] ?? '').split(',').filter(Boolean).map(Number),
+            epochs: raw['epochs'] ?? '',
+          }
+        : undefined,
     raw,
   };
 }

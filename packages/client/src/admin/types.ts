@@ -52,6 +52,8 @@ export interface BrokerRuntimeInfo {
   replicationLagBytes?: number;
   /** A slave's HA client: IDLE, CONNECTING, TRANSFER, PAUSED or STOPPED (rocketmq-ts only). */
   haClientState?: string;
+  /** Controller mode (rocketmq-ts only, docs/failover.md): the controller leader, ids, master epoch and in-sync set. */
+  controller?: { leader: string; brokerControllerId: number; masterEpoch: number; inSyncReplicas: number[]; epochs: string } | undefined;
   raw: Record<string, string>;
 }
 

@@ -313,6 +313,7 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
   }
 
   private async pullLoop(pq: ProcessQueue): Promise<void> {
+    let retriedAtOnce = false;
     while (!pq.dropped && this.state === 'running') {
       if (this.bufferedCount > this.settings.pullThresholdForAll || pq.cachedCount > this.settings.pullThresholdForQueue) {
         await sleep(50);
@@ -330,9 +331,13 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
       });
       if (pq.dropped) break;
       if (outcome.kind !== 'pulled') {
-        await sleep(1000);
+        // A new master in the refreshed route (failover) is pulled at once, once in a row (as PushConsumer).
+        const atOnce: boolean = outcome.kind === 'failed' && outcome.masterMoved && !retriedAtOnce;
+        retriedAtOnce = atOnce;
+        if (!atOnce) await sleep(1000);
         continue;
       }
+      retriedAtOnce = false;
       const { result, messages } = outcome;
       pq.nextOffset = result.nextBeginOffset;
       if (result.status === 'FOUND') {

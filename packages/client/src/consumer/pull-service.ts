@@ -8,6 +8,7 @@ import type { SubscriptionData } from '@rocketmq-ts/protocol';
 import type { ClientInstance } from '../core/client-instance.ts';
 import type { PullResult } from '../core/client-api.ts';
 import type { MessageExt } from '../message.ts';
+import { MQBrokerError } from '../errors.ts';
 import type { ProcessQueue } from './process-queue.ts';
 import { matchesTags } from './subscription.ts';
 
@@ -28,10 +29,16 @@ export type PullOutcome =
   | { kind: 'pulled'; result: PullResult; messages: MessageExt[] }
   /** No master known for the queue's broker, even after a route refresh. */
   | { kind: 'no-broker' }
-  /** The pull failed (timeout, connection); logged. */
-  | { kind: 'failed' };
+  /**
+   * The pull failed (timeout, connection); logged. `masterMoved`: the route refreshed after it
+   * names another master for the queue's broker, so pulling again at once may succeed.
+   */
+  | { kind: 'failed'; masterMoved: boolean };
 
 export class PullService {
+  /** Route refreshes under way, one per topic: every queue of a dead broker fails at once. */
+  private readonly refreshing = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly instance: ClientInstance,
     private readonly group: string,
@@ -64,9 +71,27 @@ export class PullService {
       );
     } catch (error) {
       if (!pq.dropped) this.instance.logger.warn({ mq, err: String(error) }, 'pull failed; retrying shortly');
-      return { kind: 'failed' };
+      // No broker answer: the broker may be gone and another one master now (controller-mode
+      // failover). Ask the name server at once, as the producer does after a failed send,
+      // instead of pulling from the dead address until the pollNameServerInterval refresh.
+      if (error instanceof MQBrokerError || pq.dropped) return { kind: 'failed', masterMoved: false };
+      await this.refreshRoute(mq.topic);
+      const now = this.instance.masterAddr(mq.brokerName);
+      return { kind: 'failed', masterMoved: now !== undefined && now !== addr };
     }
     const messages = result.status === 'FOUND' ? result.messages.filter((message) => matchesTags(message, spec.subscription)) : [];
     return { kind: 'pulled', result, messages };
+  }
+
+  private refreshRoute(topic: string): Promise<unknown> {
+    let running = this.refreshing.get(topic);
+    if (!running) {
+      running = this.instance
+        .updateRoute(topic)
+        .catch(() => undefined)
+        .finally(() => this.refreshing.delete(topic));
+      this.refreshing.set(topic, running);
+    }
+    return running;
   }
 }

@@ -387,6 +387,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
 
   private async pullLoop(pq: ProcessQueue): Promise<void> {
     const clustering = this.rebalanceSettings.messageModel === 'CLUSTERING';
+    let retriedAtOnce = false;
     while (!pq.dropped && this.state === 'running') {
       const backoff = this.backoffMillis(pq);
       if (backoff > 0) {
@@ -410,9 +411,14 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       // A pull answered during shutdown is not consumed: its messages come again after a restart.
       if (pq.dropped || this.state !== 'running') break;
       if (outcome.kind !== 'pulled') {
-        await sleep(this.settings.pullTimeDelayMillsWhenException);
+        // A new master in the refreshed route (failover) is pulled at once; once only in a row, so
+        // a route naming dead brokers in turn cannot make this loop spin.
+        const atOnce: boolean = outcome.kind === 'failed' && outcome.masterMoved && !retriedAtOnce;
+        retriedAtOnce = atOnce;
+        if (!atOnce) await sleep(this.settings.pullTimeDelayMillsWhenException);
         continue;
       }
+      retriedAtOnce = false;
       const { result, messages } = outcome;
       pq.lastPullTimestamp = Date.now();
       if (result.status === 'FOUND') {

@@ -445,6 +445,9 @@ export class Producer {
         this.instance.logger.warn({ topic: prepared.topic, broker: queue.brokerName, attempt, err: String(error) }, 'send attempt failed');
         if (isBrokerAnswer && !error.retriable) throw error;
         if (!(error instanceof RocketMQError) || (!isBrokerAnswer && !error.retriable)) throw error;
+        // The broker may be gone and another one master now (controller-mode failover): ask the
+        // name server at once instead of waiting for the 30 s route poll.
+        if (!isBrokerAnswer && attempt < attempts) await this.instance.updateRoute(prepared.topic).catch(() => undefined);
       }
     }
     if (notStoreOk) return notStoreOk;

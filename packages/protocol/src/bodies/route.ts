@@ -47,6 +47,18 @@ export interface ClusterInfo {
 export interface DataVersion {
   counter: number;
   timestamp: number;
+  /**
+   * 5.x: the master epoch in controller mode (DataVersion.stateVersion). A name server keeps the
+   * registration with the higher one for a brokerId; absent from 4.x brokers (0).
+   */
+  stateVersion?: number;
+}
+
+/** DataVersion JSON in fastjson's field order; stateVersion only when set (4.x bytes otherwise). */
+function dataVersionJson(version: DataVersion): WritableJson {
+  return version.stateVersion === undefined
+    ? { counter: version.counter, timestamp: version.timestamp }
+    : { counter: version.counter, stateVersion: version.stateVersion, timestamp: version.timestamp };
 }
 
 /** TopicConfig.java; topicFilterType is SINGLE_TAG or MULTI_TAG. */
@@ -183,7 +195,7 @@ export function topicConfigJson(config: TopicConfig): WritableJson {
 export function topicConfigWrapperJson(wrapper: TopicConfigSerializeWrapper): WritableJson {
   const names = javaMapOrder([...wrapper.topicConfigTable.keys()], javaStringHash, 'ConcurrentHashMap', 1024);
   return {
-    dataVersion: { counter: wrapper.dataVersion.counter, timestamp: wrapper.dataVersion.timestamp },
+    dataVersion: dataVersionJson(wrapper.dataVersion),
     topicConfigTable: new Map(names.map((name) => [name, topicConfigJson(wrapper.topicConfigTable.get(name)!)])),
   };
 }
@@ -195,7 +207,7 @@ export function encodeRegisterBrokerBody(body: RegisterBrokerBody): Buffer {
 }
 
 export function encodeDataVersion(version: DataVersion): Buffer {
-  return Buffer.from(writeFastjson({ counter: version.counter, timestamp: version.timestamp }));
+  return Buffer.from(writeFastjson(dataVersionJson(version)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,7 +295,9 @@ export function decodeKVTable(body: Uint8Array | undefined): Map<string, string>
 
 export function readDataVersion(value: JsonValue | undefined): DataVersion {
   const object = isObject(value) ? value : {};
-  return { counter: num(object['counter']), timestamp: num(object['timestamp']) };
+  const version: DataVersion = { counter: num(object['counter']), timestamp: num(object['timestamp']) };
+  if (object['stateVersion'] !== undefined) version.stateVersion = num(object['stateVersion']);
+  return version;
 }
 
 export function readTopicConfig(value: JsonValue | undefined, name = ''): TopicConfig {

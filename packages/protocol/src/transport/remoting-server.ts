@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { peekTlsHandshake } from './first-byte.ts';
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { dispatchRequest, type HandlerTable, type RequestHook } from './dispatch.ts';
 import { InboundBudget } from './inbound-budget.ts';
@@ -30,10 +31,6 @@ export interface ServerTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-/** The first byte of a TLS handshake record. */
-const TLS_HANDSHAKE = 0x16;
-/** A connection that sends nothing this long before its first byte is closed. */
-const FIRST_BYTE_TIMEOUT_MILLIS = 30_000;
 
 export interface RemotingServerOptions extends ConnectionOptions {
   handlers: HandlerTable;
@@ -93,14 +90,7 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
 
   /** Peeks at the first byte to tell TLS from plain remoting, as Apache's HandshakeHandler. */
   private sniff(socket: Socket, peer: string, tls: ServerTlsOptions): void {
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MILLIS, () => socket.destroy());
-    socket.once('error', () => socket.destroy());
-    socket.once('data', (chunk: Buffer) => {
-      socket.pause();
-      socket.setTimeout(0);
-      socket.removeAllListeners('error');
-      socket.unshift(chunk);
-      const isTls = chunk[0] === TLS_HANDSHAKE;
+    peekTlsHandshake(socket, (isTls) => {
       if (isTls && (tls.mode === 'disabled' || !tls.secureContext)) {
         this.logger.warn({ peer, mode: tls.mode }, tls.mode === 'disabled' ? 'TLS connection closed: tls.server.mode=disabled' : 'TLS connection closed: no tls.server.certPath/keyPath configured');
         socket.destroy();

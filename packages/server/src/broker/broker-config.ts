@@ -40,12 +40,16 @@ export const brokerSettings = {
   fastListenPort: int(0, { doc: 'The VIP channel; 0 = listenPort − 2, −1 = off.', min: -1, max: 65535 }),
   haListenPort: int(0, { doc: 'Always listenPort + 1 at start, as in Apache RocketMQ; a configured value is ignored with a warning.', ...port }),
   bindAddress: text('0.0.0.0', { doc: 'Address the remoting ports bind to.', allowEmpty: false, pattern: ipOrHost, rule: 'be an IP address or host name', invalidExample: '0.0.0.0:10911' }),
-  grpcServerPort: int(8081, { doc: "The v5 gRPC endpoint (MessagingService, as Apache's proxy: 8081); 0 = any free port, -1 = off. Masters only (docs/grpc.md).", important: true, min: -1, max: 65535 }),
+  grpcServerPort: int(8081, { doc: "The v5 gRPC endpoint (MessagingService, as Apache's proxy: 8081); 0 = any free port, -1 = off. Masters only; in controller mode every broker, serving while master (docs/grpc.md).", important: true, min: -1, max: 65535 }),
   serverChannelMaxIdleTimeSeconds: int(120, { doc: 'A connection silent this long (seconds) is closed.', min: 1 }),
   maxFrameLength: int(16 * MiB, { doc: 'Largest remoting frame accepted (bytes).', min: 1024 }),
   serverMaxInboundBytes: int(256 * MiB, {
     doc: 'Ours: bytes of unfinished frames and queued requests held across all connections of a port before the connections holding the most stop reading.',
     min: 1024 * 1024,
+  }),
+  serverMaxRequestsPerTurn: int(32, {
+    doc: 'Ours: requests one connection hands to the handlers per event-loop turn before other connections are served; a pipelining peer waits for the next turn.',
+    min: 1,
   }),
   // TLS on listenPort and the VIP port, and to the name servers (tls.enable): common/tls-config.ts
   ...tlsSettings,
@@ -57,7 +61,21 @@ export const brokerSettings = {
   haTransferBatchSize: int(32 * 1024, { doc: 'Most bytes in one HA transfer frame.', min: 1 }),
   haSlaveFallbehindMax: int(256 * MiB, { doc: 'SYNC_MASTER: a slave this many bytes behind counts as not available.', min: 0 }),
   enableDLegerCommitLog: bool(false, { doc: 'DLedger (Raft) commit log.', notImplemented: 'the DLedger commit log is not implemented; use master/slave replication with brokerRole (docs/replication.md)' }),
-  enableControllerMode: bool(false, { doc: '5.x controller mode.', notImplemented: 'controller mode is not implemented; use master/slave replication with brokerRole (docs/replication.md)' }),
+  // controller mode (5.x BrokerConfig / MessageStoreConfig names; docs/failover.md)
+  enableControllerMode: bool(false, {
+    doc: "Automatic failover: Apache RocketMQ 5.x controllers (controllerAddr) elect this broker name's master; brokerRole and brokerId are then assigned, not configured.",
+    important: true,
+  }),
+  controllerAddr: text('', { doc: 'The controllers, host:port;host:port;… (controller mode).', important: true, pattern: hostPort, rule: 'be host:port;host:port', invalidExample: 'controller-host' }),
+  fetchControllerAddrByDnsLookup: bool(false, { doc: 'Controller mode: resolve controllerAddr as a DNS name.', notImplemented: 'fetchControllerAddrByDnsLookup is not implemented; list the controllers in controllerAddr' }),
+  controllerHeartBeatTimeoutMills: int(10_000, { doc: 'Controller mode: a broker silent this long is declared dead by the controller (sent in each heartbeat).', min: 1 }),
+  brokerHeartbeatInterval: int(1_000, { doc: 'Controller mode: heartbeat period to every controller.', min: 1 }),
+  syncBrokerMetadataPeriod: int(5_000, { doc: 'Controller mode: how often the broker asks the controller for its master and in-sync set (role changes are also pushed at once).', min: 1 }),
+  checkSyncStateSetPeriod: int(5_000, { doc: 'Controller mode: how often a master re-checks which slaves are in sync.', min: 1 }),
+  syncControllerMetadataPeriod: int(10_000, { doc: 'Controller mode: how often the broker looks up the controller leader.', min: 1 }),
+  haMaxTimeSlaveNotCatchup: int(15_000, { doc: 'Controller mode: a slave not caught up for this long leaves the in-sync set.', min: 1 }),
+  allAckInSyncStateSet: bool(false, { doc: 'Controller mode: a send waits for every member of the in-sync set (set true for no acknowledged loss on failover).', important: true }),
+  minInSyncReplicas: int(1, { doc: 'Controller mode: sends answer SLAVE_NOT_AVAILABLE while the in-sync set (master included) is smaller than this.', min: 1 }),
 
   // registration
   registerNameServerPeriod: int(30_000, { doc: 'How often the broker registers with every name server (clamped to 10–60 s).', min: 1 }),
@@ -178,7 +196,7 @@ export const brokerNoEffectKeys: Record<string, string> = Object.fromEntries(
     'osPageCacheBusyTimeOutMills',
     'waitTimeMillsInSendQueue',
     'waitTimeMillsInPullQueue',
-  ].map((key) => [key, 'it tunes Java threads or memory; rocketmq-ts runs on one Node.js event loop']),
+  ].map((key) => [key, 'it tunes Java threads or memory; a rocketmq-ts broker runs on one Node.js event loop (to use more cores, run more brokers: npm start -- --brokers N, docs/deployment.md)']),
 );
 
 /** Parses messageDelayLevel ("1s 5s 1m 2h 1d") into milliseconds per level (1-based index 0). */

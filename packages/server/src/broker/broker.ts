@@ -17,7 +17,6 @@ import {
   RequestCode,
   type RequestHandler,
   type RequestHook,
-  type ServerTlsOptions,
   pickLocalAddress,
 } from '@rocketmq-ts/protocol';
 import {
@@ -31,7 +30,7 @@ import {
   TopicConfigManager as TopicConfigFile,
 } from '@rocketmq-ts/store';
 import { type ServerLogger, silentServerLogger } from '../common/logger.ts';
-import { clientTls, serverTls } from '../common/tls-config.ts';
+import { clientTls, type ServerTls, serverTls } from '../common/tls-config.ts';
 import { checkSettings, ConfigError } from '../config/schema.ts';
 import { type BrokerConfig, brokerDefaults, brokerSettings, parseDelayLevels } from './broker-config.ts';
 import type { ClientChannel } from './client/client-channel.ts';
@@ -52,10 +51,13 @@ import { ScheduleMessageService } from './schedule/schedule-message-service.ts';
 import { TimerMessageService } from './schedule/timer-message-service.ts';
 import { TopicConfigManager } from './topic/topic-config-manager.ts';
 import { Replication, type ReplicationOptions, validateRole } from './ha/replication.ts';
+import { checkControllerMode } from './controller/controller-mode.ts';
+import { ReplicasManager } from './controller/replicas-manager.ts';
 import { TransactionCheckService } from './transaction/check-service.ts';
 import { TransactionService } from './transaction/transaction-service.ts';
 import { AclParseError, parseAccessResource } from './acl/access-resource.ts';
 import { AclDeniedError, PlainPermissionManager } from './acl/plain-permission-manager.ts';
+import { GrpcClientRegistry } from './client/grpc-clients.ts';
 import { type GrpcEndpoint, startGrpcEndpoint } from './grpc/grpc-endpoint.ts';
 
 /** Spare slots between the roll window and the wheel's end (5.x TIMER_BLANK_SLOTS). */
@@ -91,10 +93,13 @@ export class Broker {
   private timerStore: TimerStore | undefined;
   private timer: TimerMessageService | undefined;
   private replication: Replication | undefined;
+  private replicas: ReplicasManager | undefined;
+  private controllerClient: RemotingClient | undefined;
+  private masterServicesOn = false;
   private transactionCheck: TransactionCheckService | undefined;
   private acl: PlainPermissionManager | undefined;
   private requestHook: RequestHook | undefined;
-  private serverTls: ServerTlsOptions | undefined;
+  private serverTls: ServerTls | undefined;
   private grpc: GrpcEndpoint | undefined;
   private registerPending = false;
   private stopped = false;
@@ -129,7 +134,13 @@ export class Broker {
     // The CLI checked text settings already; this catches values given in code.
     const problems = checkSettings(brokerSettings, config);
     if (problems.length > 0) throw new ConfigError(problems);
-    const role = validateRole(config);
+    if (config.enableControllerMode) {
+      checkControllerMode(config);
+      // The controller assigns the role and the id; until then this broker takes no writes.
+      config.brokerRole = 'SLAVE';
+      config.brokerId = -1;
+    }
+    const role = config.enableControllerMode ? 'SLAVE' : validateRole(config);
     if (role !== 'SLAVE' && config.brokerId !== 0) {
       this.logger.warn({ brokerId: config.brokerId }, `a master's brokerId is always 0 (brokerRole=${role}); using 0`);
       config.brokerId = 0;
@@ -220,6 +231,7 @@ export class Broker {
       delayLevels,
       registerBrokerAll: () => this.registerBrokerAll(),
       startTimestamp: Date.now(),
+      grpcClients: new GrpcClientRegistry(() => config.channelExpiredTimeout),
       acl: this.acl,
     };
     this.services = services;
@@ -230,15 +242,7 @@ export class Broker {
     services.replication = replication;
     store.onMessageArriving((topic, queueId, maxOffset, tagsCode) => hold.notifyMessageArriving(topic, queueId, maxOffset, tagsCode));
     hold.start();
-    if (role !== 'SLAVE') {
-      // Delayed and timer messages are re-put, and half messages checked, by the master only; a slave gets the results replicated.
-      this.schedule = new ScheduleMessageService(store, files.delayOffsets, delayLevels, this.logger);
-      this.schedule.start(config.flushDelayOffsetInterval);
-      await this.startTimer(store);
-      await transactions.recover();
-      this.transactionCheck = new TransactionCheckService(transactions, files.offsets, producers, () => config, storeHost, this.logger);
-      this.transactionCheck.start();
-    }
+    if (role !== 'SLAVE') await this.masterServices(true);
 
     const handlers = brokerHandlerTable(services);
     await this.listen(config.listenPort, handlers);
@@ -253,9 +257,15 @@ export class Broker {
       this.logger.warn({ haListenPort: config.haListenPort }, 'haListenPort is always listenPort + 1 (as in Apache RocketMQ); the configured value is ignored');
     }
     config.haListenPort = config.listenPort + 1;
-    await replication.start();
-    // v5 clients consume by POP, which changes state: masters only.
-    if (config.grpcServerPort >= 0 && role !== 'SLAVE') this.grpc = await startGrpcEndpoint(services, handlers);
+    await replication.start({
+      masterServices: (on) => this.masterServices(on),
+      proposeInSyncSet: (ids) => void this.replicas?.alterSyncStateSet(ids),
+      registerNow: () => void this.registerBrokerAll(),
+    });
+    if (config.enableControllerMode) this.startReplicasManager(replication, services);
+    // v5 clients consume by POP, which changes state: masters only. Under a controller the role
+    // changes at run time, so the endpoint serves throughout and answers as a follower meanwhile.
+    if (config.grpcServerPort >= 0 && (role !== 'SLAVE' || config.enableControllerMode)) this.grpc = await startGrpcEndpoint(services, handlers, this.serverTls);
 
     this.every(10_000, () => this.scanNotActiveClients());
     this.every(config.flushConsumerOffsetInterval, () => {
@@ -264,6 +274,84 @@ export class Broker {
     this.every(Math.min(Math.max(config.registerNameServerPeriod, 10_000), 60_000), () => void this.registerBrokerAll());
     await this.registerBrokerAll();
     this.logger.info({ brokerName: config.brokerName, addr: this.brokerAddr, namesrvAddr: config.namesrvAddr }, 'the broker boot success');
+  }
+
+  /**
+   * Delayed and timer messages are re-put, and half messages checked, by the master only; a
+   * slave gets the results replicated. Under a controller they follow the role.
+   */
+  private async masterServices(on: boolean): Promise<void> {
+    const services = this.services;
+    const store = this.store;
+    if (!services || !store || on === this.masterServicesOn) return;
+    this.masterServicesOn = on;
+    const config = this.config;
+    if (on) {
+      this.schedule = new ScheduleMessageService(store, services.delayOffsets, services.delayLevels, this.logger);
+      this.schedule.start(config.flushDelayOffsetInterval);
+      await this.startTimer(store);
+      await services.transactions.recover();
+      this.transactionCheck = new TransactionCheckService(services.transactions, services.offsets, services.producers, () => config, services.storeHost, this.logger);
+      this.transactionCheck.start();
+      return;
+    }
+    await this.transactionCheck?.stop();
+    await this.schedule?.stop();
+    await this.timer?.stop();
+    await this.timerStore?.close();
+    this.transactionCheck = undefined;
+    this.schedule = undefined;
+    this.timer = undefined;
+    this.timerStore = undefined;
+  }
+
+  /** Controller mode: the controller client, and the two codes it pushes or a slave asks. */
+  private startReplicasManager(replication: Replication, services: BrokerServices): void {
+    this.controllerClient = new RemotingClient({ logger: this.logger });
+    const replicas = new ReplicasManager(
+      this.config,
+      this.brokerAddr,
+      this.controllerClient,
+      {
+        becomeMaster: (epoch, id, set) => replication.becomeMaster(epoch, id, set),
+        becomeSlave: (addr, epoch, id) => replication.becomeSlave(addr, epoch, id),
+        syncStateSetChanged: (set) => replication.setInSyncSet(set),
+        get lastEpoch() {
+          return replication.lastEpoch;
+        },
+        get maxPhyOffset() {
+          return replication.status().maxPhyOffset;
+        },
+        get confirmOffset() {
+          return replication.confirmOffset;
+        },
+      },
+      this.logger,
+    );
+    this.replicas = replicas;
+    services.controllerMode = {
+      onRoleChangeNotified: (request) => replicas.onRoleChangeNotified(request),
+      epochCacheBody: () => Buffer.from(JSON.stringify(replication.epochCache())),
+      runtimeEntries: () => {
+        const state = replicas.status();
+        const confirmed = replication.status().controller?.inSyncSet ?? state.syncStateSet;
+        return [
+          ['controllerLeader', state.controllerLeader ?? ''],
+          ['controllerAddr', state.controllerAddr.join(';')],
+          ['brokerControllerId', String(state.brokerControllerId ?? -1)],
+          ['masterEpoch', String(state.masterEpoch)],
+          ['inSyncReplicas', confirmed.join(',')],
+          ['confirmOffset', String(replication.confirmOffset)],
+          ['epochs', replication.epochCache().epochList.map((e) => `${e.epoch}@${e.startOffset}`).join(',')],
+        ];
+      },
+    };
+    replicas.start();
+  }
+
+  /** Controller mode state (console, tests). */
+  get replicasManager(): ReplicasManager | undefined {
+    return this.replicas;
   }
 
   /** Loads plain_acl.yml (refusing to start when it is missing or invalid), watches it, and checks every request on both ports. */
@@ -330,6 +418,7 @@ export class Broker {
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       maxInboundBytes: this.config.serverMaxInboundBytes,
+      maxRequestsPerTurn: this.config.serverMaxRequestsPerTurn,
       idleTimeoutMillis: this.config.serverChannelMaxIdleTimeSeconds * 1000,
     });
     server.on('disconnect', (connection) => this.onDisconnect(connection));
@@ -393,13 +482,13 @@ export class Broker {
     const services = this.services;
     if (!services || this.stopped) return;
     const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
-    if (namesrvAddrs.length === 0) return;
-    const results = await this.outerApi.registerBrokerAll(
-      namesrvAddrs,
-      this.identity(),
-      services.topics.registrationWrapper(this.config.brokerPermission),
-      this.config.registerBrokerTimeoutMills,
-    );
+    // Controller mode: no route before the controller has named this broker's role.
+    if (namesrvAddrs.length === 0 || this.config.brokerId < 0) return;
+    const topics = services.topics.registrationWrapper(this.config.brokerPermission);
+    // Controller mode: the master epoch as stateVersion, so a name server keeps the newest
+    // master's registration for brokerId 0 against a stale master's (docs/failover.md).
+    if (this.config.enableControllerMode && this.replication) topics.dataVersion.stateVersion = this.replication.masterEpoch;
+    const results = await this.outerApi.registerBrokerAll(namesrvAddrs, this.identity(), topics, this.config.registerBrokerTimeoutMills);
     this.replication?.onRegistered(results);
     if (results.length === 0) {
       this.logger.error({ namesrvAddr: this.config.namesrvAddr }, 'no name server accepted the registration: clients will get "No route info of this topic"');
@@ -421,6 +510,8 @@ export class Broker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.acl?.stop();
+    await this.replicas?.stop();
+    await this.controllerClient?.close();
     await this.replication?.stop();
     this.services?.hold.stop();
     this.services?.statsManager.stop();
@@ -430,7 +521,7 @@ export class Broker {
     await this.timer?.stop();
     await this.timerStore?.close();
     const namesrvAddrs = parseNamesrvAddr(this.config.namesrvAddr);
-    if (namesrvAddrs.length > 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
+    if (namesrvAddrs.length > 0 && this.config.brokerId >= 0) await this.outerApi.unregisterBrokerAll(namesrvAddrs, this.identity());
     await this.namesrvClient.close();
     await this.grpc?.close();
     for (const server of this.servers) await server.close();

@@ -9,7 +9,8 @@
  *
  * Broker k (masters first, then the slaves of broker-a, broker-b, …) listens on basePort + 10k
  * (VIP port − 2, HA port + 1), data in <home>/<brokerName>-<brokerId>, log in <home>/logs; master
- * m serves gRPC on grpcServerPort + m (8081, 8082, …).
+ * m serves gRPC on grpcServerPort + m (8081, 8082, …); under `--cluster failover` node n does, on
+ * grpcServerPort + n − 1, serving while master.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -51,6 +52,15 @@ export function planCluster(spec: ClusterSpec, home: string, basePort: number): 
   return plan;
 }
 
+/**
+ * `--cluster failover`: three brokers of broker-a under the controllers (enableControllerMode):
+ * the controllers assign their ids and elect the master, so each starts as a follower (the
+ * brokerId and role here only name the process and its data directory).
+ */
+export function planFailover(home: string, basePort: number): ClusterBrokerPlan[] {
+  return [1, 2, 3].map((n, k) => ({ brokerName: 'broker-a', brokerId: n, brokerRole: 'SLAVE', listenPort: basePort + 10 * k, storePathRootDir: join(home, `broker-a-n${n}`) }));
+}
+
 export interface RunningBroker extends ClusterBrokerPlan {
   readonly process: ChildProcess;
   readonly brokerAddr: string;
@@ -83,6 +93,8 @@ function startBrokerProcess(plan: ClusterBrokerPlan, namesrvAddr: string, home: 
   // Masters serve gRPC on grpcServerPort (8081) + k for broker-a, -b, …; slaves serve none; 0 and −1 pass through.
   const grpcBase = Number(extra['grpcServerPort'] ?? 8081);
   if (plan.brokerRole !== 'SLAVE' && grpcBase > 0) settings['grpcServerPort'] = String(grpcBase + plan.brokerName.charCodeAt(plan.brokerName.length - 1) - 97);
+  // Under the controllers every broker serves gRPC (as master only), on grpcServerPort + n − 1 for node n.
+  if (extra['enableControllerMode'] === 'true' && grpcBase > 0) settings['grpcServerPort'] = String(grpcBase + plan.brokerId - 1);
   const args = [...loaderFlags(), entry, '-n', namesrvAddr, ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)];
   mkdirSync(join(home, 'logs'), { recursive: true });
   const logFile = join(home, 'logs', `${plan.brokerName}-${plan.brokerId}.log`);

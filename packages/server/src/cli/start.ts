@@ -4,7 +4,9 @@
  * name server setting can be given as --key=value. The web console (@rocketmq-ts/dashboard)
  * comes up on :8080 too (--dashboardPort=N moves it, --dashboard=false leaves it off). Ctrl-C or
  * SIGTERM stops it cleanly: the broker unregisters, flushes and persists consumer offsets.
- * `--cluster 2m-2s` (cluster.ts) runs several brokers instead, each in its own process.
+ * `--cluster 2m-2s` (cluster.ts) runs several brokers instead, each in its own process;
+ * `--brokers N` is `--cluster Nm`: N masters of one cluster, the RocketMQ way to use N cores of
+ * one host (each broker process runs its hot path on one event loop; docs/performance.md).
  */
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -16,7 +18,8 @@ import { NameServer } from '../namesrv/name-server.ts';
 import { namesrvSettings } from '../namesrv/namesrv-config.ts';
 import { logOptionsFrom, optionNames, settingArguments, UsageError, withLogOptions } from './arguments.ts';
 import { resolveBrokerConfig } from './mqbroker.ts';
-import { type ClusterBrokerPlan, parseClusterSpec, planCluster, type RunningBroker, startClusterProcesses, stopClusterProcesses } from './cluster.ts';
+import { type ClusterBrokerPlan, parseClusterSpec, planCluster, planFailover, type RunningBroker, startClusterProcesses, stopClusterProcesses } from './cluster.ts';
+import { type RunningControllers, startControllers } from './controllers.ts';
 
 export function startCommand(): Command {
   return withLogOptions(
@@ -25,8 +28,9 @@ export function startCommand(): Command {
       .option('--namesrvPort <port>', 'name server port', '9876')
       .option('--dashboardPort <port>', 'web console port', '8080')
       .option('--dashboard <on>', 'false leaves the web console off', 'true')
-      .option('--cluster <layout>', 'several brokers, each in its own process: <M>m[-<S>s][-sync|-async], e.g. 2m-2s')
-      .option('--basePort <port>', 'with --cluster: port of the first broker; broker k listens on basePort + 10k', '10911'),
+      .option('--cluster <layout>', 'several brokers, each in its own process: <M>m[-<S>s][-sync|-async], e.g. 2m-2s; or failover (3 Apache controllers + 3 brokers, docs/failover.md)')
+      .option('--brokers <n>', 'N master brokers (broker-a, broker-b, …) of one cluster, each its own process, ports and store: --cluster Nm')
+      .option('--basePort <port>', 'with --cluster or --brokers: port of the first broker; broker k listens on basePort + 10k', '10911'),
   )
     .addHelpText(
       'after',
@@ -42,6 +46,7 @@ interface StartOptions {
   dashboardPort: string;
   dashboard: string;
   cluster?: string;
+  brokers?: string;
   basePort: string;
   logFormat?: string;
   logFile?: string;
@@ -67,6 +72,12 @@ export async function main(argv: string[]): Promise<void> {
     throw new UsageError(`unknown option --${key}${near ? `; did you mean --${near}?` : ''} (see npm start -- --help)`);
   }
   const dashboardPort = parsePort(options.dashboardPort, '--dashboardPort');
+  if (options.brokers !== undefined) {
+    if (options.cluster !== undefined) throw new UsageError('--brokers and --cluster both say how many brokers to run: give one of them');
+    const count = Number(options.brokers);
+    if (!/^\d+$/.test(options.brokers.trim()) || count < 1 || count > 26) throw new UsageError(`--brokers=${options.brokers} is not a broker count (1–26)`);
+    options.cluster = `${count}m`;
+  }
   // Every setting is checked before anything starts, so a typo never leaves a half-started system.
   resolveBrokerConfig([{ source: 'command line', values: flags, strict: true }], { ignore: namesrvOnlyKeys });
   const logger = await createProcessLogger('rocketmq-ts', logOptions);
@@ -165,17 +176,25 @@ async function startCluster(
 ): Promise<void> {
   let plan: ClusterBrokerPlan[];
   let brokers: RunningBroker[];
+  let controllers: RunningControllers | undefined;
   try {
-    const spec = parseClusterSpec(options.cluster ?? '');
+    const failover = options.cluster === 'failover';
     const basePort = Number(flags['listenPort'] ?? options.basePort);
     if (!Number.isInteger(basePort) || basePort < 3 || basePort > 65000) throw new UsageError(`--basePort=${options.basePort} is not a port (3–65000)`);
-    plan = planCluster(spec, home, basePort);
+    plan = failover ? planFailover(home, basePort) : planCluster(parseClusterSpec(options.cluster ?? ''), home, basePort);
+    if (failover) {
+      // Apache's quick-start controller ports with the default basePort; shifted with it otherwise.
+      const shift = basePort - 10911;
+      controllers = await startControllers(home, [9878 + shift, 9868 + shift, 9858 + shift]);
+      Object.assign(flags, { enableControllerMode: 'true', controllerAddr: controllers.controllerAddr, allAckInSyncStateSet: 'true', ...flags });
+    }
     // Checked here once, so a typo fails before any process starts; each broker gets only broker settings.
     resolveBrokerConfig([{ source: 'command line', values: flags, strict: true }], { ignore: namesrvOnlyKeys });
     const reserved = new Set(['listenPort', 'brokerName', 'brokerId', 'brokerRole', 'storePathRootDir', 'storePathCommitLog']);
     const extra = Object.fromEntries(Object.entries(flags).filter(([key]) => !reserved.has(key) && !namesrvOnlyKeys.has(key)));
     brokers = await startClusterProcesses(plan, namesrvAddr, home, extra);
   } catch (error) {
+    await controllers?.stop();
     await namesrv.stop();
     throw error;
   }
@@ -185,17 +204,19 @@ async function startCluster(
       dashboard = await startConsole(namesrvAddr, parsePort(options.dashboardPort, '--dashboardPort'));
     } catch (error) {
       await stopClusterProcesses(brokers);
+      await controllers?.stop();
       await namesrv.stop();
       throw error;
     }
   }
-  const rows = brokers.map((b) => `  ${`${b.brokerName}/${b.brokerId}`.padEnd(12)} ${b.brokerRole.padEnd(12)} ${b.brokerAddr.padEnd(21)} HA :${b.listenPort + 1}  data ${b.storePathRootDir}`);
+  const rows = brokers.map((b) => `  ${`${b.brokerName}/${b.brokerId}`.padEnd(12)} ${(controllers ? 'elected' : b.brokerRole).padEnd(12)} ${b.brokerAddr.padEnd(21)} HA :${b.listenPort + 1}  data ${b.storePathRootDir}`);
   announce(
     logger,
     json,
     `rocketmq-ts cluster ${options.cluster} is up in ${Math.round(performance.now() - started)} ms\n` +
       `  name server  ${namesrvAddr}       (clients: setNamesrvAddr("${namesrvAddr}") or NAMESRV_ADDR=${namesrvAddr})\n` +
       `${rows.join('\n')}\n` +
+      (controllers ? `  controllers  ${controllers.controllerAddr}  (Apache RocketMQ controller, leader ${controllers.leader}; they elect the master, see docs/failover.md)\n` : '') +
       `  logs         ${join(home, 'logs')}\n` +
       (dashboard ? `  console      ${dashboard.url}\n` : '') +
       `Ctrl-C stops it.\n`,
@@ -209,6 +230,7 @@ async function startCluster(
     void (async () => {
       await dashboard?.close();
       await stopClusterProcesses(brokers);
+      await controllers?.stop();
       await namesrv.stop();
       process.exit(0);
     })();

@@ -1,17 +1,17 @@
 /**
- * TLS settings of the remoting ports with Apache's key names (TlsSystemConfig): in broker.conf /
+ * TLS settings of the remoting ports (and the broker's gRPC port) with Apache's key names (TlsSystemConfig): in broker.conf /
  * namesrv.conf or as --key=value flags. Key material is PEM (the key PKCS#8, as Apache wants).
  * Apache's tls.test.mode (a self-signed certificate made at start) is not offered: without
  * certPath and keyPath, permissive serves plain only and enforcing refuses to start.
  */
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { ClientTlsOption, ServerTlsOptions, TlsServerMode } from '@rocketmq-ts/protocol';
 import { bool, defaultsOf, oneOf, type SettingsValues, text } from '../config/schema.ts';
 
 export const tlsSettings = {
   'tls.server.mode': oneOf('permissive', ['disabled', 'permissive', 'enforcing'], {
-    doc: 'TLS on the remoting ports: disabled (plain only), permissive (TLS and plain on one port), enforcing (TLS only).',
+    doc: "TLS on the remoting ports and the broker's gRPC port: disabled (plain only), permissive (TLS and plain on one port), enforcing (TLS only).",
   }),
   'tls.server.certPath': text('', { doc: 'PEM certificate (chain) of this server.' }),
   'tls.server.keyPath': text('', { doc: 'PEM private key (PKCS#8) of this server.' }),
@@ -45,8 +45,14 @@ function read(path: string, key: string): Buffer {
   }
 }
 
+/** The remoting server's TLS options plus what they were made from (the gRPC port builds a tls.Server from it). */
+export interface ServerTls extends ServerTlsOptions {
+  /** Key, certificate, trusted CAs and key password, as read; present with `secureContext`. */
+  contextOptions?: SecureContextOptions;
+}
+
 /** The server side, or undefined when the mode is disabled (no sniffing needed: a TLS hello is then not a valid frame and its connection closes). */
-export function serverTls(config: TlsConfig): ServerTlsOptions {
+export function serverTls(config: TlsConfig): ServerTls {
   const mode = config['tls.server.mode'];
   if (mode !== 'disabled' && mode !== 'permissive' && mode !== 'enforcing') {
     throw new Error(`tls.server.mode=${mode} must be disabled, permissive or enforcing`);
@@ -61,18 +67,19 @@ export function serverTls(config: TlsConfig): ServerTlsOptions {
   }
   if (mode === 'disabled' || certPath === '') return { mode: mode as TlsServerMode };
   const trust = config['tls.server.trustCertPath'];
+  const contextOptions: SecureContextOptions = {
+    cert: read(certPath, 'tls.server.certPath'),
+    key: read(keyPath, 'tls.server.keyPath'),
+    ...(config['tls.server.keyPassword'] ? { passphrase: config['tls.server.keyPassword'] } : {}),
+    ...(trust ? { ca: read(trust, 'tls.server.trustCertPath') } : {}),
+  };
   let secureContext;
   try {
-    secureContext = createSecureContext({
-      cert: read(certPath, 'tls.server.certPath'),
-      key: read(keyPath, 'tls.server.keyPath'),
-      ...(config['tls.server.keyPassword'] ? { passphrase: config['tls.server.keyPassword'] } : {}),
-      ...(trust ? { ca: read(trust, 'tls.server.trustCertPath') } : {}),
-    });
+    secureContext = createSecureContext(contextOptions);
   } catch (error) {
     throw new Error(`the TLS key or certificate cannot be used: ${(error as Error).message}`, { cause: error });
   }
-  return { mode: mode as TlsServerMode, secureContext, requestCert: auth !== 'none', rejectUnauthorized: auth === 'require' };
+  return { mode: mode as TlsServerMode, secureContext, contextOptions, requestCert: auth !== 'none', rejectUnauthorized: auth === 'require' };
 }
 
 /** The outbound side (tls.enable), for the broker's name server client. */

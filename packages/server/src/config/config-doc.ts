@@ -84,7 +84,7 @@ ${table(namesrvSettings)}
 | --- | --- |
 | \`mqbroker\` | \`-c/--configFile\`, \`-n/--namesrvAddr\`, \`-p/--printConfigItem\`, \`-m/--printImportantConfig\`, \`--logFormat\`, \`--logFile\`, \`--logLevel\`, \`-h/--help\` |
 | \`mqnamesrv\` | \`-c/--configFile\`, \`-p/--printConfigItem\`, \`-m/--printImportantConfig\`, \`--logFormat\`, \`--logFile\`, \`--logLevel\`, \`-h/--help\` |
-| \`npm start --\` | \`--namesrvPort\` (9876), \`--dashboardPort\` (8080), \`--dashboard=false\`, \`--cluster <layout>\`, \`--basePort\`, \`--logFormat\`, \`--logFile\`, \`--logLevel\`, \`-h/--help\` |
+| \`npm start --\` | \`--namesrvPort\` (9876), \`--dashboardPort\` (8080), \`--dashboard=false\`, \`--cluster <layout>\`, \`--brokers <N>\`, \`--basePort\`, \`--logFormat\`, \`--logFile\`, \`--logLevel\`, \`-h/--help\` |
 
 Logs: \`--logFormat=pretty\` (the default on a terminal) or \`json\` (the default when output is
 piped; every line is then one JSON object); \`--logFile=<path>\` also writes JSON to a file rotated

@@ -47,6 +47,45 @@ describe('RouteInfoManager', () => {
     assert.equal(routes.pickupTopicRouteData('T')!.queueDatas[0]!.writeQueueNums, 2);
   });
 
+  it('controller mode: a stale old master (lower stateVersion) cannot take brokerId 0 back from the new master', () => {
+    const routes = new RouteInfoManager();
+    const versioned = (stateVersion: number | undefined, counter = 1): TopicConfigSerializeWrapper => {
+      const w = wrapper(counter, [{ topicName: 'T' }]);
+      if (stateVersion !== undefined) w.dataVersion.stateVersion = stateVersion;
+      return w;
+    };
+    const addrs = (): [number, string][] => [...routes.pickupTopicRouteData('T')!.brokerDatas[0]!.brokerAddrs].sort(([a], [b]) => a - b);
+    const oldMaster = { ...base, brokerAddr: '10.0.0.1:10911', brokerName: 'broker-a' };
+    const newMaster = { ...base, brokerAddr: '10.0.0.2:10911', brokerName: 'broker-a' };
+    routes.registerBroker({ ...oldMaster, brokerId: 0, topicConfigWrapper: versioned(1) });
+    routes.registerBroker({ ...newMaster, brokerId: 2, topicConfigWrapper: versioned(1) });
+    // Epoch 2: 10.0.0.2 is elected and registers as the master at once.
+    assert.deepEqual(routes.registerBroker({ ...newMaster, brokerId: 0, topicConfigWrapper: versioned(2, 2) }), {});
+    assert.deepEqual(addrs(), [[0, '10.0.0.2:10911']]);
+    // The old master, cut off from the controllers, still believes it is master (epoch 1).
+    const stale = routes.registerBroker({ ...oldMaster, brokerId: 0, topicConfigWrapper: versioned(1) });
+    assert.match(stale.ignored ?? '', /held by 10\.0\.0\.2:10911 with stateVersion 2 > 1/);
+    assert.deepEqual(addrs(), [[0, '10.0.0.2:10911']], 'routes do not flip back');
+    assert.equal(routes.queryDataVersion('10.0.0.1:10911', versioned(1).dataVersion).known, undefined, 'the stale broker is not live');
+    // Healed: it follows the new master (epoch 2) and registers under its own id.
+    assert.deepEqual(routes.registerBroker({ ...oldMaster, brokerId: 1, topicConfigWrapper: versioned(2) }), { masterAddr: '10.0.0.2:10911', haServerAddr: base.haServerAddr });
+    assert.deepEqual(addrs(), [[0, '10.0.0.2:10911'], [1, '10.0.0.1:10911']]);
+    // Equal state versions (4.x brokers send none): the latest registration wins, as before.
+    routes.registerBroker({ ...oldMaster, brokerId: 0, topicConfigWrapper: versioned(undefined) });
+    routes.registerBroker({ ...newMaster, brokerId: 0, topicConfigWrapper: versioned(2, 3) });
+    routes.registerBroker({ ...oldMaster, brokerId: 0, topicConfigWrapper: versioned(2, 3) });
+    assert.deepEqual(addrs(), [[0, '10.0.0.1:10911']]);
+  });
+
+  it('a new stateVersion alone counts as a topic change (a role change re-reads the topics of the master)', () => {
+    const routes = new RouteInfoManager();
+    const first = wrapper(1, [{ topicName: 'T' }]);
+    routes.registerBroker({ ...base, brokerAddr: 'a:1', brokerName: 'b', brokerId: 0, topicConfigWrapper: first });
+    assert.equal(routes.isBrokerTopicConfigChanged('a:1', { ...first.dataVersion }), false);
+    assert.equal(routes.isBrokerTopicConfigChanged('a:1', { ...first.dataVersion, stateVersion: 0 }), false);
+    assert.equal(routes.isBrokerTopicConfigChanged('a:1', { ...first.dataVersion, stateVersion: 3 }), true);
+  });
+
   it('drops silent brokers, and their topics and cluster with the last address', () => {
     const routes = new RouteInfoManager();
     const channel = {};

@@ -39,6 +39,8 @@ export interface RegisterBrokerInput {
 export interface RegisterBrokerResult {
   masterAddr?: string;
   haServerAddr?: string;
+  /** Set when the registration was ignored: why (a newer registration holds its brokerId). */
+  ignored?: string;
 }
 
 export interface RemovedBroker {
@@ -73,6 +75,19 @@ export class RouteInfoManager {
       if (addr === input.brokerAddr && id !== input.brokerId) brokerData.brokerAddrs.delete(id);
     }
     const previous = brokerData.brokerAddrs.get(input.brokerId);
+    // 5.x (RouteInfoManager.registerBroker): another live broker holding this id with a higher
+    // stateVersion (controller mode: a newer master epoch) keeps it. A stale old master cut off
+    // from the controllers but not from us cannot take brokerId 0 back.
+    if (previous !== undefined && previous !== input.brokerAddr) {
+      const holder = this.brokerLiveTable.get(previous);
+      const held = holder?.dataVersion.stateVersion ?? 0;
+      const offered = input.topicConfigWrapper?.dataVersion.stateVersion ?? 0;
+      if (holder && held > offered) {
+        this.brokerLiveTable.delete(input.brokerAddr);
+        this.filterServerTable.delete(input.brokerAddr);
+        return { ignored: `brokerId ${input.brokerId} of ${input.brokerName} is held by ${previous} with stateVersion ${held} > ${offered}` };
+      }
+    }
     brokerData.brokerAddrs.set(input.brokerId, input.brokerAddr);
     registerFirst ||= previous === undefined;
 
@@ -114,7 +129,9 @@ export class RouteInfoManager {
 
   isBrokerTopicConfigChanged(brokerAddr: string, dataVersion: DataVersion): boolean {
     const known = this.brokerLiveTable.get(brokerAddr)?.dataVersion;
-    return !known || known.counter !== dataVersion.counter || known.timestamp !== dataVersion.timestamp;
+    return (
+      !known || known.counter !== dataVersion.counter || known.timestamp !== dataVersion.timestamp || (known.stateVersion ?? 0) !== (dataVersion.stateVersion ?? 0)
+    );
   }
 
   /** QUERY_DATA_VERSION: also counts as a sign of life. */

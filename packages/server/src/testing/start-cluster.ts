@@ -30,6 +30,8 @@ export interface StartClusterOptions {
   storeDir?: string;
   /** HA timings for tests (reconnect wait, slave sync period). */
   replication?: BrokerOptions['replication'];
+  /** The broker's logger. @defaultValue silent */
+  logger?: BrokerOptions['logger'];
 }
 
 /**
@@ -80,6 +82,7 @@ async function testBroker(namesrvAddr: string, storeDir: string, brokerConfig: P
       ...brokerConfig,
     },
     replication: options.replication,
+    logger: options.logger,
   });
 }
 
@@ -93,7 +96,8 @@ function portFree(port: number): Promise<boolean> {
 
 /** A free port p on 127.0.0.1 with p − 2 (the VIP port) and p + 1 (the HA port) free too. */
 export async function freeBrokerPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  // Many tries: on a machine with thousands of open loopback connections most triples fail.
+  for (let attempt = 0; attempt < 200; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const server = createServer();
       server.once('error', reject);

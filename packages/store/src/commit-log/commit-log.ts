@@ -363,6 +363,28 @@ export class CommitLog implements FlushTarget {
     this.flushService.written();
   }
 
+  /**
+   * Cuts the log at `offset` (a record boundary at or below the end): later segments are
+   * deleted and the bytes after `offset` in its segment zeroed, so recovery never finds the
+   * cut records again. Used when a former master follows a new one whose log differs after
+   * `offset` (controller mode). Waits for local appends in flight first.
+   */
+  async truncate(offset: number): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+    await this.whenIdle();
+    if (offset >= this.writtenOffset) return;
+    const segments = this.queue.segments;
+    // Segments starting at or after the cut go; the next write creates them again.
+    const dropFrom = segments.findIndex((segment) => segment.startOffset >= offset);
+    if (dropFrom >= 0) await this.queue.deleteFrom(dropFrom);
+    const last = this.queue.last();
+    if (last && last.endOffset > offset) await this.queue.zeroTail(last, offset - last.startOffset);
+    this.writeOffset = this.writtenOffset = offset;
+    this.writeSegment = this.queue.find(offset);
+    this.flushService.flushedOffset = Math.min(this.flushService.flushedOffset, offset);
+    this.clearQueueOffsets();
+  }
+
   /** Hands a replicated record to the dispatch listeners, as completeChunk does for local ones. */
   dispatchReplicated(request: DispatchRequest): void {
     const type = transactionType(request.sysFlag);
@@ -410,10 +432,14 @@ export class CommitLog implements FlushTarget {
     await this.flushService.flushAll();
   }
 
-  /** datasync of every segment holding bytes of [from, to) (FlushTarget). */
+  /**
+   * datasync of every segment holding bytes of [from, to) (FlushTarget). Under ASYNC_FLUSH no send
+   * waits for it, so it runs in the thread pool, never inline on the event loop (inline-io.ts).
+   */
   async syncRange(from: number, to: number): Promise<void> {
+    const background = this.options.flushDiskType === 'ASYNC_FLUSH';
     for (const segment of this.queue.between(from, to)) {
-      await segment.datasync(Math.min(to, segment.endOffset) - Math.max(from, segment.startOffset));
+      await segment.datasync(Math.min(to, segment.endOffset) - Math.max(from, segment.startOffset), background);
     }
   }
 

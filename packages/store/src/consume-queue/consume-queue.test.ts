@@ -176,6 +176,24 @@ describe('ConsumeQueue', () => {
     assert.deepEqual(await readdir(join(root, 'consumequeue', 'TopicA', '0')), ['00000000000000000600']);
   });
 
+  it('leaves no file behind when retention deletes a file its first write is creating', async (t) => {
+    const root = await tempRoot(t);
+    const queue = await openQueue(t, root);
+    for (let i = 0; i < 25; i++) put(queue, i);
+    // Nothing is on disk yet: the write creates files 0 and 1 while retention drops file 0.
+    const writing = queue.write();
+    assert.equal(await queue.deleteExpiredFiles(1500), 1);
+    await writing;
+    await queue.flush();
+    const dir = join(root, 'consumequeue', 'TopicA', '0');
+    assert.deepEqual(await readdir(dir), ['00000000000000000200', '00000000000000000400']);
+    await queue.close();
+    // A leftover file 0 made the next start read a gap between it and file 1.
+    const reopened = await openQueue(t, root);
+    await reopened.correctMinOffset(1500);
+    assert.deepEqual(decode(await reopened.getUnits(0, 2)).map((u) => u.offset), [15, 16]);
+  });
+
   it('truncateDirty drops units past the commit-log end, deleting whole files when needed', async (t) => {
     const root = await tempRoot(t);
     const queue = await openQueue(t, root);

@@ -157,17 +157,28 @@ export class UnitFileQueue {
       await mkdir(this.dir, { recursive: true });
       this.dirReady = true;
     }
-    await this.pool.use(
-      this.pathOf(fileStart),
-      async (handle) => {
-        let written = 0;
-        while (written < length) {
-          const result = await handle.write(buffer, offset + written, length - written, position + written);
-          written += result.bytesWritten;
-        }
-      },
-      create ? this.fileSize : undefined,
-    );
+    try {
+      await this.pool.use(
+        this.pathOf(fileStart),
+        async (handle) => {
+          let written = 0;
+          while (written < length) {
+            const result = await handle.write(buffer, offset + written, length - written, position + written);
+            written += result.bytesWritten;
+          }
+        },
+        create ? this.fileSize : undefined,
+      );
+    } catch (error) {
+      // Retention unlinked the file while this write was opening it: nothing left to write.
+      if (isNotFound(error) && !this.files.includes(fileStart)) return;
+      throw error;
+    }
+    if (!this.files.includes(fileStart)) {
+      // Deleted while this write created it: an unlisted file would leave a gap at the next start.
+      await this.unlinkFile(fileStart);
+      return;
+    }
     if (this.unmaterialized.delete(fileStart)) this.dirDirty = true;
     this.unsynced.add(fileStart);
   }
@@ -263,6 +274,10 @@ export class UnitFileQueue {
     this.unsynced.delete(fileStart);
     this.shortFiles.delete(fileStart);
     if (this.unmaterialized.delete(fileStart)) return;
+    await this.unlinkFile(fileStart);
+  }
+
+  private async unlinkFile(fileStart: number): Promise<void> {
     const path = this.pathOf(fileStart);
     await this.pool.evict(path);
     try {

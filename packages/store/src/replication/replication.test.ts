@@ -167,4 +167,36 @@ describe('replication hooks', () => {
     }
     assert.ok((await readFile(join(followerDir, 'commitlog', from.toString().padStart(20, '0')))).length === source.segmentSize);
   });
+  it('controller mode: a follower cut back to an offset drops the later records, takes new ones there, and keeps the cut across a restart; stopFollowing opens it for puts', async (t) => {
+    const defer = cleanups(t);
+    const master = await MessageStore.open({ storePathRootDir: await tempDir(defer, 'tm'), ...small });
+    defer(() => master.close());
+    const followerDir = await tempDir(defer, 'tf');
+    let follower = await MessageStore.open({ storePathRootDir: followerDir, ...small });
+    const offsets: number[] = [];
+    for (let i = 0; i < 300; i++) offsets.push((await master.putMessage(message('T', i % 2, `m-${i}-${'x'.repeat(300)}`, `k${i}`))).records[0]!.commitLogOffset);
+    const end = await replicate(master, follower, 0, 5000);
+    // Cut in the second segment, where message 200 (queue 0, offset 100) starts.
+    const cut = offsets[200]!;
+    assert.ok(cut > 64 * 1024 && cut < end);
+    await follower.truncateTo(cut);
+    assert.equal(follower.commitLog.maxOffset, cut);
+    assert.equal(follower.getMaxOffsetInQueue('T', 0), 100);
+    assert.equal((await follower.getMessage('g', 'T', 0, 100, 1)).messages.length, 0);
+    assert.equal((await follower.getMessage('g', 'T', 0, 99, 1)).messages.length, 1);
+    // The master's bytes from the cut on arrive again and dispatch as before.
+    await replicate(master, follower, cut, 3000);
+    assert.equal(follower.commitLog.maxOffset, end);
+    assert.equal(follower.getMaxOffsetInQueue('T', 0), 150);
+    await follower.truncateTo(cut);
+    await follower.close();
+    follower = await MessageStore.open({ storePathRootDir: followerDir, ...small });
+    defer(() => follower.close());
+    assert.equal(follower.commitLog.maxOffset, cut, 'recovery does not find the cut records again');
+    follower.replicaSink();
+    assert.equal(await follower.stopFollowing(), cut);
+    const put = await follower.putMessage(message('T', 0, 'after', 'after'));
+    assert.equal(put.status, 'PUT_OK');
+    assert.equal(put.records[0]!.queueOffset, 100, 'queue offsets continue from the cut');
+  });
 });

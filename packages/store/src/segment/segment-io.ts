@@ -12,16 +12,19 @@ export interface SegmentIO {
   write(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Positional read; returns the bytes read (0 at end of file). */
   read(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
-  /** fdatasync: the written data (and the size) are durable when this resolves; `dirtyBytes` were written since the last one. */
-  datasync(handle: FileHandle, file: string, dirtyBytes: number): Promise<void>;
+  /**
+   * fdatasync: the written data (and the size) are durable when this resolves; `dirtyBytes` were
+   * written since the last one; `background`: nobody waits for it (ASYNC_FLUSH), never inline.
+   */
+  datasync(handle: FileHandle, file: string, dirtyBytes: number, background?: boolean): Promise<void>;
 }
 
 export const nodeSegmentIO: SegmentIO = {
   // Small reads, writes and datasyncs run inline on the event loop (see inline-io.ts).
   write: positionalWrite,
   read: positionalRead,
-  datasync(handle, _file, dirtyBytes) {
-    return datasync(handle, dirtyBytes);
+  datasync(handle, _file, dirtyBytes, background) {
+    return datasync(handle, dirtyBytes, background);
   },
 };
 

@@ -100,10 +100,10 @@ export class Segment {
     return total;
   }
 
-  /** fdatasync; `dirtyBytes` were written since the last one (small syncs may run inline). */
-  async datasync(dirtyBytes: number): Promise<void> {
+  /** fdatasync; `dirtyBytes` were written since the last one (small syncs may run inline unless `background`). */
+  async datasync(dirtyBytes: number, background = false): Promise<void> {
     try {
-      await this.io.datasync(await this.fileHandle(), this.file, dirtyBytes);
+      await this.io.datasync(await this.fileHandle(), this.file, dirtyBytes, background);
     } catch (error) {
       throw this.ioError('datasync', error);
     }

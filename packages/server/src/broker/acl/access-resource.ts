@@ -11,6 +11,7 @@ import {
   RequestCode,
   SIGNATURE_FIELD,
 } from '@rocketmq-ts/protocol';
+import { PopCode } from '../pop/pop-protocol.ts';
 import { Perm } from './permission.ts';
 import { retryTopic } from './plain-acl-config.ts';
 
@@ -55,6 +56,13 @@ function neededResources(request: RemotingCommand): Map<string, number> {
       add(needed, group('group'), Perm.SUB);
       break;
     case RequestCode.PULL_MESSAGE:
+      add(needed, fields['topic'], Perm.SUB);
+      add(needed, group('consumerGroup'), Perm.SUB);
+      break;
+    // The 5.x POP codes read a topic as a group, like a pull (Apache 5.x's ACL asks SUB of both).
+    case PopCode.POP_MESSAGE:
+    case PopCode.ACK_MESSAGE:
+    case PopCode.CHANGE_MESSAGE_INVISIBLETIME:
       add(needed, fields['topic'], Perm.SUB);
       add(needed, group('consumerGroup'), Perm.SUB);
       break;

@@ -8,6 +8,7 @@ import { MESSAGE_MAGIC_CODE_V2, MessageConst, MessageSysFlag, type SubscriptionD
 import type { MessageFilter } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
 import { type ConsumerFilterData, type ConsumerFilterManager, isTagType } from './consumer-filter-manager.ts';
+import type { CompiledSelector } from './expression.ts';
 import { SelectorEvaluationError } from './java-values.ts';
 
 const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
@@ -104,5 +105,16 @@ export function pullMessageFilter(subscription: SubscriptionData, filterData: Co
   return {
     isMatchedByConsumeQueue: () => true,
     isMatchedByCommitLog: (record) => evaluateOn(filterData, storedRecordProperties(record), options.logger),
+  };
+}
+
+/** A SQL92 selector on each stored record's properties, for consumers without a registered filter (v5 POP receives). */
+export function selectorFilter(selector: CompiledSelector): MessageFilter {
+  return {
+    isMatchedByConsumeQueue: () => true,
+    isMatchedByCommitLog: (record) => {
+      const properties = storedRecordProperties(record);
+      return selector.matches((name) => propertyValue(properties, name));
+    },
   };
 }

@@ -51,6 +51,9 @@ export function toSendRequest(message: Message, now: number): SendRequestParts {
     properties[MessageConst.TRANSACTION_PREPARED] = 'true';
     properties[MessageConst.PRODUCER_GROUP] = GRPC_PRODUCER_GROUP;
     sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    // The client's "not before" for the first check-back (Apache's proxy: CHECK_IMMUNITY_TIME_IN_SECONDS).
+    const recovery = sys.orphanedTransactionRecoveryDuration;
+    if (recovery && recovery.seconds > 0) properties[MessageConst.CHECK_IMMUNITY_TIME_IN_SECONDS] = String(recovery.seconds);
   }
   const body = sys.bodyEncoding === 'GZIP' ? gunzipSync(message.body) : Buffer.from(message.body);
   return {
@@ -115,4 +118,19 @@ export function toGrpcMessage(stored: StoredMessage, offsetMsgId: string, delive
     sys.invisibleDuration = toDuration(delivery.invisibleMs);
   }
   return { topic: { name: stored.topic }, userProperties, systemProperties: sys, body: stored.body };
+}
+
+/**
+ * A v5 transaction id names the half message for EndTransaction: its commit-log offset and its
+ * offset in the half queue (what END_TRANSACTION checks), as Apache's proxy packs them into its
+ * own id. The client only echoes it back.
+ */
+export function encodeTransactionId(commitLogOffset: number, tranStateTableOffset: number): string {
+  return `T_${commitLogOffset.toString(16).toUpperCase()}_${tranStateTableOffset.toString(16).toUpperCase()}`;
+}
+
+export function decodeTransactionId(id: string): { commitLogOffset: number; tranStateTableOffset: number } | undefined {
+  const match = /^T_([0-9A-F]{1,13})_([0-9A-F]{1,13})$/.exec(id);
+  if (!match) return undefined;
+  return { commitLogOffset: parseInt(match[1]!, 16), tranStateTableOffset: parseInt(match[2]!, 16) };
 }

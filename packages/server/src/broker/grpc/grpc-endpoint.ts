@@ -4,9 +4,11 @@
  */
 import { join } from 'node:path';
 import type { RequestHandler } from '@rocketmq-ts/protocol';
+import type { ServerTls } from '../../common/tls-config.ts';
 import type { BrokerServices } from '../handlers/services.ts';
 import { PopLog } from '../pop/pop-log.ts';
 import { PopService } from '../pop/pop-service.ts';
+import { GRPC_PRODUCER_GROUP } from './convert.ts';
 import { GrpcServer } from './grpc-server.ts';
 import { MessagingService } from './messaging-service.ts';
 import type { Endpoints } from './types.ts';
@@ -23,7 +25,8 @@ function endpointsOf(host: string, port: number): Endpoints {
   return { scheme, addresses: [{ host, port }] };
 }
 
-export async function startGrpcEndpoint(services: BrokerServices, handlers: ReadonlyMap<number, RequestHandler>): Promise<GrpcEndpoint> {
+/** `tls`: the remoting port's TLS (tls.server.*), served on the gRPC port the same way. */
+export async function startGrpcEndpoint(services: BrokerServices, handlers: ReadonlyMap<number, RequestHandler>, tls?: ServerTls): Promise<GrpcEndpoint> {
   const { config, store, offsets, logger } = services;
   const log = PopLog.open(join(config.storePathRootDir, 'pop'));
   let port = config.grpcServerPort;
@@ -34,12 +37,24 @@ export async function startGrpcEndpoint(services: BrokerServices, handlers: Read
     maxAttempts: (group) => (services.groups.get(group)?.retryMaxTimes ?? 16) + 1,
     // The service is created just below; POP only dead-letters later, during a pop.
     deadLetter: (group, message): Promise<void> => service.deadLetter(group, message),
+    // In controller mode the role changes at run time: POP and the v5 sends follow it.
+    isMaster: () => config.brokerRole !== 'SLAVE',
   });
-  const service: MessagingService = new MessagingService({ services, handlers, pop, endpoints: () => endpointsOf(config.brokerIP1, port) });
+  // A follower (controller mode) names its master's host on this same port, as Apache's in-broker
+  // proxy does (the route's broker host, the proxy's own grpc port): right where every replica
+  // uses the same grpcServerPort; on one host with different ports it names itself.
+  const advertised = (): Endpoints => {
+    const master = config.brokerRole === 'SLAVE' ? services.replication?.status().masterAddr : undefined;
+    return endpointsOf(master ? master.slice(0, master.lastIndexOf(':')) : config.brokerIP1, port);
+  };
+  const service: MessagingService = new MessagingService({ services, handlers, pop, endpoints: advertised });
   store.onMessageArriving((topic) => pop.notifyArrival(topic));
+  services.pop = pop;
+  // v5 producers' half messages carry this producer group; their check-backs go over Telemetry.
+  services.transactions.checkRelays.set(GRPC_PRODUCER_GROUP, (copy) => service.relayCheck(copy));
   const server = new GrpcServer(service, logger);
   try {
-    port = await server.listen(config.grpcServerPort, config.bindAddress);
+    port = await server.listen(config.grpcServerPort, config.bindAddress, tls);
   } catch (error) {
     pop.close();
     throw new Error(
@@ -49,12 +64,17 @@ export async function startGrpcEndpoint(services: BrokerServices, handlers: Read
     );
   }
   config.grpcServerPort = port;
-  logger.info({ grpcServerPort: port }, 'the v5 gRPC endpoint is serving');
+  service.renewer.start();
+  const tlsMode = tls?.contextOptions && tls.mode !== 'disabled' ? tls.mode : 'plain';
+  logger.info({ grpcServerPort: port, tls: tlsMode }, 'the v5 gRPC endpoint is serving');
   return {
     port,
     pop,
     service,
     close: async () => {
+      services.transactions.checkRelays.delete(GRPC_PRODUCER_GROUP);
+      delete services.pop;
+      service.renewer.stop();
       await server.close();
       pop.close();
     },

@@ -11,9 +11,13 @@ import {
   createOffsetMessageId,
   createRequest,
   decodeHeader,
+  decodeOffsetMessageId,
   encodeHeader,
   isReadable,
   isWriteable,
+  MessageConst,
+  MessageSysFlag,
+  PermName,
   type RemotingCommand,
   RequestCode,
   type RequestContext,
@@ -23,10 +27,13 @@ import {
   SendMessageResponseHeader,
   type StoredMessage,
 } from '@rocketmq-ts/protocol';
-import { tagFilter } from '../filter/message-filter.ts';
+import type { MessageFilter } from '@rocketmq-ts/store';
+import { selectorFilter, tagFilter } from '../filter/message-filter.ts';
 import type { BrokerServices } from '../handlers/services.ts';
 import type { PopService } from '../pop/pop-service.ts';
-import { BadMessage, toGrpcMessage, toSendRequest } from './convert.ts';
+import { retryTopic } from '../topic/system-topics.ts';
+import { ReceiptRenewer } from './receipt-renewer.ts';
+import { BadMessage, decodeTransactionId, encodeTransactionId, GRPC_PRODUCER_GROUP, toGrpcMessage, toSendRequest } from './convert.ts';
 import { durationMs, type Endpoints, type FilterExpression, type Message, type MessageQueue, OK, type Resource, type Settings, status, type Status, type TelemetryCommand, toDuration } from './types.ts';
 
 export interface GrpcDeps {
@@ -45,13 +52,6 @@ const DEFAULT_LONG_POLL_MS = 20_000;
 /** Push consumers ask with autoRenew and no invisible duration: Apache's proxy then uses 60 s (defaultInvisibleTimeMills). */
 const DEFAULT_INVISIBLE_MS = 60_000;
 
-export interface ClientInfo {
-  clientId: string;
-  clientType: string;
-  group?: string;
-  lastSeen: number;
-}
-
 const REMOTING_TO_V5: Record<number, string> = {
   [ResponseCode.TOPIC_NOT_EXIST]: 'TOPIC_NOT_FOUND',
   [ResponseCode.MESSAGE_ILLEGAL]: 'BAD_REQUEST',
@@ -69,10 +69,60 @@ function fromRemoting(response: RemotingCommand | void, what: string): Status {
   return status(REMOTING_TO_V5[response.code] ?? 'INTERNAL_SERVER_ERROR', response.remark ?? `${what} failed with code ${response.code}`);
 }
 
-export class MessagingService {
-  readonly clients = new Map<string, ClientInfo>();
+/** A producer's open Telemetry stream: where check-backs for its topics go. */
+interface ProducerStream {
+  write(command: TelemetryCommand): void;
+  topics: Set<string>;
+}
 
-  constructor(private readonly deps: GrpcDeps) {}
+/** The group's retry backoff as settingsFor announces it: 1 s doubling up to 60 s. */
+function retryDelayMs(attempt: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempt - 1), 60_000);
+}
+
+export class MessagingService {
+  private readonly producerStreams = new Map<string, ProducerStream>();
+  private nextCheck = 0;
+  /** Keeps autoRenew deliveries invisible while their client is alive (started with the endpoint). */
+  readonly renewer: ReceiptRenewer;
+
+  constructor(private readonly deps: GrpcDeps) {
+    this.renewer = new ReceiptRenewer({
+      active: () => this.masterNow(),
+      pop: deps.pop,
+      clientAlive: (clientId) => deps.services.grpcClients.get(clientId) !== undefined,
+      retryDelayMs: (_group, attempt) => retryDelayMs(attempt),
+    });
+  }
+
+  /** Whether this broker is master now (PopService.serving notices role changes); renewals stop on a follower. */
+  private masterNow(): boolean {
+    return this.deps.pop.serving();
+  }
+
+  /**
+   * A follower's answer to sends, receives and EndTransaction. As Apache, where a slave refuses
+   * sends with SERVICE_NOT_AVAILABLE (its in-broker proxy answers that as INTERNAL_SERVER_ERROR),
+   * but named for what it is: HA_NOT_AVAILABLE, which the v5 clients retry like any server error
+   * (producers on the next attempt, consumers on their next receive).
+   */
+  private followerStatus(): Status | undefined {
+    if (this.masterNow()) return undefined;
+    const name = this.services.config.brokerName;
+    return status('HA_NOT_AVAILABLE', `broker ${name} on this endpoint is a follower now (controller mode): sends and receives are served by the master of ${name}; retry after the election or at its endpoint`);
+  }
+
+  /**
+   * A follower's answer to a receipt handle (ack, change of invisible time, dead letter): the
+   * POP state that issued it is not the live one any more, and the master delivers the message
+   * again, so the handle is spent. INVALID_RECEIPT_HANDLE makes the clients stop retrying it
+   * (they retry any other error without end against the same endpoint).
+   */
+  private followerHandleStatus(): Status | undefined {
+    if (this.masterNow()) return undefined;
+    const name = this.services.config.brokerName;
+    return status('INVALID_RECEIPT_HANDLE', `broker ${name} on this endpoint is a follower now (controller mode): receipt handles it issued are void, the master of ${name} delivers the message again`);
+  }
 
   private get services(): BrokerServices {
     return this.deps.services;
@@ -111,24 +161,33 @@ export class MessagingService {
     return { status: OK, messageQueues: queues };
   }
 
-  private touch(clientId: string, clientType: string | undefined, group: string | undefined): void {
-    const known = this.clients.get(clientId);
-    this.clients.set(clientId, { clientId, clientType: clientType ?? known?.clientType ?? 'CLIENT_TYPE_UNSPECIFIED', group: group || known?.group, lastSeen: Date.now() });
-  }
-
-  heartbeat(request: { group?: Resource; clientType: string }, clientId: string): { status: Status } {
+  heartbeat(request: { group?: Resource; clientType: string }, clientId: string, peer?: string): { status: Status } {
     if (!clientId) return { status: status('CLIENT_ID_REQUIRED', 'the x-mq-client-id header is missing') };
-    this.touch(clientId, request.clientType, request.group?.name);
+    this.services.grpcClients.touch(clientId, { address: peer, clientType: request.clientType, group: request.group?.name });
+    if (request.group?.name) this.consumerGroupSeen(request.group.name);
     return { status: OK };
   }
 
+  /**
+   * As a 4.x consumer's HEART_BEAT (which Apache's proxy sends for v5 consumers): the group's
+   * %RETRY% topic exists, so tools that find a group's brokers by its route (Apache's mqadmin
+   * consumerConnection / consumerProgress) find this one.
+   */
+  private consumerGroupSeen(group: string): void {
+    const groupConfig = this.services.groups.findOrCreate(group);
+    if (groupConfig) this.services.topics.createTopicInSendMessageBackMethod(retryTopic(group), groupConfig.retryQueueNums, PermName.READ | PermName.WRITE);
+  }
+
   notifyClientTermination(_request: { group?: Resource }, clientId: string): { status: Status } {
-    this.clients.delete(clientId);
+    this.services.grpcClients.remove(clientId);
+    this.renewer.clientGone(clientId);
     return { status: OK };
   }
 
   async sendMessage(request: { messages: Message[] }, peer: string): Promise<{ status: Status; entries: { status: Status; messageId: string; transactionId: string; offset: number; recallHandle: string }[] }> {
     const entries = [];
+    const follower = this.followerStatus();
+    if (follower) return { status: follower, entries: request.messages.map((m) => ({ status: follower, messageId: m.systemProperties?.messageId ?? '', transactionId: '', offset: 0, recallHandle: '' })) };
     for (const message of request.messages) {
       const messageId = message.systemProperties?.messageId ?? '';
       let entryStatus: Status;
@@ -141,7 +200,8 @@ export class MessagingService {
         if (response && response.code === ResponseCode.SUCCESS) {
           const answer = decodeHeader(SendMessageResponseHeader, response.extFields);
           offset = answer.queueOffset;
-          transactionId = answer.transactionId ?? '';
+          // A half message: the id EndTransaction will name it by (its commit-log and half-queue offsets).
+          if (message.systemProperties?.messageType === 'TRANSACTION') transactionId = encodeTransactionId(decodeOffsetMessageId(answer.msgId).commitLogOffset, answer.queueOffset);
         }
       } catch (error) {
         entryStatus = error instanceof BadMessage ? status(error.code, error.message) : status('INTERNAL_SERVER_ERROR', (error as Error).message);
@@ -185,10 +245,13 @@ export class MessagingService {
     request: { group: Resource; messageQueue: MessageQueue; filterExpression?: FilterExpression; batchSize: number; autoRenew?: boolean; invisibleDuration?: { seconds: number; nanos: number }; longPollingTimeout?: { seconds: number; nanos: number } },
     write: (response: object) => void,
     cancelled: () => boolean,
+    clientId = '',
   ): Promise<void> {
     const group = request.group?.name ?? '';
     const topic = request.messageQueue?.topic?.name ?? '';
     const fail = (code: string, message: string): void => write({ status: status(code, message) });
+    const follower = this.followerStatus();
+    if (follower) return write({ status: follower });
     const config = this.services.topics.get(topic);
     if (!config) return fail('TOPIC_NOT_FOUND', `topic ${topic} does not exist; create it with \`mqadmin updateTopic -t ${topic}\``);
     const groupConfig = this.services.groups.findOrCreate(group);
@@ -198,13 +261,26 @@ export class MessagingService {
     const invisibleMs = request.autoRenew || asked === undefined ? DEFAULT_INVISIBLE_MS : asked;
     if (invisibleMs <= 0 || invisibleMs > MAX_INVISIBLE_MS) return fail('ILLEGAL_INVISIBLE_TIME', `invisible duration ${invisibleMs} ms is outside 1 ms … 12 h`);
     const expression = request.filterExpression;
-    if (expression?.type === 'SQL') return fail('NOT_IMPLEMENTED', 'SQL92 filters are not served over gRPC yet; subscribe by tag');
-    const filter = tagFilter(buildSubscriptionData(topic, expression?.expression || '*'));
+    let filter: MessageFilter;
+    if (expression?.type === 'SQL') {
+      // As Apache's PopMessageProcessor: SQL92 only where the broker enables property filters.
+      if (!this.services.config.enablePropertyFilter) return fail('NOT_IMPLEMENTED', 'this broker does not filter by SQL92: set enablePropertyFilter=true in broker.conf, or subscribe by tag');
+      try {
+        filter = selectorFilter(this.services.selectors.get(expression.expression));
+      } catch (error) {
+        return fail('ILLEGAL_FILTER_EXPRESSION', `SQL92 expression ${JSON.stringify(expression.expression)}: ${(error as Error).message}`);
+      }
+    } else {
+      filter = tagFilter(buildSubscriptionData(topic, expression?.expression || '*'));
+    }
     const queueIds = Array.from({ length: config.readQueueNums }, (_, i) => i);
     const maxCount = Math.min(Math.max(1, request.batchSize || 1), MAX_BATCH);
     const deadline = Date.now() + (durationMs(request.longPollingTimeout) ?? DEFAULT_LONG_POLL_MS);
     const fifo = groupConfig.consumeMessageOrderly === true;
     for (;;) {
+      // The role may change during a long poll: a follower's POP state is not the live one.
+      if (!this.masterNow()) return write({ status: this.followerStatus() });
+      const seenArrivals = this.deps.pop.arrivalCount(topic);
       const popped = await this.deps.pop.pop({ group, topic, queueIds, maxCount, invisibleMs, fifo, filter });
       if (popped.length > 0) {
         write({ deliveryTimestamp: { seconds: Math.floor(Date.now() / 1000), nanos: (Date.now() % 1000) * 1_000_000 } });
@@ -213,20 +289,24 @@ export class MessagingService {
           write({ message: toGrpcMessage(p.message, offsetMsgId, { receiptHandle: p.receiptHandle, attempt: p.attempt, invisibleMs: p.invisibleMs }) });
         }
         this.services.stats.getMessages += popped.length;
+        // As Apache's proxy: only autoRenew deliveries of a known client are renewed (until ack, change or its departure).
+        if (request.autoRenew && clientId) for (const p of popped) this.renewer.add(clientId, group, topic, p.receiptHandle, p.invisibleMs, p.attempt);
         return write({ status: OK });
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0 || cancelled()) return write({ status: status('MESSAGE_NOT_FOUND', 'no new message') });
       // Wake on an arrival, or at least each second to deliver messages whose invisible time ran out.
-      await this.deps.pop.waitForArrival(topic, Math.min(remaining, 1000));
+      await this.deps.pop.waitForArrival(topic, Math.min(remaining, 1000), seenArrivals);
     }
   }
 
   ackMessage(request: { group: Resource; topic: Resource; entries: { messageId: string; receiptHandle: string }[] }): { status: Status; entries: { messageId: string; receiptHandle: string; status: Status }[] } {
     const group = request.group?.name ?? '';
     const topic = request.topic?.name ?? '';
+    const follower = this.followerHandleStatus();
+    if (follower) return { status: follower, entries: request.entries.map((e) => ({ messageId: e.messageId, receiptHandle: e.receiptHandle, status: follower })) };
     const entries = request.entries.map((entry) => {
-      const result = this.deps.pop.ack(group, topic, entry.receiptHandle);
+      const result = this.deps.pop.ack(group, topic, this.renewer.take(group, topic, entry.receiptHandle));
       const entryStatus = result === 'OK' ? OK : status('INVALID_RECEIPT_HANDLE', `receipt handle ${entry.receiptHandle} is not the latest delivery of message ${entry.messageId}: it was delivered again or its invisible time was changed`);
       return { messageId: entry.messageId, receiptHandle: entry.receiptHandle, status: entryStatus };
     });
@@ -237,16 +317,74 @@ export class MessagingService {
   changeInvisibleDuration(request: { group: Resource; topic: Resource; receiptHandle: string; invisibleDuration?: { seconds: number; nanos: number }; messageId: string }): { status: Status; receiptHandle: string } {
     const invisibleMs = durationMs(request.invisibleDuration) ?? -1;
     if (invisibleMs < 0 || invisibleMs > MAX_INVISIBLE_MS) return { status: status('ILLEGAL_INVISIBLE_TIME', `invisible duration ${invisibleMs} ms is outside 0 … 12 h`), receiptHandle: '' };
-    const handle = this.deps.pop.changeInvisibleTime(request.group?.name ?? '', request.topic?.name ?? '', request.receiptHandle, invisibleMs);
+    const follower = this.followerHandleStatus();
+    if (follower) return { status: follower, receiptHandle: '' };
+    const group = request.group?.name ?? '';
+    const topic = request.topic?.name ?? '';
+    const handle = this.deps.pop.changeInvisibleTime(group, topic, this.renewer.take(group, topic, request.receiptHandle), invisibleMs);
     if (!handle) return { status: status('INVALID_RECEIPT_HANDLE', `receipt handle ${request.receiptHandle} of message ${request.messageId} is not the latest delivery (acked, delivered again, or changed)`), receiptHandle: '' };
     return { status: OK, receiptHandle: handle };
   }
 
   /** The client gave up (deliveryAttempt reached its maxAttempts): straight to %DLQ%<group>. */
   async forwardMessageToDeadLetterQueue(request: { group: Resource; topic: Resource; receiptHandle: string; messageId: string }): Promise<{ status: Status }> {
-    const result = await this.deps.pop.deadLetter(request.group?.name ?? '', request.topic?.name ?? '', request.receiptHandle);
+    const follower = this.followerHandleStatus();
+    if (follower) return { status: follower };
+    const group = request.group?.name ?? '';
+    const topic = request.topic?.name ?? '';
+    const result = await this.deps.pop.deadLetter(group, topic, this.renewer.take(group, topic, request.receiptHandle));
     if (result === 'OK') return { status: OK };
     return { status: status('INVALID_RECEIPT_HANDLE', `receipt handle ${request.receiptHandle} of message ${request.messageId} is not the latest delivery (acked, delivered again, or changed)`) };
+  }
+
+  /**
+   * EndTransaction (Apache: EndTransactionActivity → END_TRANSACTION): commit or roll back the
+   * half message the transaction id names, through the broker's transaction service, so a late
+   * or repeated answer (the client's and a check-back's) changes nothing twice.
+   */
+  async endTransaction(request: { topic: Resource; messageId: string; transactionId: string; resolution: string; source: string }, peer: string): Promise<{ status: Status }> {
+    const follower = this.followerStatus();
+    if (follower) return { status: follower };
+    const ids = decodeTransactionId(request.transactionId ?? '');
+    if (!ids) return { status: status('INVALID_TRANSACTION_ID', `transaction id ${request.transactionId} was not issued by this broker`) };
+    const commitOrRollback =
+      request.resolution === 'COMMIT' ? MessageSysFlag.TRANSACTION_COMMIT_TYPE : request.resolution === 'ROLLBACK' ? MessageSysFlag.TRANSACTION_ROLLBACK_TYPE : MessageSysFlag.TRANSACTION_NOT_TYPE;
+    const header = {
+      producerGroup: GRPC_PRODUCER_GROUP,
+      tranStateTableOffset: ids.tranStateTableOffset,
+      commitLogOffset: ids.commitLogOffset,
+      commitOrRollback,
+      fromTransactionCheck: request.source === 'SOURCE_SERVER_CHECK',
+      msgId: request.messageId,
+      transactionId: request.messageId,
+    };
+    const answer = await this.services.transactions.endTransaction(header, undefined, peer);
+    if (!answer || answer.code === ResponseCode.SUCCESS) return { status: OK };
+    const code = answer.remark?.startsWith('Find prepared') || answer.remark?.includes('offset wrong') ? 'INVALID_TRANSACTION_ID' : REMOTING_TO_V5[answer.code] ?? 'INTERNAL_SERVER_ERROR';
+    return { status: status(code, answer.remark ?? `end transaction failed with code ${answer.code}`) };
+  }
+
+  /**
+   * A check-back from the broker's transaction check service for a v5 producer's half message:
+   * RecoverOrphanedTransactionCommand on the Telemetry stream of a producer publishing its topic
+   * (any producer's when none names it); the answer comes back as EndTransaction.
+   */
+  relayCheck(copy: StoredMessage): boolean {
+    const topic = copy.properties[MessageConst.REAL_TOPIC] ?? copy.topic;
+    const producers = [...this.producerStreams.values()];
+    const publishing = producers.filter((p) => p.topics.has(topic));
+    const candidates = publishing.length > 0 ? publishing : producers;
+    if (candidates.length === 0) return false;
+    const stream = candidates[this.nextCheck++ % candidates.length]!;
+    const real = { ...copy, topic, queueId: Number(copy.properties[MessageConst.REAL_QUEUE_ID] ?? copy.queueId) };
+    const message = toGrpcMessage(real, createOffsetMessageId(copy.storeHost, copy.commitLogOffset));
+    stream.write({ recoverOrphanedTransactionCommand: { message, transactionId: encodeTransactionId(copy.commitLogOffset, copy.queueOffset) } });
+    return true;
+  }
+
+  /** The client's Telemetry stream ended: no more check-backs to it. */
+  telemetryClosed(clientId: string, write: (command: TelemetryCommand) => void): void {
+    if (this.producerStreams.get(clientId)?.write === write) this.producerStreams.delete(clientId);
   }
 
   /** The server's answer to a client's settings (Apache: proxy/…/grpc/v2/client/ClientActivity). */
@@ -275,10 +413,20 @@ export class MessagingService {
   }
 
   /** One command from a client's Telemetry stream; answers settings with ours. */
-  telemetry(command: TelemetryCommand, clientId: string): TelemetryCommand | undefined {
+  telemetry(command: TelemetryCommand, clientId: string, write?: (command: TelemetryCommand) => void, peer?: string): TelemetryCommand | undefined {
     if (command.settings) {
       const settings = command.settings;
-      this.touch(clientId, settings.clientType, settings.subscription?.group?.name);
+      this.services.grpcClients.touch(clientId, {
+        address: peer,
+        clientType: settings.clientType,
+        group: settings.subscription?.group?.name,
+        userAgent: settings.userAgent,
+        publishing: settings.publishing?.topics.map((t) => t.name),
+        subscriptions: settings.subscription?.subscriptions.map((s) => ({ topic: s.topic?.name ?? '', type: s.expression?.type, expression: s.expression?.expression })),
+      });
+      const group = settings.subscription?.group?.name;
+      if (group) this.consumerGroupSeen(group);
+      if (write && settings.publishing) this.producerStreams.set(clientId, { write, topics: new Set(settings.publishing.topics.map((t) => t.name)) });
       return { status: OK, settings: this.settingsFor(settings) };
     }
     return undefined;

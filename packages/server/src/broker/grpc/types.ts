@@ -93,6 +93,7 @@ export interface TelemetryCommand {
   status?: Status;
   command?: string;
   settings?: Settings;
+  recoverOrphanedTransactionCommand?: { message: Message; transactionId: string };
 }
 
 export function durationMs(duration: Duration | undefined): number | undefined {

@@ -81,6 +81,20 @@ export class GroupTransfer {
     for (const waiter of done) waiter.resolve('PUT_OK');
   }
 
+  /**
+   * Controller mode: the offset every in-sync replica has (it may go down when the set grows)
+   * and whether the set is large enough (minInSyncReplicas); releases the waits it covers.
+   */
+  setInSyncFloor(offset: number, enough: boolean): void {
+    this.connections = enough ? 1 : 0;
+    this.acked = Math.max(0, offset);
+    const list = this.waiters;
+    let released = 0;
+    while (released < list.length && list[released]!.offset <= this.acked) released++;
+    if (released === 0) return;
+    for (const waiter of list.splice(0, released)) waiter.resolve('PUT_OK');
+  }
+
   /** Fails every wait (shutdown). */
   close(): void {
     clearTimeout(this.timer);

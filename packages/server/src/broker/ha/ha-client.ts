@@ -9,7 +9,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ReplicaSink } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
-import { encodeOffsetReport, type TransferFrame, TransferFrameDecoder } from './ha-frames.ts';
+import { encodeOffsetReport, encodeSlaveHello, type TransferFrame, TransferFrameDecoder } from './ha-frames.ts';
 import type { HaTimings } from './ha-options.ts';
 
 export type HaClientState = 'IDLE' | 'CONNECTING' | 'TRANSFER' | 'PAUSED' | 'STOPPED';
@@ -17,6 +17,8 @@ export type HaClientState = 'IDLE' | 'CONNECTING' | 'TRANSFER' | 'PAUSED' | 'STO
 export interface HaClientOptions extends HaTimings {
   /** Wait between connection attempts. @defaultValue 5000 (Java waits 5 s after a failure) */
   reconnectDelayMillis?: number;
+  /** Controller mode: this slave's controller brokerId, sent in a hello before the first report. */
+  helloBrokerId?: number;
 }
 
 export class HaClient {
@@ -118,6 +120,7 @@ export class HaClient {
       this.lastReadAt = Date.now();
       this.reportedOffset = -1;
       this.logger.info({ master: addr, offset: this.sink.maxPhyOffset }, 'HA client connected to the master');
+      if (this.options.helloBrokerId !== undefined) socket.write(encodeSlaveHello(this.options.helloBrokerId));
       this.report(true);
       if (this.paused) socket.pause();
     });

@@ -24,6 +24,30 @@ export function encodeTransferHeader(phyOffset: number, bodySize: number): Buffe
   return buffer;
 }
 
+/**
+ * Controller mode only (our extension, not Apache's AutoSwitchHA): before its first offset
+ * report a slave names itself, so the master can track its in-sync set by controller brokerId:
+ * int32 magic | int32 version | int64 brokerId (16 bytes).
+ */
+export const SLAVE_HELLO_LENGTH = 16;
+export const SLAVE_HELLO_MAGIC = 0x52545348; // "RTSH"
+
+export function encodeSlaveHello(brokerId: number): Buffer {
+  const buffer = Buffer.allocUnsafe(SLAVE_HELLO_LENGTH);
+  buffer.writeInt32BE(SLAVE_HELLO_MAGIC, 0);
+  buffer.writeInt32BE(1, 4);
+  buffer.writeBigInt64BE(BigInt(brokerId), 8);
+  return buffer;
+}
+
+/** The slave's brokerId from a hello, or an error naming what arrived instead. */
+export function decodeSlaveHello(buffer: Buffer): number {
+  if (buffer.length < SLAVE_HELLO_LENGTH || buffer.readInt32BE(0) !== SLAVE_HELLO_MAGIC) {
+    throw new RangeError('the slave did not open with a controller-mode hello: is it a broker without enableControllerMode=true?');
+  }
+  return toSafeNumber(buffer.readBigInt64BE(8), 'slave brokerId');
+}
+
 function toSafeNumber(value: bigint, what: string): number {
   if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${what} ${value} is outside 0..2^53`);
   return Number(value);

@@ -11,7 +11,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ReplicationSource } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
-import { encodeTransferHeader, OffsetReportDecoder } from './ha-frames.ts';
+import { decodeSlaveHello, encodeTransferHeader, OffsetReportDecoder, SLAVE_HELLO_LENGTH } from './ha-frames.ts';
 import type { HaTimings } from './ha-options.ts';
 import type { GroupTransfer } from './group-transfer.ts';
 
@@ -26,12 +26,22 @@ export interface HaSlaveInfo {
   /** Where the next frame starts (-1 before the first report). */
   nextTransferOffset: number;
   connectedAt: number;
+  /** Controller mode: the slave's controller brokerId (from its hello). */
+  brokerId?: number;
+}
+
+/** Controller mode: slaves open with a hello naming their brokerId; acks are reported per slave. */
+export interface HaServerControllerHooks {
+  onSlaveAck(brokerId: number, offset: number): void;
+  onSlaveGone(brokerId: number): void;
 }
 
 class HaConnection {
   readonly addr: string;
   readonly connectedAt = Date.now();
   ackOffset = -1;
+  brokerId: number | undefined;
+  private hello: Buffer | undefined;
   /** The slave's first report: -1 until it arrives. */
   private requestOffset = -1;
   nextTransferOffset = -1;
@@ -47,7 +57,9 @@ class HaConnection {
     private readonly timings: HaTimings,
     private readonly onAck: (offset: number) => void,
     private readonly logger: ServerLogger,
+    private readonly controller?: HaServerControllerHooks,
   ) {
+    if (controller) this.hello = Buffer.alloc(0);
     this.addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -55,6 +67,23 @@ class HaConnection {
 
   private onData(chunk: Buffer): void {
     this.lastReadAt = Date.now();
+    if (this.hello) {
+      const data = Buffer.concat([this.hello, chunk]);
+      if (data.length < SLAVE_HELLO_LENGTH) {
+        this.hello = data;
+        return;
+      }
+      this.hello = undefined;
+      try {
+        this.brokerId = decodeSlaveHello(data);
+      } catch (error) {
+        this.close((error as Error).message);
+        return;
+      }
+      this.logger.info({ slave: this.addr, brokerId: this.brokerId }, 'HA slave introduced itself');
+      chunk = data.subarray(SLAVE_HELLO_LENGTH);
+      if (chunk.length === 0) return;
+    }
     let offset: number | undefined;
     try {
       offset = this.reports.push(chunk);
@@ -79,6 +108,7 @@ class HaConnection {
       this.logger.info({ slave: this.addr, offset }, 'HA slave reported its offset; transfer starts');
     }
     this.onAck(offset);
+    if (this.brokerId !== undefined) this.controller?.onSlaveAck(this.brokerId, offset);
     this.notify();
   }
 
@@ -187,6 +217,7 @@ export class HaServer {
     private readonly transfer: GroupTransfer,
     private readonly timings: HaTimings,
     private readonly logger: ServerLogger,
+    private readonly controller?: HaServerControllerHooks,
   ) {}
 
   async listen(port: number, host: string): Promise<number> {
@@ -217,17 +248,22 @@ export class HaServer {
   }
 
   slaves(): HaSlaveInfo[] {
-    return [...this.connections].map((c) => ({ addr: c.addr, ackOffset: c.ackOffset, nextTransferOffset: c.nextTransferOffset, connectedAt: c.connectedAt }));
+    return [...this.connections].map((c) => ({ addr: c.addr, ackOffset: c.ackOffset, nextTransferOffset: c.nextTransferOffset, connectedAt: c.connectedAt, brokerId: c.brokerId }));
   }
 
   private accept(socket: Socket): void {
-    const connection = new HaConnection(socket, this.source, this.timings, (offset) => this.transfer.acknowledge(offset), this.logger);
+    // Controller mode: acks count per slave (in-sync set), not as "any slave".
+    const onAck = this.controller ? () => undefined : (offset: number) => this.transfer.acknowledge(offset);
+    const connection = new HaConnection(socket, this.source, this.timings, onAck, this.logger, this.controller);
     this.connections.add(connection);
-    this.transfer.setConnectionCount(this.connections.size);
+    if (!this.controller) this.transfer.setConnectionCount(this.connections.size);
     this.logger.info({ slave: connection.addr }, 'HA slave connected');
     const closed = (): void => {
       connection.close('socket closed');
-      if (this.connections.delete(connection)) this.transfer.setConnectionCount(this.connections.size);
+      if (this.connections.delete(connection)) {
+        if (!this.controller) this.transfer.setConnectionCount(this.connections.size);
+        if (connection.brokerId !== undefined) this.controller?.onSlaveGone(connection.brokerId);
+      }
     };
     socket.on('close', closed);
     socket.on('error', (error) => {
@@ -242,7 +278,7 @@ export class HaServer {
     this.unsubscribe?.();
     for (const connection of this.connections) connection.close('the broker is shutting down');
     this.connections.clear();
-    this.transfer.setConnectionCount(0);
+    if (!this.controller) this.transfer.setConnectionCount(0);
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

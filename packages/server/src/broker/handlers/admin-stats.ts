@@ -47,6 +47,7 @@ import {
   ViewBrokerStatsDataRequestHeader,
 } from '@rocketmq-ts/protocol';
 import type { ClientChannel } from '../client/client-channel.ts';
+import { GrpcClientRegistry } from '../client/grpc-clients.ts';
 import type { BrokerServices } from './services.ts';
 
 /** Clients older than this cannot answer broker → client calls (MQVersion V3_1_8_SNAPSHOT). */
@@ -55,7 +56,8 @@ const MIN_CLIENT_VERSION_FOR_CALLS = MQVersion.V3_1_8_SNAPSHOT;
 export async function consumeStatsOf(services: BrokerServices, group: string, topic?: string): Promise<ConsumeStats> {
   const { topics, offsets, consumers, store, config } = services;
   const offsetTable = new Map<MessageQueue, OffsetWrapper>();
-  const names = topic ? [topic] : offsets.topicsOfGroup(group);
+  const v5Topics = services.grpcClients.subscriptionsOf(group);
+  const names = topic ? [topic] : [...new Set([...offsets.topicsOfGroup(group), ...v5Topics.keys()])];
   const online = consumers.group(group);
   // AdminBrokerProcessor.getConsumeStats: the group's pull rate over the last minute, summed over its topics.
   let consumeTps = 0;
@@ -63,16 +65,27 @@ export async function consumeStatsOf(services: BrokerServices, group: string, to
     const topicConfig = topics.get(name);
     if (!topicConfig) continue;
     // An online group that does not subscribe the topic any more is not reported on it.
-    if (online && online.subscriptions.size > 0 && !online.subscriptions.has(name)) continue;
+    if (online && online.subscriptions.size > 0 && !online.subscriptions.has(name) && !v5Topics.has(name)) continue;
     consumeTps += services.statsManager.tpsGroupGetNums(group, name);
     for (let queueId = 0; queueId < topicConfig.readQueueNums; queueId++) {
       const brokerOffset = Math.max(0, store.getMaxOffsetInQueue(name, queueId));
-      const consumerOffset = Math.max(0, offsets.queryOffset(group, name, queueId));
+      // A POP (v5) queue: what is neither handed out nor acked yet, plus what is out and not acked, so
+      // brokerOffset − consumerOffset is exactly the messages not yet acked (the committed offset,
+      // the lowest unacked, would count every acked message above one slow delivery).
+      const pop = services.pop?.progress(group, name, queueId);
+      const committed = Math.max(0, offsets.queryOffset(group, name, queueId));
+      const consumerOffset = pop ? Math.min(brokerOffset, Math.max(committed, pop.next - pop.inflight)) : committed;
       const lastTimestamp = consumerOffset > 0 ? Math.max(0, await store.getMessageStoreTimeStamp(name, queueId, consumerOffset - 1)) : 0;
       offsetTable.set({ topic: name, brokerName: config.brokerName, queueId }, { brokerOffset, consumerOffset, lastTimestamp });
     }
   }
   return { consumeTps, offsetTable };
+}
+
+/** A v5 client cannot be called through the broker: v5 has no running-info or consume-directly command. */
+function v5CallRefused(services: BrokerServices, request: RemotingCommand, group: string, clientId: string): RemotingCommand | undefined {
+  if (!services.grpcClients.consumersOf(group).some((c) => c.clientId === clientId)) return undefined;
+  return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${group}> <${clientId}> is a v5 (gRPC) client: it answers no running-info or consume-directly call` });
 }
 
 function connectionInfo(channel: ClientChannel): ConnectionInfo {
@@ -135,7 +148,7 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
       async (_ctx, request) => {
         const consumeStatsList: Map<string, ConsumeStats[]>[] = [];
         let totalDiff = 0;
-        for (const group of new Set([...consumers.groupNames(), ...[...offsets.entries()].map((entry) => entry.group)])) {
+        for (const group of new Set([...consumers.groupNames(), ...services.grpcClients.consumerGroups(), ...[...offsets.entries()].map((entry) => entry.group)])) {
           const stats = await consumeStatsOf(services, group);
           for (const wrapper of stats.offsetTable.values()) totalDiff += wrapper.brokerOffset - wrapper.consumerOffset;
           consumeStatsList.push(new Map([[group, [stats]]]));
@@ -150,16 +163,20 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
       (_ctx, request) => {
         const { consumerGroup } = decodeHeader(GetConsumerConnectionListRequestHeader, request.extFields);
         const info = consumers.group(consumerGroup);
-        if (!info || info.channels.size === 0) {
+        const remoting = info ? [...info.channels.values()] : [];
+        // v5 (gRPC) members too, as Apache's proxy registers them with the broker.
+        const v5 = services.grpcClients.consumersOf(consumerGroup);
+        if (remoting.length === 0 && v5.length === 0) {
           return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, { remark: `the consumer group[${consumerGroup}] not online` });
         }
+        const fromRemoting = remoting.length > 0 ? info : undefined;
         return createResponse(request, ResponseCode.SUCCESS, {
           body: encodeConsumerConnection({
-            connectionSet: [...info.channels.values()].map(connectionInfo),
-            subscriptionTable: new Map(info.subscriptions),
-            consumeType: info.consumeType,
-            messageModel: info.messageModel,
-            consumeFromWhere: info.consumeFromWhere,
+            connectionSet: [...remoting.map(connectionInfo), ...v5.map(GrpcClientRegistry.connectionInfo)],
+            subscriptionTable: new Map([...services.grpcClients.subscriptionsOf(consumerGroup), ...(info?.subscriptions ?? [])]),
+            consumeType: fromRemoting?.consumeType ?? GrpcClientRegistry.consumeType(v5),
+            messageModel: fromRemoting?.messageModel ?? 'CLUSTERING',
+            consumeFromWhere: fromRemoting?.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
           }),
         });
       },
@@ -169,15 +186,19 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
       (_ctx, request) => {
         const { producerGroup } = decodeHeader(GetProducerConnectionListRequestHeader, request.extFields);
         const channels = producers.channels(producerGroup);
-        if (channels.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `the producer group[${producerGroup}] not exist` });
-        return createResponse(request, ResponseCode.SUCCESS, { body: encodeProducerConnection({ connectionSet: channels.map(connectionInfo) }) });
+        // v5 producers have no group: Apache's proxy registers them under each topic they publish.
+        const v5 = services.grpcClients.producersOf(producerGroup);
+        if (channels.length === 0 && v5.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `the producer group[${producerGroup}] not exist` });
+        return createResponse(request, ResponseCode.SUCCESS, { body: encodeProducerConnection({ connectionSet: [...channels.map(connectionInfo), ...v5.map(GrpcClientRegistry.connectionInfo)] }) });
       },
     ],
     [
       RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
       (_ctx, request) => {
         const { topic } = decodeHeader(QueryTopicConsumeByWhoRequestHeader, request.extFields);
-        return createResponse(request, ResponseCode.SUCCESS, { body: encodeGroupList(new Set([...consumers.groupsSubscribing(topic), ...offsets.groupsOfTopic(topic)])) });
+        return createResponse(request, ResponseCode.SUCCESS, {
+          body: encodeGroupList(new Set([...consumers.groupsSubscribing(topic), ...services.grpcClients.groupsSubscribing(topic), ...offsets.groupsOfTopic(topic)])),
+        });
       },
     ],
     [
@@ -291,7 +312,7 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
       async (_ctx, request) => {
         const header = decodeHeader(GetConsumerRunningInfoRequestHeader, request.extFields);
         const channel = consumers.findChannel(header.consumerGroup, header.clientId);
-        if (!channel) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${header.consumerGroup}> <${header.clientId}> not online` });
+        if (!channel) return v5CallRefused(services, request, header.consumerGroup, header.clientId) ?? createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${header.consumerGroup}> <${header.clientId}> not online` });
         if (channel.version < MIN_CLIENT_VERSION_FOR_CALLS) {
           return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${header.clientId}> version <${channel.version}> is too old to answer` });
         }
@@ -303,7 +324,7 @@ export function adminStatsHandlers(services: BrokerServices): Map<number, Reques
       async (_ctx, request) => {
         const header = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, request.extFields);
         const channel = header.clientId ? consumers.findChannel(header.consumerGroup, header.clientId) : undefined;
-        if (!channel) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${header.consumerGroup}> <${header.clientId ?? ''}> not online` });
+        if (!channel) return (header.clientId ? v5CallRefused(services, request, header.consumerGroup, header.clientId) : undefined) ?? createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `The Consumer <${header.consumerGroup}> <${header.clientId ?? ''}> not online` });
         let record: Buffer | undefined;
         try {
           record = header.msgId ? await store.lookMessageByOffset(decodeOffsetMessageId(header.msgId).commitLogOffset) : undefined;

@@ -233,6 +233,8 @@ export function runtimeInfo(services: BrokerServices): Map<string, string> {
       info.set('slaveAckOffsets', replication.slaves.map((s) => `${s.addr}=${s.ackOffset}`).join(','));
     }
   }
+  // Controller mode (ours; docs/failover.md): who elects, the master epoch and the in-sync set.
+  for (const [key, value] of services.controllerMode?.runtimeEntries() ?? []) info.set(key, value);
   // Ours (Apache 4.8 has no such keys): transactional message counters since the broker started.
   const tx = services.transactions.counters;
   info.set('transactionHalfMessages', String(tx.halfMessages));

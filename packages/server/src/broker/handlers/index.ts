@@ -4,7 +4,9 @@ import { aclHandlers } from './acl.ts';
 import { adminHandlers } from './admin.ts';
 import { adminStatsHandlers } from './admin-stats.ts';
 import { clientHandlers } from './client.ts';
+import { controllerHandlers } from './controller.ts';
 import { offsetHandlers } from './offset.ts';
+import { popHandlers } from './pop.ts';
 import { pullHandlers } from './pull.ts';
 import { queryHandlers } from './query.ts';
 import { sendHandlers } from './send.ts';
@@ -24,5 +26,7 @@ export function brokerHandlerTable(services: BrokerServices): Map<number, Reques
     adminStatsHandlers(services),
     transactionHandlers(services),
     aclHandlers(services),
+    controllerHandlers(services),
+    popHandlers(services),
   );
 }

@@ -1,8 +1,10 @@
-import type { HostAddress } from '@rocketmq-ts/protocol';
+import type { HostAddress, RemotingCommand } from '@rocketmq-ts/protocol';
 import type { ConsumerOffsetManager, DelayOffsetManager, MessageStoreApi } from '@rocketmq-ts/store';
 import type { ServerLogger } from '../../common/logger.ts';
 import type { BrokerConfig } from '../broker-config.ts';
 import type { ConsumerManager } from '../client/consumer-manager.ts';
+import type { GrpcClientRegistry } from '../client/grpc-clients.ts';
+import type { PopService } from '../pop/pop-service.ts';
 import type { ProducerManager } from '../client/producer-manager.ts';
 import type { RebalanceLockManager } from '../client/rebalance-lock-manager.ts';
 import type { ConsumerFilterManager } from '../filter/consumer-filter-manager.ts';
@@ -74,6 +76,16 @@ export interface ReplicationView {
   status(): ReplicationStatus;
 }
 
+/** Controller mode as handlers see it (broker/controller/, broker/ha/replication.ts). */
+export interface ControllerModeView {
+  /** NOTIFY_BROKER_ROLE_CHANGED from a controller. */
+  onRoleChangeNotified(request: RemotingCommand): void;
+  /** GET_BROKER_EPOCH_CACHE: this log's epochs as JSON (EpochEntryCache field names). */
+  epochCacheBody(): Buffer;
+  /** Runtime-info entries for consoles: controller leader, master epoch, this broker's controller id, in-sync set, epochs. */
+  runtimeEntries(): [string, string][];
+}
+
 /** Everything broker handlers work with; handlers never see sockets. */
 export interface BrokerServices {
   readonly config: BrokerConfig;
@@ -109,6 +121,12 @@ export interface BrokerServices {
   readonly startTimestamp: number;
   /** Set once the broker has started its replication role. */
   replication?: ReplicationView;
+  /** Controller mode (enableControllerMode): role pushes from the controller, epochs for new slaves. */
+  controllerMode?: ControllerModeView;
+  /** v5 (gRPC) clients, listed by admin codes beside 4.x clients; empty without the gRPC endpoint. */
+  readonly grpcClients: GrpcClientRegistry;
+  /** POP consumption (broker/pop/): started with the gRPC endpoint, which owns it; the remoting POP codes use it too. */
+  pop?: PopService;
   /** ACL 1.0 accounts and rules (plain_acl.yml); absent when aclEnable=false. */
   readonly acl?: PlainPermissionManager | undefined;
 }

@@ -19,7 +19,7 @@ import { decodeRecord, encodeRecord, type PopRecord } from './pop-state.ts';
 const TOPIC = 'PopTopic';
 const GROUP = 'PopGroup';
 
-async function setup(t: TestContext, maxAttempts = 3) {
+async function setup(t: TestContext, maxAttempts = 3, wrap: (store: MessageStore) => MessageStore = (s) => s) {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-pop-'));
   const store = await MessageStore.open({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, messageIndexEnable: false });
   const offsets = await ConsumerOffsetManager.load(join(dir, 'config', 'consumerOffset.json'));
@@ -29,7 +29,7 @@ async function setup(t: TestContext, maxAttempts = 3) {
   const open = (): PopService => {
     const log = PopLog.open(join(dir, 'pop'));
     logs.push(log);
-    return new PopService({ store, offsets, log, maxAttempts: () => maxAttempts, deadLetter: async (_g, m) => void dead.push(m), now: () => clock.ms });
+    return new PopService({ store: wrap(store), offsets, log, maxAttempts: () => maxAttempts, deadLetter: async (_g, m) => void dead.push(m), now: () => clock.ms });
   };
   t.after(async () => {
     for (const log of logs) log.close();
@@ -181,4 +181,63 @@ it('dead-letters at once when the client gives up, and counts the message as ack
   assert.deepEqual(bodies(dead.map((message) => ({ message }))), ['give-up']);
   clock.ms += 60_000;
   assert.deepEqual(await pop.pop(request), []);
+});
+
+it('never hands one message to two concurrent pops of the same queue', async (t) => {
+  const { store, offsets, open } = await setup(t);
+  const pop = open();
+  for (let i = 0; i < 60; i++) await put(store, 0, `m${i}`);
+  await put(store, 1, 'other');
+  await dispatched(store, 0, 60);
+  await dispatched(store, 1, 1);
+  // As a v5 SimpleConsumer with many receives in flight: every pop starts before any finishes.
+  const rounds = await Promise.all(Array.from({ length: 25 }, (_, i) => pop.pop({ ...request, queueIds: i % 5 === 0 ? [1, 0] : [0], maxCount: 3 })));
+  const seen = rounds.flat().map((p) => `${p.queueId}:${p.queueOffset}`);
+  assert.equal(new Set(seen).size, seen.length, `delivered twice: ${seen.filter((k, i) => seen.indexOf(k) !== i).join(', ')}`);
+  assert.equal(seen.length, 61, 'all 60 + 1 messages handed out once');
+  assert.equal(pop.inflightCount(GROUP, TOPIC, 0), 60);
+  assert.equal(offsets.queryOffset(GROUP, TOPIC, 0), 0, 'nothing acked yet');
+});
+
+it('never redelivers an expired message twice to concurrent pops, nor one acked while a pop reads it', async (t) => {
+  let onRead: (() => void) | undefined;
+  const { store, clock, open } = await setup(t, 3, (real) => {
+    const wrapped = Object.create(real) as MessageStore;
+    wrapped.lookMessageByOffset = async (offset: number) => {
+      const hook = onRead;
+      onRead = undefined;
+      hook?.();
+      return real.lookMessageByOffset(offset);
+    };
+    return wrapped;
+  });
+  const pop = open();
+  for (const body of ['a', 'b']) await put(store, 0, body);
+  await dispatched(store, 0, 2);
+  const first = await pop.pop(request);
+  assert.deepEqual(bodies(first), ['a', 'b']);
+  clock.ms += 10_000;
+
+  // 'a' is acked (late, but with its current handle) while a pop is reading it for redelivery.
+  onRead = () => assert.equal(pop.ack(GROUP, TOPIC, first[0]!.receiptHandle), 'OK');
+  const rounds = await Promise.all(Array.from({ length: 8 }, () => pop.pop(request)));
+  assert.deepEqual(rounds.flat().map((p) => p.message.body.toString()), ['b'], 'b once, a never: it was acked');
+  clock.ms += 60_000;
+  assert.deepEqual(bodies(await pop.pop(request)), ['b'], 'only b is still unacked');
+});
+
+it('a receiver whose pop found nothing wakes at once for an arrival that came while it popped', async (t) => {
+  const { open } = await setup(t);
+  const pop = await open();
+  const seen = pop.arrivalCount(TOPIC);
+  assert.deepEqual(await pop.pop(request), []);
+  pop.notifyArrival(TOPIC); // came while the empty pop was reading, before the receiver waits
+  const started = Date.now();
+  await pop.waitForArrival(TOPIC, 5_000, seen);
+  assert.ok(Date.now() - started < 1_000, 'did not wait out the poll timer');
+  // Without an arrival since, it waits for the next one.
+  const waiting = pop.waitForArrival(TOPIC, 5_000, pop.arrivalCount(TOPIC));
+  setTimeout(() => pop.notifyArrival(TOPIC), 50);
+  await waiting;
+  assert.ok(Date.now() - started < 1_000);
 });

@@ -24,6 +24,8 @@ export interface PopServiceOptions {
   maxAttempts(group: string): number;
   /** Stores the message on %DLQ%<group>. */
   deadLetter(group: string, message: StoredMessage): Promise<void>;
+  /** Whether the broker is master now (controller mode changes it); default: always. */
+  isMaster?: () => boolean;
   now?: () => number;
 }
 
@@ -44,6 +46,8 @@ export interface PoppedMessage {
   queueOffset: number;
   attempt: number;
   receiptHandle: string;
+  /** The delivery number in the receipt handle: the same for every message of one pop (the remoting POP_MESSAGE answers it as popTime). */
+  handle: number;
   invisibleMs: number;
 }
 
@@ -71,10 +75,31 @@ export class PopService {
   private readonly now: () => number;
   private lastHandle = 0;
   private readonly arrivalWaiters = new Map<string, Set<() => void>>();
+  /** Arrivals seen per topic: a receiver that read none can tell whether one came while it popped. */
+  private readonly arrivals = new Map<string, number>();
   private rotation = 0;
+  /** Tail of each queue's chain of pops: "group topic queueId" → settles when the last one ends. */
+  private readonly queueLocks = new Map<string, Promise<void>>();
+  /** The role last seen by serving(). */
+  private master: boolean;
 
   constructor(private readonly options: PopServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.master = options.isMaster?.() ?? true;
+  }
+
+  /**
+   * Whether POP is served now: only while the broker is master. Every entry point (gRPC and
+   * remoting) asks first, so the first one to see a new master adopts the committed offsets
+   * before anything is popped; nothing races the controller's announcements.
+   */
+  serving(): boolean {
+    const master = this.options.isMaster?.() ?? true;
+    if (master !== this.master) {
+      this.master = master;
+      if (master) this.adoptCommittedOffsets();
+    }
+    return master;
   }
 
   private get state(): PopState {
@@ -83,14 +108,25 @@ export class PopService {
 
   /** Wakes receivers long-polling on `topic` (the broker feeds it the store's arrival events). */
   notifyArrival(topic: string): void {
+    this.arrivals.set(topic, (this.arrivals.get(topic) ?? 0) + 1);
     const waiters = this.arrivalWaiters.get(topic);
     if (!waiters) return;
     this.arrivalWaiters.delete(topic);
     for (const wake of waiters) wake();
   }
 
-  /** Resolves when a message arrives on `topic` or after `ms`, whichever is first. */
-  waitForArrival(topic: string, ms: number): Promise<void> {
+  /** How many arrivals `topic` has had; pass it to waitForArrival taken before the pop that found nothing. */
+  arrivalCount(topic: string): number {
+    return this.arrivals.get(topic) ?? 0;
+  }
+
+  /**
+   * Resolves when a message arrives on `topic` or after `ms`, whichever is first; at once when
+   * one arrived since `seenArrivals` (it came while the caller's pop was reading, and would
+   * otherwise wait out the timer).
+   */
+  waitForArrival(topic: string, ms: number, seenArrivals?: number): Promise<void> {
+    if (seenArrivals !== undefined && this.arrivalCount(topic) !== seenArrivals) return Promise.resolve();
     return new Promise((resolve) => {
       let waiters = this.arrivalWaiters.get(topic);
       if (!waiters) {
@@ -112,9 +148,11 @@ export class PopService {
     const out: PoppedMessage[] = [];
     const ids = request.queueIds;
     const start = this.rotation++ % Math.max(1, ids.length);
+    // One delivery number for the whole pop: it still names one delivery of each offset, since an offset is handed out once per pop.
+    const handle = this.nextHandle();
     for (let i = 0; i < ids.length && out.length < request.maxCount; i++) {
       const queueId = ids[(start + i) % ids.length]!;
-      await this.popQueue(request, queueId, out);
+      await this.popQueue(request, queueId, out, handle);
     }
     return out;
   }
@@ -135,10 +173,37 @@ export class PopService {
       next = min === 0 && (await store.checkInMemByConsumeOffset(topic, queueId, 0)) ? 0 : store.getMaxOffsetInQueue(topic, queueId);
     }
     this.options.log.append({ kind: 'next', group, topic, queueId, next });
+    // Committed now, so admin tools count from where POP starts, not from the queue's first message.
+    offsets.commitOffset(group, topic, queueId, next);
     return this.state.queue(group, topic, queueId)!;
   }
 
-  private async popQueue(request: PopRequest, queueId: number, out: PoppedMessage[]): Promise<void> {
+  /**
+   * Runs `task` after every earlier task on the same group, topic and queue: a pop reads the
+   * next offset and the in-flight set, awaits the store, then records what it handed out, and
+   * two pops interleaving there would hand out the same messages (Apache's PopMessageProcessor
+   * takes a queue lock for the same reason). Other queues stay concurrent.
+   */
+  private async serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queueLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queueLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.queueLocks.get(key) === tail) this.queueLocks.delete(key);
+    }
+  }
+
+  private popQueue(request: PopRequest, queueId: number, out: PoppedMessage[], handle: number): Promise<void> {
+    return this.serialized(`${request.group} ${request.topic} ${queueId}`, () => this.popQueueLocked(request, queueId, out, handle));
+  }
+
+  private async popQueueLocked(request: PopRequest, queueId: number, out: PoppedMessage[], handle: number): Promise<void> {
     const { group, topic, invisibleMs } = request;
     const state = await this.queueState(group, topic, queueId);
     const now = this.now();
@@ -146,29 +211,36 @@ export class PopService {
     const inflight = [...state.inflight.values()].sort((a, b) => a.offset - b.offset);
     if (request.fifo && inflight.some((e) => e.visibleAt > now)) return;
 
+    // Acks and changes of invisible time do not take the queue lock, so each expired entry is
+    // checked again after the read: one acked or re-hidden meanwhile is not handed out.
+    const unchanged = (entry: InFlight): boolean => state.inflight.get(entry.offset)?.handle === entry.handle;
+    let taken = 0;
     for (const entry of inflight) {
-      if (out.length >= request.maxCount) break;
+      if (out.length + taken >= request.maxCount) break;
       if (entry.visibleAt > now) continue;
       const message = await this.messageAt(topic, queueId, entry.offset);
+      if (!unchanged(entry)) continue;
       if (!message || entry.attempt >= this.options.maxAttempts(group)) {
         // Gone by retention, or out of attempts: dead-letter it and count it as acked.
         if (message) await this.options.deadLetter(group, message);
         records.push({ kind: 'ack', group, topic, queueId, offset: entry.offset });
         continue;
       }
-      const again: InFlight = { offset: entry.offset, visibleAt: now + invisibleMs, attempt: entry.attempt + 1, handle: this.nextHandle() };
-      records.push({ kind: 'put', group, topic, queueId, entry: again });
+      const again: InFlight = { offset: entry.offset, visibleAt: now + invisibleMs, attempt: entry.attempt + 1, handle };
+      // Recorded at once (no await between the check and the write), so a later ack sees the new handle.
+      this.commit(group, topic, queueId, [{ kind: 'put', group, topic, queueId, entry: again }]);
       out.push(this.popped(message, queueId, again, invisibleMs));
+      taken++;
     }
 
     // A FIFO queue delivers nothing new while it has messages out.
-    const blocked = request.fifo && (inflight.length > 0 || records.some((r) => r.kind === 'put'));
+    const blocked = request.fifo && (inflight.length > 0 || taken > 0);
     if (!blocked && out.length < request.maxCount) {
       const want = request.maxCount - out.length;
       const result = await this.options.store.getMessage(group, topic, queueId, state.next, want, request.filter);
       for (const record of result.messages) {
         const message = decodeStoredMessage(record, 0, { uncompress: true });
-        const entry: InFlight = { offset: message.queueOffset, visibleAt: now + invisibleMs, attempt: 1, handle: this.nextHandle() };
+        const entry: InFlight = { offset: message.queueOffset, visibleAt: now + invisibleMs, attempt: 1, handle };
         records.push({ kind: 'put', group, topic, queueId, entry });
         out.push(this.popped(message, queueId, entry, invisibleMs));
       }
@@ -178,7 +250,7 @@ export class PopService {
   }
 
   private popped(message: StoredMessage, queueId: number, entry: InFlight, invisibleMs: number): PoppedMessage {
-    return { message, queueId, queueOffset: entry.offset, attempt: entry.attempt, receiptHandle: formatReceiptHandle(queueId, entry.offset, entry.handle), invisibleMs };
+    return { message, queueId, queueOffset: entry.offset, attempt: entry.attempt, receiptHandle: formatReceiptHandle(queueId, entry.offset, entry.handle), handle: entry.handle, invisibleMs };
   }
 
   private async messageAt(topic: string, queueId: number, offset: number): Promise<StoredMessage | undefined> {
@@ -232,6 +304,28 @@ export class PopService {
     const next: InFlight = { ...entry, visibleAt: this.now() + invisibleMs, handle: this.nextHandle() };
     this.commit(group, topic, handle.queueId, [{ kind: 'put', group, topic, queueId: handle.queueId, entry: next }]);
     return formatReceiptHandle(handle.queueId, handle.offset, next.handle);
+  }
+
+  /**
+   * This broker became master (controller mode). While it followed, the master's committed POP
+   * offsets were copied into consumerOffset.json; a queue another master consumed past what this
+   * state remembers is forgotten, so it starts again from the copied offset (the lowest unacked
+   * there: what was out at the old master is delivered again, nothing acked before it is). A
+   * queue nobody consumed meanwhile keeps its state, so a master re-elected after a restart does
+   * not deliver again what it had acked. Answers how many queues were forgotten.
+   */
+  adoptCommittedOffsets(): number {
+    const stale = [...this.state.queues()].filter(({ group, topic, queueId, state }) => this.options.offsets.queryOffset(group, topic, queueId) > PopState.committedOffset(state));
+    for (const { group, topic, queueId } of stale) this.state.drop(group, topic, queueId);
+    // The log is rewritten from the state, so the forgotten queues stay forgotten after a restart.
+    if (stale.length > 0) this.options.log.compact();
+    return stale.length;
+  }
+
+  /** The next offset never handed out and the messages out and not acked (consume stats); undefined for a queue never popped. */
+  progress(group: string, topic: string, queueId: number): { next: number; inflight: number } | undefined {
+    const state = this.state.queue(group, topic, queueId);
+    return state ? { next: state.next, inflight: state.inflight.size } : undefined;
   }
 
   /** Messages delivered and not yet acked, per queue (admin figures, tests). */

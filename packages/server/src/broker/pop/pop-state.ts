@@ -105,6 +105,22 @@ export class PopState {
     return low;
   }
 
+  /** Every queue this state knows. */
+  *queues(): Generator<{ group: string; topic: string; queueId: number; state: QueueState }> {
+    for (const [key, queues] of this.table) {
+      const [group, topic] = key.split(' ') as [string, string];
+      for (const [queueId, state] of queues) yield { group, topic, queueId, state };
+    }
+  }
+
+  /** Forgets a queue: its next pop starts again from the committed offset. */
+  drop(group: string, topic: string, queueId: number): void {
+    const key = `${group} ${topic}`;
+    const queues = this.table.get(key);
+    queues?.delete(queueId);
+    if (queues?.size === 0) this.table.delete(key);
+  }
+
   /** Every record needed to rebuild this state (log compaction). */
   *snapshot(): Generator<PopRecord> {
     for (const [key, queues] of this.table) {

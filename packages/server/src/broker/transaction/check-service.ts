@@ -215,8 +215,17 @@ export class TransactionCheckService {
   /** CHECK_TRANSACTION_STATE (39), oneway, to one live connection of the producer group. */
   private sendCheck(copy: StoredMessage): void {
     const group = copy.properties[MessageConst.PRODUCER_GROUP] ?? '';
-    const channel = this.producers.availableChannel(group);
     const uniq = copy.properties[MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    const relay = this.transactions.checkRelays.get(group);
+    if (relay) {
+      if (relay(copy)) this.transactions.counters.checks++;
+      else {
+        this.transactions.counters.checksWithoutProducer++;
+        this.logger.warn({ producerGroup: group, msgId: uniq }, 'transaction check due but no v5 producer of the topic is connected; it is checked again next pass');
+      }
+      return;
+    }
+    const channel = this.producers.availableChannel(group);
     if (!channel) {
       this.transactions.counters.checksWithoutProducer++;
       this.logger.warn({ producerGroup: group, msgId: uniq }, 'transaction check due but no producer of the group is connected; it is checked again next pass');

@@ -5,7 +5,7 @@
  * the same request twice, or the producer's late answer crossing a check-back's — is
  * acknowledged and changes nothing, so a committed message is delivered once.
  */
-import { decodeOffsetMessageId, type EndTransactionRequestHeader, type HostAddress, type Logger, MessageConst, type MessageProperties, MessageSysFlag, ResponseCode } from '@rocketmq-ts/protocol';
+import { decodeOffsetMessageId, type EndTransactionRequestHeader, type HostAddress, type Logger, MessageConst, type MessageProperties, MessageSysFlag, ResponseCode, type StoredMessage } from '@rocketmq-ts/protocol';
 import type { MessageStoreApi } from '@rocketmq-ts/store';
 import type { TopicConfigManager } from '../topic/topic-config-manager.ts';
 import { HALF_QUEUE_ID, transactionKey } from './half-message.ts';
@@ -48,6 +48,11 @@ export class TransactionService {
   readonly log: TransactionLog;
   readonly resolved = new ResolvedTransactions();
   readonly counters: TransactionCounters = { halfMessages: 0, commits: 0, rollbacks: 0, duplicates: 0, checks: 0, checksWithoutProducer: 0, discards: 0 };
+  /**
+   * Check-backs for producer groups whose producers are not remoting connections (v5 clients:
+   * the gRPC endpoint relays them over Telemetry). Answers whether a producer was asked.
+   */
+  readonly checkRelays = new Map<string, (copy: StoredMessage) => boolean>();
   private readonly logger: Logger;
 
   constructor(private readonly options: TransactionServiceOptions) {

@@ -58,7 +58,12 @@ export function brokerHandlers(services: NamesrvServices): Map<number, RequestHa
           filterServerList: registration.filterServerList,
           channel: ctx.connection,
         });
-        if (isNew) {
+        if (result.ignored) {
+          logger.warn(
+            { cluster: header.clusterName, brokerName: header.brokerName, brokerId: header.brokerId, brokerAddr: header.brokerAddr, from: ctx.remoteAddress },
+            `registration ignored: ${result.ignored} (a stale master after a failover)`,
+          );
+        } else if (isNew) {
           logger.info(
             { cluster: header.clusterName, brokerName: header.brokerName, brokerId: header.brokerId, brokerAddr: header.brokerAddr, from: ctx.remoteAddress },
             'broker registered',
@@ -66,7 +71,7 @@ export function brokerHandlers(services: NamesrvServices): Map<number, RequestHa
         }
         const orderTopics = kv.list(NAMESPACE_ORDER_TOPIC_CONFIG);
         return createResponse(request, ResponseCode.SUCCESS, {
-          extFields: encodeHeader(RegisterBrokerResponseHeader, result),
+          extFields: encodeHeader(RegisterBrokerResponseHeader, { masterAddr: result.masterAddr, haServerAddr: result.haServerAddr }),
           body: orderTopics ? encodeKVTable(orderTopics) : undefined,
         });
       },
