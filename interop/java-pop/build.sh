@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles PopFlow against org.apache.rocketmq:rocketmq-client 5.5.0 (Maven Central) into
+# Compiles PopFlow and RecallFlow against org.apache.rocketmq:rocketmq-client 5.5.0 (Maven Central) into
 # target/classes with its runtime classpath in target/classpath.txt.
 # Needs Java 17 and Maven 3.8 on PATH. Works from any cwd.
 set -euo pipefail

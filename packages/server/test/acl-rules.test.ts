@@ -199,6 +199,14 @@ describe('the check, in Apache order', () => {
     assert.equal(pop('topicC', 'groupC'), 'ok');
     assert.match(pop('topicC', 'groupA'), /No default permission for group:groupA/);
     assert.match(pop('topicA', 'groupC'), /No default permission for topic:topicA/);
+    // A 5.3+ recall writes a marker to its topic: PUB, as a send.
+    const recall = (topic: string) => {
+      const request = createRequest(RequestCode.RECALL_MESSAGE, { extFields: { topic, recallHandle: 'x' } });
+      signRequest(request, good);
+      return check(request);
+    };
+    assert.equal(recall('topicB'), 'ok');
+    assert.match(recall('topicC'), /No default permission for topic:topicC/);
   });
   it('heartbeats need SUB on each group and subscribed topic', () => {
     const heartbeat = (topic: string) => {

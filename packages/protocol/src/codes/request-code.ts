@@ -1,7 +1,8 @@
 /**
  * Request codes of the RocketMQ 4.x remoting protocol.
  * Mirrors common/src/main/java/org/apache/rocketmq/common/protocol/RequestCode.java (4.8.0),
- * plus the two 5.x codes a current dashboard sends (351, 352) and the 5.x lite pull (361).
+ * plus the two 5.x codes a current dashboard sends (351, 352), the 5.x lite pull (361) and the
+ * 5.3+ RECALL_MESSAGE (370).
  */
 export const RequestCode = {
   SEND_MESSAGE: 10,
@@ -102,6 +103,7 @@ export const RequestCode = {
   GET_SUBSCRIPTIONGROUP_CONFIG: 352,
   /** 5.x: DefaultLitePullConsumer's pull (same header and answer as PULL_MESSAGE). */
   LITE_PULL_MESSAGE: 361,
+  RECALL_MESSAGE: 370,
 } as const;
 
 export type RequestCodeName = keyof typeof RequestCode;

@@ -47,6 +47,8 @@ const table = [
   { code: 209, name: 'UPDATE_AND_CREATE_ACL_CONFIG_FAILED', retriable: false },
   { code: 210, name: 'DELETE_ACL_CONFIG_FAILED', retriable: false },
   { code: 211, name: 'UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED', retriable: false },
+  // 5.x
+  { code: 604, name: 'ILLEGAL_OPERATION', retriable: false },
 ] as const satisfies readonly ResponseCodeInfo[];
 
 type ResponseCodeTable = typeof table;

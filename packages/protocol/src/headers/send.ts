@@ -5,6 +5,7 @@
  *
  *   SEND_MESSAGE (10) / SEND_REPLY_MESSAGE (324): long names
  *   SEND_MESSAGE_V2 (310) / SEND_BATCH_MESSAGE (320) / SEND_REPLY_MESSAGE_V2 (325): a..m
+ *   RECALL_MESSAGE (370, 5.3+): RecallMessageRequestHeader.java, RecallMessageResponseHeader.java
  */
 import { defineHeader, type HeaderOf } from './field-table.ts';
 
@@ -48,6 +49,8 @@ export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader
   { name: 'queueOffset', type: 'long', required: true },
   { name: 'transactionId', type: 'string', required: false },
 ] as const);
+/** 5.3+ adds this field to SendMessageResponseHeader (not in the 4.x header above): a timer message's recall handle. */
+export const SEND_RESPONSE_RECALL_HANDLE = 'recallHandle';
 export type SendMessageResponseHeader = HeaderOf<typeof SendMessageResponseHeader>;
 
 export const ReplyMessageRequestHeader = defineHeader('ReplyMessageRequestHeader', [
@@ -67,3 +70,14 @@ export const ReplyMessageRequestHeader = defineHeader('ReplyMessageRequestHeader
   { name: 'storeTimestamp', type: 'long', required: false, primitive: true },
 ] as const);
 export type ReplyMessageRequestHeader = HeaderOf<typeof ReplyMessageRequestHeader>;
+
+/** RECALL_MESSAGE (5.3+): cancel a timer message not yet delivered, by the handle its send returned. */
+export const RecallMessageRequestHeader = defineHeader('RecallMessageRequestHeader', [
+  { name: 'producerGroup', type: 'string', required: false },
+  { name: 'topic', type: 'string', required: true },
+  { name: 'recallHandle', type: 'string', required: true },
+] as const);
+export type RecallMessageRequestHeader = HeaderOf<typeof RecallMessageRequestHeader>;
+
+export const RecallMessageResponseHeader = defineHeader('RecallMessageResponseHeader', [{ name: 'msgId', type: 'string', required: true }] as const);
+export type RecallMessageResponseHeader = HeaderOf<typeof RecallMessageResponseHeader>;

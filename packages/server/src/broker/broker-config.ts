@@ -125,6 +125,8 @@ export const brokerSettings = {
   timerPrecisionMs: int(1000, { doc: 'Width of a wheel slot (100, 200, 500 or 1000, as 5.x; others round down); delivery is at the exact ms regardless.', min: 100, max: 1000 }),
   timerMaxDelaySec: int(3600 * 24 * 40, { doc: 'Longest accepted delay (seconds). 5.x: 3 days; ours: 40 days.', min: 1 }),
   timerRollWindowSlot: int(3600 * 24 * 2, { doc: 'Slots the wheel looks ahead; farther timers roll. Keep slots × precision below fileReservedTime.', min: 2 }),
+  recallMessageEnable: bool(false, { doc: 'Serve RECALL_MESSAGE / the v5 RecallMessage: cancel a timer message before it is due, by the recall handle its send returned. Off by default, as Apache 5.3+.' }),
+  allowRecallWhenBrokerNotWriteable: bool(true, { doc: 'Serve recalls while brokerPermission has no write bit (as Apache).' }),
   timerFlushIntervalMs: int(1000, { doc: 'How often buffered timer-log records are written.', min: 1 }),
   mappedFileSizeTimerLog: int(64 * MiB, { doc: 'Size of one timer-log segment file (bytes).', min: 1 }),
   maxTransferBytesOnMessageInMemory: int(256 * 1024, { doc: 'Pull: most bytes per answer from memory.', min: 1 }),

@@ -22,6 +22,8 @@ import type { AppendedRecord, MessageToStore } from './message-to-store.ts';
 export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 /** 5.x timer messages wait here; their tagsCode is the deliver time (TIMER_OUT_MS). */
 export const TIMER_TOPIC = 'rmq_sys_wheel_timer';
+/** Recall markers (RecallMessage) wait in this queue of TIMER_TOPIC; timer messages in queue 0. */
+export const TIMER_RECALL_QUEUE_ID = 1;
 
 export interface DispatchRequest {
   topic: string;

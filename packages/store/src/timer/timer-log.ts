@@ -6,6 +6,8 @@
  *
  *   0  magic           int32   TIMER_LOG_MAGIC
  *   4  flags           int32   bit 0 DONE: delivered (or rolled); written in place afterwards
+ *                              bit 1 RECALL: a recall marker (its message names the timer message
+ *                              to drop), placed from rmq_sys_wheel_timer queue 1
  *   8  deliverMs       int64   when the message is due (epoch ms)
  *  16  slotMs          int64   start of the wheel slot the record was placed in
  *  24  prevPos         int64   previous record of the same slot (−1: none)
@@ -35,6 +37,8 @@ import { checkLayout, inferSegmentBytes, listSegmentStarts, segmentFileName, spl
 export const TIMER_LOG_UNIT = 56;
 export const TIMER_LOG_MAGIC = 0x54494d31; // "TIM1"
 export const TIMER_FLAG_DONE = 1;
+/** A recall marker (RecallMessage), not a message to deliver. */
+export const TIMER_FLAG_RECALL = 2;
 const READ_WINDOW = 64 * 1024;
 /** Default segment size: 64 MiB rounded down to whole records. */
 export const DEFAULT_TIMER_LOG_SEGMENT_BYTES = Math.floor((64 * 1024 * 1024) / 56) * 56;
@@ -325,7 +329,7 @@ export class TimerLog {
     }
     const flag = Buffer.allocUnsafe(4);
     flag.writeInt32BE(TIMER_FLAG_DONE);
-    // The flags word holds nothing else.
+    // A done record is skipped whatever its other flags said, so DONE alone is written.
     const write = handle.write(flag, 0, 4, pos - segment.start + 4).finally(() => {
       if (this.doneWrites.get(pos) === write) this.doneWrites.delete(pos);
     });

@@ -5,9 +5,11 @@
  * `timerwheel` (our own format) = 64-byte header + `slotCount` slots of 24 bytes:
  *
  *   header: magic int32 | version int32 | precisionMs int32 | slotCount int32
- *           | logEnd int64 | queueOffset int64 | readSlotMs int64 | logSegmentBytes int64 | reserved
+ *           | logEnd int64 | queueOffset int64 | readSlotMs int64 | logSegmentBytes int64
+ *           | recallQueueOffset int64 | reserved
  *   slot:   slotMs int64 (which turn of the wheel it holds; 0 = never used)
- *           | headPos int64 (newest record of the slot's chain, −1 = none) | count int32 | reserved int32
+ *           | headPos int64 (newest record of the slot's chain, −1 = none) | count int32
+ *           | recalls int32 (recall markers placed in the slot)
  *
  * A slot covers `precisionMs`; slot i holds the slot times ≡ i (mod slotCount), and the stored
  * slotMs says which one, so a stale turn reads as empty. The file is a checkpoint written
@@ -19,12 +21,14 @@
  * Disk use is bounded: the log is kept in segments (timer-log.ts) and, after each checkpoint,
  * the segments no slot at or after the saved read slot can reach are deleted. Version 1 of
  * this file (before segments) has no logSegmentBytes; its single-file log is split on open.
+ * Files written before recall markers have zeros where recallQueueOffset and recalls are,
+ * which reads as "none yet".
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInt64, RocketMQError, writeInt64 } from '@rocketmq-ts/protocol';
 import { syncDirectory } from '../segment/segment.ts';
-import { DEFAULT_TIMER_LOG_SEGMENT_BYTES, TimerLog, type TimerLogDiskUse, type TimerLogRecord } from './timer-log.ts';
+import { DEFAULT_TIMER_LOG_SEGMENT_BYTES, TIMER_FLAG_RECALL, TimerLog, type TimerLogDiskUse, type TimerLogRecord } from './timer-log.ts';
 
 const HEADER = 64;
 const SLOT = 24;
@@ -60,6 +64,8 @@ export class TimerStoreConfigError extends RocketMQError {}
 export class TimerStore {
   /** Next rmq_sys_wheel_timer queue-0 offset to enqueue. */
   queueOffset = 0;
+  /** Next rmq_sys_wheel_timer queue-1 offset (recall markers) to enqueue. */
+  recallQueueOffset = 0;
   /** Every slot before this one is delivered; 0 = not started. */
   readSlotMs = 0;
   /** The progress marks of the checkpoint on disk (nothing is trimmed before one exists). */
@@ -81,6 +87,7 @@ export class TimerStore {
     let logEnd = 0;
     let queueOffset = 0;
     let readSlotMs = 0;
+    let recallQueueOffset = 0;
     let savedSegmentBytes = 0;
     let loaded = false;
     const saved = await readFile(join(dir, 'timerwheel')).catch((error: NodeJS.ErrnoException) => {
@@ -102,18 +109,20 @@ export class TimerStore {
       queueOffset = readInt64(saved, 24);
       readSlotMs = readInt64(saved, 32);
       savedSegmentBytes = saved.readInt32BE(4) >= 2 ? readInt64(saved, 40) : 0;
+      recallQueueOffset = saved.readInt32BE(4) >= 2 ? readInt64(saved, 48) : 0;
     }
     const store = new TimerStore(dir, precisionMs, options.slotCount, wheel, undefined);
     store.queueOffset = queueOffset;
     store.readSlotMs = readSlotMs;
+    store.recallQueueOffset = recallQueueOffset;
     store.log = await TimerLog.open({
       dir: join(dir, 'timerlog'),
       savedSegmentBytes,
       segmentBytes: options.mappedFileSizeTimerLog ?? DEFAULT_TIMER_LOG_SEGMENT_BYTES,
       trustedEnd: logEnd,
       onRecord: (record) => {
-        store.link(record.slotMs, record.pos);
-        store.queueOffset = Math.max(store.queueOffset, record.queueOffset + 1);
+        store.link(record.slotMs, record.pos, record.flags);
+        store.advanceQueueOffset(record.queueOffset, record.flags);
       },
     });
     // The checkpoint read is on disk: finish a trim a crash interrupted.
@@ -139,11 +148,11 @@ export class TimerStore {
     return HEADER + index * SLOT;
   }
 
-  /** The chain of one slot: newest record and count (−1 and 0 when the slot is empty). */
-  head(slotMs: number): { headPos: number; count: number } {
+  /** The chain of one slot: newest record, count and recall markers placed (−1, 0, 0 when the slot is empty). */
+  head(slotMs: number): { headPos: number; count: number; recalls: number } {
     const at = this.slotAt(slotMs);
-    if (readInt64(this.wheel, at) !== slotMs) return { headPos: -1, count: 0 };
-    return { headPos: readInt64(this.wheel, at + 8), count: this.wheel.readInt32BE(at + 16) };
+    if (readInt64(this.wheel, at) !== slotMs) return { headPos: -1, count: 0, recalls: 0 };
+    return { headPos: readInt64(this.wheel, at + 8), count: this.wheel.readInt32BE(at + 16), recalls: this.wheel.readInt32BE(at + 20) };
   }
 
   /** The first slot from `fromSlotMs` on that holds records, within one turn of the wheel. */
@@ -156,21 +165,31 @@ export class TimerStore {
     return undefined;
   }
 
-  /** Appends a record to the log and to its slot's chain; returns its position. */
-  place(placement: TimerPlacement): number {
+  /**
+   * Appends a record to the log and to its slot's chain; returns its position. `flags` is 0 for
+   * a timer message (from queue 0) or TIMER_FLAG_RECALL for a recall marker (from queue 1).
+   */
+  place(placement: TimerPlacement, flags = 0): number {
     const prevPos = this.head(placement.slotMs).headPos;
-    const pos = this.timerLog.append({ flags: 0, prevPos, ...placement });
-    this.link(placement.slotMs, pos);
-    this.queueOffset = Math.max(this.queueOffset, placement.queueOffset + 1);
+    const pos = this.timerLog.append({ flags, prevPos, ...placement });
+    this.link(placement.slotMs, pos, flags);
+    this.advanceQueueOffset(placement.queueOffset, flags);
     return pos;
   }
 
-  private link(slotMs: number, pos: number): void {
+  private advanceQueueOffset(queueOffset: number, flags: number): void {
+    if (flags & TIMER_FLAG_RECALL) this.recallQueueOffset = Math.max(this.recallQueueOffset, queueOffset + 1);
+    else this.queueOffset = Math.max(this.queueOffset, queueOffset + 1);
+  }
+
+  private link(slotMs: number, pos: number, flags: number): void {
     const at = this.slotAt(slotMs);
     const fresh = readInt64(this.wheel, at) !== slotMs;
+    const recall = flags & TIMER_FLAG_RECALL ? 1 : 0;
     writeInt64(this.wheel, slotMs, at);
     writeInt64(this.wheel, pos, at + 8);
     this.wheel.writeInt32BE(fresh ? 1 : this.wheel.readInt32BE(at + 16) + 1, at + 16);
+    this.wheel.writeInt32BE(fresh ? recall : this.wheel.readInt32BE(at + 20) + recall, at + 20);
   }
 
   read(pos: number): Promise<TimerLogRecord | undefined> {
@@ -218,6 +237,7 @@ export class TimerStore {
     writeInt64(snapshot, this.queueOffset, 24);
     writeInt64(snapshot, this.readSlotMs, 32);
     writeInt64(snapshot, log.segmentBytes, 40);
+    writeInt64(snapshot, this.recallQueueOffset, 48);
     // The snapshot may name records only up to logEnd: they must be on disk before it is.
     await log.sync();
     const path = join(this.dir, 'timerwheel');

@@ -51,6 +51,10 @@ function neededResources(request: RemotingCommand): Map<string, number> {
     case RequestCode.SEND_MESSAGE_V2:
       add(needed, fields['b'], Perm.PUB);
       break;
+    // 5.3+: a recall writes a marker to the topic (RecallMessageRequestHeader asks PUB).
+    case RequestCode.RECALL_MESSAGE:
+      add(needed, fields['topic'], Perm.PUB);
+      break;
     case RequestCode.CONSUMER_SEND_MSG_BACK:
       add(needed, fields['originTopic'], Perm.PUB);
       add(needed, group('group'), Perm.SUB);

@@ -94,6 +94,7 @@ export class GrpcServer {
       ChangeInvisibleDuration: this.unary('ChangeInvisibleDuration', (req: Parameters<MessagingService['changeInvisibleDuration']>[0]) => s.changeInvisibleDuration(req)),
       ForwardMessageToDeadLetterQueue: this.unary('ForwardMessageToDeadLetterQueue', (req: Parameters<MessagingService['forwardMessageToDeadLetterQueue']>[0]) => s.forwardMessageToDeadLetterQueue(req)),
       EndTransaction: this.unary('EndTransaction', (req: Parameters<MessagingService['endTransaction']>[0], call) => s.endTransaction(req, peerAddress(call.getPeer()))),
+      RecallMessage: this.unary('RecallMessage', (req: Parameters<MessagingService['recallMessage']>[0], call) => s.recallMessage(req, peerAddress(call.getPeer()))),
       NotifyClientTermination: this.unary('NotifyClientTermination', (req: Parameters<MessagingService['notifyClientTermination']>[0], call) => s.notifyClientTermination(req, clientIdOf(call.metadata))),
       ReceiveMessage: (call: ServerWritableStream<Parameters<MessagingService['receiveMessage']>[0], object>) => {
         let cancelled = false;

@@ -18,9 +18,12 @@ import {
   MessageConst,
   MessageSysFlag,
   PermName,
+  RecallMessageRequestHeader,
+  RecallMessageResponseHeader,
   type RemotingCommand,
   RequestCode,
   type RequestContext,
+  SEND_RESPONSE_RECALL_HANDLE,
   type RequestHandler,
   ResponseCode,
   SendMessageRequestHeader,
@@ -61,6 +64,7 @@ const REMOTING_TO_V5: Record<number, string> = {
   [ResponseCode.FLUSH_SLAVE_TIMEOUT]: 'SLAVE_PERSISTENCE_TIMEOUT',
   [ResponseCode.SLAVE_NOT_AVAILABLE]: 'HA_NOT_AVAILABLE',
   [ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST]: 'CONSUMER_GROUP_NOT_FOUND',
+  [ResponseCode.ILLEGAL_OPERATION]: 'BAD_REQUEST',
 };
 
 function fromRemoting(response: RemotingCommand | void, what: string): Status {
@@ -193,6 +197,7 @@ export class MessagingService {
       let entryStatus: Status;
       let offset = 0;
       let transactionId = '';
+      let recallHandle = '';
       try {
         const { header, body } = toSendRequest(message, Date.now());
         const response = await this.callHandler(RequestCode.SEND_MESSAGE, createRequest(RequestCode.SEND_MESSAGE, { extFields: encodeHeader(SendMessageRequestHeader, header), body }), peer);
@@ -200,17 +205,29 @@ export class MessagingService {
         if (response && response.code === ResponseCode.SUCCESS) {
           const answer = decodeHeader(SendMessageResponseHeader, response.extFields);
           offset = answer.queueOffset;
+          recallHandle = response.extFields?.[SEND_RESPONSE_RECALL_HANDLE] ?? '';
           // A half message: the id EndTransaction will name it by (its commit-log and half-queue offsets).
           if (message.systemProperties?.messageType === 'TRANSACTION') transactionId = encodeTransactionId(decodeOffsetMessageId(answer.msgId).commitLogOffset, answer.queueOffset);
         }
       } catch (error) {
         entryStatus = error instanceof BadMessage ? status(error.code, error.message) : status('INTERNAL_SERVER_ERROR', (error as Error).message);
       }
-      entries.push({ status: entryStatus, messageId, transactionId, offset, recallHandle: '' });
+      entries.push({ status: entryStatus, messageId, transactionId, offset, recallHandle });
     }
     const failed = entries.find((e) => e.status.code !== 'OK');
     const overall = !failed ? OK : entries.length === 1 ? failed.status : status('MULTIPLE_RESULTS', 'some messages were not sent; see each entry');
     return { status: overall, entries };
+  }
+
+  /** Cancels a timer message not yet due, by the recall handle its send returned (RECALL_MESSAGE). */
+  async recallMessage(request: { topic: Resource; recallHandle: string }, peer: string): Promise<{ status: Status; messageId: string }> {
+    const follower = this.followerStatus();
+    if (follower) return { status: follower, messageId: '' };
+    const header = { topic: request.topic?.name ?? '', recallHandle: request.recallHandle ?? '', producerGroup: GRPC_PRODUCER_GROUP };
+    const response = await this.callHandler(RequestCode.RECALL_MESSAGE, createRequest(RequestCode.RECALL_MESSAGE, { extFields: encodeHeader(RecallMessageRequestHeader, header) }), peer);
+    const result = fromRemoting(response, 'recall');
+    if (result.code !== 'OK' || !response) return { status: result, messageId: '' };
+    return { status: OK, messageId: decodeHeader(RecallMessageResponseHeader, response.extFields).msgId };
   }
 
   queryAssignment(request: { topic: Resource; group: Resource }): { status: Status; assignments: { messageQueue: MessageQueue }[] } {

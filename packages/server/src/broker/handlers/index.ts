@@ -9,6 +9,7 @@ import { offsetHandlers } from './offset.ts';
 import { popHandlers } from './pop.ts';
 import { pullHandlers } from './pull.ts';
 import { queryHandlers } from './query.ts';
+import { recallHandlers } from './recall.ts';
 import { sendHandlers } from './send.ts';
 import { sendBackHandlers } from './send-back.ts';
 import type { BrokerServices } from './services.ts';
@@ -28,5 +29,6 @@ export function brokerHandlerTable(services: BrokerServices): Map<number, Reques
     aclHandlers(services),
     controllerHandlers(services),
     popHandlers(services),
+    recallHandlers(services),
   );
 }

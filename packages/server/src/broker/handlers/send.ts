@@ -27,11 +27,13 @@ import {
   ResponseCode,
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
+  SEND_RESPONSE_RECALL_HANDLE,
   SendMessageResponseHeader,
 } from '@rocketmq-ts/protocol';
 import { type MessageToStore, type StorePutResult, TIMER_TOPIC } from '@rocketmq-ts/store';
 import { RequestRejected } from '../../common/errors.ts';
 import { applyDelay } from '../schedule/delay.ts';
+import { recallHandleFor } from '../schedule/recall.ts';
 import { applyTimer } from '../schedule/timer.ts';
 import { DLQ_GROUP_TOPIC_PREFIX, dlqTopic, RETRY_GROUP_TOPIC_PREFIX, SystemTopic, topicNameProblem } from '../topic/system-topics.ts';
 import { isPreparedSend, toHalfMessage } from '../transaction/half-message.ts';
@@ -221,7 +223,11 @@ async function sendSingle(services: BrokerServices, ctx: RequestContext, request
   const stored = await waitForSlave(services, await services.store.putMessage(message), message.waitStoreMsgOK !== false);
   recordPutLatency(services.stats, Math.round(performance.now() - started));
   const response = putResponse(services, request, stored, false, header.topic);
-  if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) response.extFields['queueId'] = String(queueId);
+  if (response.extFields && response.code !== ResponseCode.SYSTEM_ERROR && 'queueId' in response.extFields) {
+    response.extFields['queueId'] = String(queueId);
+    const recallHandle = message.topic === TIMER_TOPIC ? recallHandleFor(services.config.brokerName, properties) : undefined;
+    if (recallHandle) response.extFields[SEND_RESPONSE_RECALL_HANDLE] = recallHandle;
+  }
   return response;
 }
 

@@ -23,9 +23,16 @@
  * - Disk: after each checkpoint the timer log drops the segments whose records are all done
  *   and whose slots are all before the saved read slot (TimerStore.trimLog); no walk from that
  *   slot on can reach them, since a chain links records of one slot only.
+ * - Recall (schedule/recall.ts): markers come from rmq_sys_wheel_timer queue 1 and are placed,
+ *   flagged RECALL, in the slot of the deliver time of the message they name, which is theirs
+ *   too. When a slot with markers opens, its chain is walked once for them first, so every
+ *   marker's key is known before any message of the slot is delivered; a message whose key is
+ *   recalled is flagged done instead. Markers are flagged done when their slot closes, so a
+ *   restart in the middle of a slot reads them again.
  */
 import { decodeStoredMessage, encodeProperties, type Logger, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
-import { type MessageStoreApi, TIMER_TOPIC, type TimerLogRecord, type TimerStore, TIMER_FLAG_DONE } from '@rocketmq-ts/store';
+import { type MessageStoreApi, TIMER_FLAG_DONE, TIMER_FLAG_RECALL, TIMER_RECALL_QUEUE_ID, TIMER_TOPIC, type TimerLogRecord, type TimerStore } from '@rocketmq-ts/store';
+import { recallKey } from './recall.ts';
 import { reputMessage, reputSucceeded } from './reput.ts';
 
 const ENQUEUE_BATCH = 4096;
@@ -51,6 +58,8 @@ interface Pending {
   deliverMs: number;
   commitLogOffset: number;
   size: number;
+  /** A recall marker: never delivered, only rolled (to the recall queue). */
+  recall?: boolean;
 }
 
 /** Binary min-heap on deliverMs. */
@@ -102,6 +111,8 @@ export interface TimerStats {
   enqueued: number;
   delivered: number;
   rolled: number;
+  /** Messages dropped because a recall named them. */
+  recalled: number;
   readSlotMs: number;
 }
 
@@ -121,7 +132,10 @@ export class TimerMessageService {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Rolls whose put failed: retried before the slot closes. */
   private readonly rollRetry: Pending[] = [];
-  readonly stats: TimerStats = { enqueued: 0, delivered: 0, rolled: 0, readSlotMs: 0 };
+  /** Recall keys (topic+uniqKey) of the open slot's markers, and where the markers are (flagged done when it closes). */
+  private readonly recalled = new Set<string>();
+  private readonly openSlotMarkers: number[] = [];
+  readonly stats: TimerStats = { enqueued: 0, delivered: 0, rolled: 0, recalled: 0, readSlotMs: 0 };
 
   constructor(
     private readonly store: MessageStoreApi,
@@ -194,21 +208,84 @@ export class TimerMessageService {
   }
 
   private caughtUp(): boolean {
-    return this.timerStore.queueOffset >= this.store.getMaxOffsetInQueue(TIMER_TOPIC, 0);
+    return (
+      this.timerStore.queueOffset >= this.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) &&
+      this.timerStore.recallQueueOffset >= this.store.getMaxOffsetInQueue(TIMER_TOPIC, TIMER_RECALL_QUEUE_ID)
+    );
   }
 
-  /** Moves every new rmq_sys_wheel_timer unit into the wheel; returns how many. */
+  /** The slot a record due at `deliverMs` goes to: never before the read slot, far ones in the window's last slot (to roll). */
+  private placementSlot(deliverMs: number): number {
+    const timers = this.timerStore;
+    const readSlot = timers.readSlotMs;
+    const slotMs = Math.max(timers.slotOf(deliverMs), readSlot);
+    return slotMs - readSlot >= this.windowMs ? readSlot + this.windowMs - this.precisionMs : slotMs;
+  }
+
+  /** The recall key a marker carries (TIMER_DEL_UNIQKEY), or undefined when its message is gone or has none. */
+  private async markerKey(commitLogOffset: number): Promise<string | undefined> {
+    const raw = await this.store.lookMessageByOffset(commitLogOffset);
+    if (!raw) return undefined;
+    return decodeStoredMessage(raw).properties[MessageConst.TIMER_DEL_UNIQKEY];
+  }
+
+  /** Remembers an open-slot marker: its key is recalled until the slot closes, then it is flagged done. */
+  private async noteMarker(pos: number, commitLogOffset: number): Promise<void> {
+    const key = await this.markerKey(commitLogOffset);
+    if (key) this.recalled.add(key);
+    else this.logger.warn({ commitLogOffset }, 'a recall marker is gone from the CommitLog or names no message: ignored');
+    this.openSlotMarkers.push(pos);
+  }
+
+  /** Moves every new recall marker (queue 1) into the wheel; returns how many. */
+  private async enqueueRecalls(): Promise<number> {
+    const timers = this.timerStore;
+    let placed = 0;
+    for (;;) {
+      const { units, nextOffset } = await this.store.getQueueUnits(TIMER_TOPIC, TIMER_RECALL_QUEUE_ID, timers.recallQueueOffset, ENQUEUE_BATCH);
+      for (const unit of units) {
+        const slotMs = this.placementSlot(unit.tagsCode);
+        const pos = timers.place({ deliverMs: unit.tagsCode, slotMs, commitLogOffset: unit.commitLogOffset, size: unit.size, queueOffset: unit.queueOffset }, TIMER_FLAG_RECALL);
+        // The open slot's markers were read when it opened: this one joins them now.
+        if (slotMs === timers.readSlotMs && this.open) await this.noteMarker(pos, unit.commitLogOffset);
+        placed++;
+      }
+      if (nextOffset <= timers.recallQueueOffset) break;
+      timers.recallQueueOffset = nextOffset;
+    }
+    return placed;
+  }
+
+  /** Reads the keys of every marker in a slot's chain before any of its messages is delivered. */
+  private async collectRecalls(slotMs: number): Promise<void> {
+    for (let pos = this.timerStore.head(slotMs).headPos; pos >= 0; ) {
+      const record = await this.timerStore.read(pos);
+      if (!record) break;
+      pos = record.prevPos;
+      if (!(record.flags & TIMER_FLAG_RECALL) || record.flags & TIMER_FLAG_DONE) continue;
+      // A marker due beyond this slot is rolled by the walk, like the message it names.
+      if (record.deliverMs >= slotMs + this.precisionMs) continue;
+      await this.noteMarker(record.pos, record.commitLogOffset);
+    }
+  }
+
+  /** The slot is over: its markers are spent. */
+  private closeSlotRecalls(slotMs: number): void {
+    for (const pos of this.openSlotMarkers) this.timerStore.markDone(pos, slotMs);
+    this.openSlotMarkers.length = 0;
+    this.recalled.clear();
+  }
+
+  /** Moves every new rmq_sys_wheel_timer unit (messages, then recall markers) into the wheel; returns how many. */
   async enqueueAvailable(): Promise<number> {
     const timers = this.timerStore;
     let placed = 0;
     for (;;) {
       const { units, nextOffset } = await this.store.getQueueUnits(TIMER_TOPIC, 0, timers.queueOffset, ENQUEUE_BATCH);
       for (const unit of units) {
-        const readSlot = timers.readSlotMs;
-        let slotMs = Math.max(timers.slotOf(unit.tagsCode), readSlot);
-        if (slotMs - readSlot >= this.windowMs) slotMs = readSlot + this.windowMs - this.precisionMs;
+        const slotMs = this.placementSlot(unit.tagsCode);
         const pos = timers.place({ deliverMs: unit.tagsCode, slotMs, commitLogOffset: unit.commitLogOffset, size: unit.size, queueOffset: unit.queueOffset });
-        if (slotMs === readSlot && this.open) {
+        if (slotMs === timers.readSlotMs && this.open) {
           // The open slot's walk started before this record: hand it over directly.
           this.heap.push({ pos, deliverMs: unit.tagsCode, commitLogOffset: unit.commitLogOffset, size: unit.size });
           this.wakeDequeue?.();
@@ -218,6 +295,7 @@ export class TimerMessageService {
       if (nextOffset <= timers.queueOffset) break;
       timers.queueOffset = nextOffset;
     }
+    placed += await this.enqueueRecalls();
     this.stats.enqueued += placed;
     if (placed > 0) this.wakeDequeue?.();
     return placed;
@@ -257,7 +335,9 @@ export class TimerMessageService {
       if (!this.open) {
         // Idle until the next slot with records (an enqueue wakes us sooner).
         if (now < slotMs) return (timers.nextBusySlot(slotMs) ?? slotMs + this.windowMs) - now;
+        if (timers.head(slotMs).recalls > 0) await this.collectRecalls(slotMs);
         this.open = true;
+        // Read after the collection: records placed in this slot meanwhile are walked too.
         this.walkCursor = timers.head(slotMs).headPos;
       }
       const due: Pending[] = [];
@@ -279,6 +359,7 @@ export class TimerMessageService {
       if (now < slotMs + this.precisionMs) return slotMs + this.precisionMs - now;
       if (!this.caughtUp()) return 1;
       // The slot is over: every record in it is delivered or rolled.
+      this.closeSlotRecalls(slotMs);
       this.open = false;
       timers.readSlotMs = slotMs + this.precisionMs;
       this.stats.readSlotMs = timers.readSlotMs;
@@ -299,9 +380,13 @@ export class TimerMessageService {
       this.walkCursor = record.prevPos;
       loaded++;
       if (record.flags & TIMER_FLAG_DONE) continue;
-      const item = { pos: record.pos, deliverMs: record.deliverMs, commitLogOffset: record.commitLogOffset, size: record.size };
+      const recall = (record.flags & TIMER_FLAG_RECALL) !== 0;
+      const item = { pos: record.pos, deliverMs: record.deliverMs, commitLogOffset: record.commitLogOffset, size: record.size, recall };
       if (record.deliverMs >= slotMs + this.precisionMs && record.deliverMs > now) rolls.push(item);
-      else this.heap.push(item);
+      else if (recall) {
+        // Read when the slot opened (collectRecalls), unless it came in meanwhile.
+        if (!this.openSlotMarkers.includes(record.pos)) await this.noteMarker(record.pos, record.commitLogOffset);
+      } else this.heap.push(item);
     }
     for (let i = 0; i < rolls.length; i += PUT_CONCURRENCY) await Promise.all(rolls.slice(i, i + PUT_CONCURRENCY).map((item) => this.deliver(item, true)));
   }
@@ -322,8 +407,14 @@ export class TimerMessageService {
       this.timerStore.markDone(item.pos, this.timerStore.readSlotMs);
       return;
     }
+    const uniqKey = properties[MessageConst.UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    if (!roll && uniqKey !== undefined && this.recalled.has(recallKey(realTopic, uniqKey))) {
+      this.timerStore.markDone(item.pos, this.timerStore.readSlotMs);
+      this.stats.recalled++;
+      return;
+    }
     let topic = TIMER_TOPIC;
-    let queueId = 0;
+    let queueId = item.recall ? TIMER_RECALL_QUEUE_ID : 0;
     if (roll) {
       properties[MessageConst.TIMER_ROLL_TIMES] = String(Number(properties[MessageConst.TIMER_ROLL_TIMES] ?? '0') + 1);
     } else {
