@@ -56,6 +56,8 @@ test('a v5 client given one broker endpoint sends to and receives from every bro
   await admin.start();
   defer(t, () => admin.shutdown());
   await createTopic(admin, topic, [a.brokerAddr, b.broker.brokerAddr]);
+  // Where broker-a learns broker-b's gRPC port: GET_BROKER_CONFIG reports the bound port (grpcServerPort=0 asked for any).
+  assert.equal((await admin.brokerConfig(b.broker.brokerAddr))['grpcServerPort'], String(portB));
 
   const endpoints = `127.0.0.1:${portA}`;
   const producer = new Producer({ endpoints, namespace: '', topic, logger: quiet });
