@@ -265,7 +265,7 @@ export class Broker {
     if (config.enableControllerMode) this.startReplicasManager(replication, services);
     // v5 clients consume by POP, which changes state: masters only. Under a controller the role
     // changes at run time, so the endpoint serves throughout and answers as a follower meanwhile.
-    if (config.grpcServerPort >= 0 && (role !== 'SLAVE' || config.enableControllerMode)) this.grpc = await startGrpcEndpoint(services, handlers, this.serverTls);
+    if (config.grpcServerPort >= 0 && (role !== 'SLAVE' || config.enableControllerMode)) this.grpc = await startGrpcEndpoint(services, handlers, this.serverTls, this.outerApi);
 
     this.every(10_000, () => this.scanNotActiveClients());
     this.every(config.flushConsumerOffsetInterval, () => {

@@ -8,6 +8,9 @@ import type { ServerTls } from '../../common/tls-config.ts';
 import type { BrokerServices } from '../handlers/services.ts';
 import { PopLog } from '../pop/pop-log.ts';
 import { PopService } from '../pop/pop-service.ts';
+import { parseNamesrvAddr, type BrokerOuterApi } from '../out/broker-outer-api.ts';
+import { BrokerGrpcEndpoints, endpointsOf, parseGrpcPort } from './broker-grpc-endpoints.ts';
+import { ClusterRoute } from './cluster-route.ts';
 import { GRPC_PRODUCER_GROUP } from './convert.ts';
 import { GrpcServer } from './grpc-server.ts';
 import { MessagingService } from './messaging-service.ts';
@@ -20,13 +23,16 @@ export interface GrpcEndpoint {
   close(): Promise<void>;
 }
 
-function endpointsOf(host: string, port: number): Endpoints {
-  const scheme = /^[\d.]+$/.test(host) ? 'IPv4' : host.includes(':') ? 'IPv6' : 'DOMAIN_NAME';
-  return { scheme, addresses: [{ host, port }] };
-}
+/** Bounds of the remote calls behind QueryRoute (cluster-route.ts): a slow name server or broker must not hold clients long. */
+const ROUTE_LOOKUP_TIMEOUT_MS = 2_000;
+const BROKER_CONFIG_TIMEOUT_MS = 1_000;
 
-/** `tls`: the remoting port's TLS (tls.server.*), served on the gRPC port the same way. */
-export async function startGrpcEndpoint(services: BrokerServices, handlers: ReadonlyMap<number, RequestHandler>, tls?: ServerTls): Promise<GrpcEndpoint> {
+/**
+ * `tls`: the remoting port's TLS (tls.server.*), served on the gRPC port the same way.
+ * `outerApi`: the broker's calls to name servers and brokers; with it QueryRoute and
+ * QueryAssignment cover every broker of the topic's route, without it this broker alone.
+ */
+export async function startGrpcEndpoint(services: BrokerServices, handlers: ReadonlyMap<number, RequestHandler>, tls?: ServerTls, outerApi?: BrokerOuterApi): Promise<GrpcEndpoint> {
   const { config, store, offsets, logger } = services;
   const log = PopLog.open(join(config.storePathRootDir, 'pop'));
   let port = config.grpcServerPort;
@@ -47,7 +53,8 @@ export async function startGrpcEndpoint(services: BrokerServices, handlers: Read
     const master = config.brokerRole === 'SLAVE' ? services.replication?.status().masterAddr : undefined;
     return endpointsOf(master ? master.slice(0, master.lastIndexOf(':')) : config.brokerIP1, port);
   };
-  const service: MessagingService = new MessagingService({ services, handlers, pop, endpoints: advertised });
+  const clusterRoute = outerApi ? clusterRouteOf(services, outerApi) : undefined;
+  const service: MessagingService = new MessagingService({ services, handlers, pop, endpoints: advertised, clusterRoute });
   store.onMessageArriving((topic) => pop.notifyArrival(topic));
   services.pop = pop;
   // v5 producers' half messages carry this producer group; their check-backs go over Telemetry.
@@ -79,4 +86,20 @@ export async function startGrpcEndpoint(services: BrokerServices, handlers: Read
       pop.close();
     },
   };
+}
+
+/** The topic routes and other brokers' gRPC endpoints, through the broker's own remoting client. */
+function clusterRouteOf(services: BrokerServices, outerApi: BrokerOuterApi): ClusterRoute {
+  const { config, logger } = services;
+  const endpoints = new BrokerGrpcEndpoints({
+    lookupPort: async (brokerAddr) => parseGrpcPort((await outerApi.getBrokerConfig(brokerAddr, BROKER_CONFIG_TIMEOUT_MS))['grpcServerPort'], brokerAddr),
+    logger,
+  });
+  return new ClusterRoute({
+    namesrvAddrs: () => parseNamesrvAddr(config.namesrvAddr),
+    fetchRoute: (namesrvAddr, topic, timeoutMillis) => outerApi.getTopicRoute(namesrvAddr, topic, timeoutMillis),
+    endpoints,
+    logger,
+    lookupTimeoutMillis: ROUTE_LOOKUP_TIMEOUT_MS,
+  });
 }

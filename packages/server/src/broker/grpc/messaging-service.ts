@@ -13,8 +13,6 @@ import {
   decodeHeader,
   decodeOffsetMessageId,
   encodeHeader,
-  isReadable,
-  isWriteable,
   MessageConst,
   MessageSysFlag,
   PermName,
@@ -35,6 +33,7 @@ import { selectorFilter, tagFilter } from '../filter/message-filter.ts';
 import type { BrokerServices } from '../handlers/services.ts';
 import type { PopService } from '../pop/pop-service.ts';
 import { retryTopic } from '../topic/system-topics.ts';
+import { brokerAssignments, brokerQueues, type ClusterRoute } from './cluster-route.ts';
 import { ReceiptRenewer } from './receipt-renewer.ts';
 import { BadMessage, decodeTransactionId, encodeTransactionId, GRPC_PRODUCER_GROUP, toGrpcMessage, toSendRequest } from './convert.ts';
 import { durationMs, type Endpoints, type FilterExpression, type Message, type MessageQueue, OK, type Resource, type Settings, status, type Status, type TelemetryCommand, toDuration } from './types.ts';
@@ -46,6 +45,8 @@ export interface GrpcDeps {
   pop: PopService;
   /** This endpoint's advertised gRPC address. */
   endpoints(): Endpoints;
+  /** The other brokers' queues for QueryRoute and QueryAssignment; without it they answer with this broker's alone. */
+  clusterRoute?: ClusterRoute;
 }
 
 /** Most messages one ReceiveMessage hands out (Apache's proxy: 32). */
@@ -140,27 +141,25 @@ export class MessagingService {
     return handler(ctx, request);
   }
 
+  /** This broker's own queues of the topic, with its own endpoint (undefined when it lacks the topic). */
   private messageQueues(topic: string): MessageQueue[] | undefined {
     const config = this.services.topics.get(topic);
     if (!config) return undefined;
     const broker = { name: this.services.config.brokerName, id: 0, endpoints: this.deps.endpoints() };
-    const perm = config.perm & this.services.config.brokerPermission;
-    const queues: MessageQueue[] = [];
-    const count = Math.max(config.readQueueNums, config.writeQueueNums);
-    for (let id = 0; id < count; id++) {
-      const r = isReadable(perm) && id < config.readQueueNums;
-      const w = isWriteable(perm) && id < config.writeQueueNums;
-      const permission = r && w ? 'READ_WRITE' : r ? 'READ' : w ? 'WRITE' : 'NONE';
-      queues.push({ topic: { name: topic }, id, permission, broker, acceptMessageTypes: ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'] });
-    }
-    return queues;
+    return brokerQueues(topic, { ...config, perm: config.perm & this.services.config.brokerPermission }, broker);
   }
 
-  queryRoute(request: { topic: Resource }): { status: Status; messageQueues: MessageQueue[] } {
+  /** The topic's queues over the cluster (cluster-route.ts), or this broker's alone without a route. */
+  private async clusterQueues(topic: string): Promise<MessageQueue[] | undefined> {
+    const local = { brokerName: this.services.config.brokerName, queues: this.messageQueues(topic) };
+    return this.deps.clusterRoute ? this.deps.clusterRoute.messageQueues(topic, local) : local.queues;
+  }
+
+  async queryRoute(request: { topic: Resource }): Promise<{ status: Status; messageQueues: MessageQueue[] }> {
     const topic = request.topic?.name ?? '';
-    const queues = this.messageQueues(topic);
+    const queues = await this.clusterQueues(topic);
     if (!queues) {
-      return { status: status('TOPIC_NOT_FOUND', `topic ${topic} does not exist on broker ${this.services.config.brokerName}; create it with \`mqadmin updateTopic -t ${topic}\``), messageQueues: [] };
+      return { status: status('TOPIC_NOT_FOUND', `topic ${topic} does not exist on broker ${this.services.config.brokerName} nor on any other broker serving gRPC in the name server's route; create it with \`mqadmin updateTopic -t ${topic}\``), messageQueues: [] };
     }
     return { status: OK, messageQueues: queues };
   }
@@ -230,15 +229,12 @@ export class MessagingService {
     return { status: OK, messageId: decodeHeader(RecallMessageResponseHeader, response.extFields).msgId };
   }
 
-  queryAssignment(request: { topic: Resource; group: Resource }): { status: Status; assignments: { messageQueue: MessageQueue }[] } {
+  /** As Apache's proxy: one assignment per broker with readable queues; receiving from it pops every readable queue there. */
+  async queryAssignment(request: { topic: Resource; group: Resource }): Promise<{ status: Status; assignments: { messageQueue: MessageQueue }[] }> {
     const topic = request.topic?.name ?? '';
-    const queues = this.messageQueues(topic);
+    const queues = await this.clusterQueues(topic);
     if (!queues) return { status: status('TOPIC_NOT_FOUND', `topic ${topic} does not exist; create it with \`mqadmin updateTopic -t ${topic}\``), assignments: [] };
-    const readable = queues.some((q) => q.permission === 'READ' || q.permission === 'READ_WRITE');
-    if (!readable) return { status: OK, assignments: [] };
-    // As Apache's proxy: one assignment per broker; receiving from it pops every readable queue.
-    const broker = { name: this.services.config.brokerName, id: 0, endpoints: this.deps.endpoints() };
-    return { status: OK, assignments: [{ messageQueue: { topic: { name: topic }, id: -1, permission: 'READ_WRITE', broker, acceptMessageTypes: ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'] } }] };
+    return { status: OK, assignments: brokerAssignments(topic, queues) };
   }
 
   private maxAttempts(group: string): number {
