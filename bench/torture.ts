@@ -78,7 +78,9 @@ interface BrokerChild {
 
 async function startBroker(storeDir: string, port: number, flush: string, segmentSize?: number, brokerConfig?: object, registerWith?: string): Promise<BrokerChild> {
   const started = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=rocketmq-ts-source', childScript, storeDir, String(port), flush, ...(segmentSize ? [String(segmentSize)] : [])], {
+  // Capped as docs/deployment.md says to run a broker: Node's default limit, sized from the machine, lets garbage pile up to GiBs.
+  const heap = `--max-old-space-size=${process.env['TORTURE_BROKER_HEAP_MB'] ?? '512'}`;
+  const proc = spawn(process.execPath, [heap, '--import', 'tsx', '--conditions=rocketmq-ts-source', childScript, storeDir, String(port), flush, ...(segmentSize ? [String(segmentSize)] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: repoRoot,
     env: {
