@@ -370,7 +370,7 @@ export class Producer {
       const info = PublishInfo.fromRoute(topic, fetched);
       this.publish.set(topic, info);
       if (info.queues.length > 0) return info;
-      throw new MQClientError(`topic ${topic} has no writable queue on a broker with a master; check its perm with mqadmin topicRoute -t ${topic}`, { code: 16, retriable: true });
+      throw new NoMasterError(`topic ${topic} has no writable queue on a broker with a master; check its perm with mqadmin topicRoute -t ${topic}, or whether its masters are running`);
     }
     const borrowedRoute = await this.instance.updateRoute(this.settings.createTopicKey);
     if (borrowedRoute) {
@@ -408,9 +408,26 @@ export class Producer {
     return this.instance.api.sendMessage(addr, queue.brokerName, command, prepared.msgId, options.timeoutMillis ?? this.settings.sendMsgTimeout);
   }
 
+  /**
+   * The topic's publish info; while the route names no master for any of its brokers (a
+   * failover between the old master's death and the election), the route is asked again every
+   * ROUTE_WAIT_STEP_MS within the send's budget rather than failing at once as the Java client does.
+   */
+  private async publishInfoWithin(topic: string, started: number, timeoutMillis: number, signal?: AbortSignal): Promise<PublishInfo> {
+    for (;;) {
+      try {
+        return await this.publishInfo(topic);
+      } catch (error) {
+        const left = timeoutMillis - (Date.now() - started);
+        if (!(error instanceof NoMasterError) || left <= ROUTE_WAIT_STEP_MS || signal?.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, ROUTE_WAIT_STEP_MS));
+      }
+    }
+  }
+
   protected async sendWithRetries(prepared: PreparedMessage, timeoutMillis: number, signal?: AbortSignal): Promise<SendResult> {
     const started = Date.now();
-    const info = await this.publishInfo(prepared.topic);
+    let info = await this.publishInfoWithin(prepared.topic, started, timeoutMillis, signal);
     const attempts = 1 + this.settings.retryTimesWhenSendFailed;
     const brokersTried: string[] = [];
     let lastBroker: string | undefined;
@@ -447,7 +464,19 @@ export class Producer {
         if (!(error instanceof RocketMQError) || (!isBrokerAnswer && !error.retriable)) throw error;
         // The broker may be gone and another one master now (controller-mode failover): ask the
         // name server at once instead of waiting for the 30 s route poll.
-        if (!isBrokerAnswer && attempt < attempts) await this.instance.updateRoute(prepared.topic).catch(() => undefined);
+        if (!isBrokerAnswer && attempt < attempts) {
+          await this.instance.updateRoute(prepared.topic).catch(() => undefined);
+          // No master there now: wait (within the budget) for the election rather than spend the next attempts at once.
+          try {
+            info = await this.publishInfoWithin(prepared.topic, started, timeoutMillis, signal);
+          } catch (routeError) {
+            // Still no master when the budget ran out: that is the reason to report.
+            if (routeError instanceof NoMasterError) {
+              lastError = routeError;
+              break;
+            }
+          }
+        }
       }
     }
     if (notStoreOk) return notStoreOk;
@@ -458,6 +487,16 @@ export class Producer {
       brokersTried,
       lastError,
     );
+  }
+}
+
+/** How often a send re-reads a route that names no master while its budget lasts. */
+const ROUTE_WAIT_STEP_MS = 200;
+
+/** The route has the topic but no writable queue on a broker with a master (none, or all without master now). */
+class NoMasterError extends MQClientError {
+  constructor(message: string) {
+    super(message, { code: 16, retriable: true });
   }
 }
 
