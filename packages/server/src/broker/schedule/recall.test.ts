@@ -5,18 +5,13 @@
  * the open slot, and across a restart between the recall and the due time.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { decodeStoredMessage, encodeProperties, MessageConst, type MessageProperties, ResponseCode, silentLogger } from '@rocketmq-ts/protocol';
-import { type MessageToStore, MessageStore, TIMER_RECALL_QUEUE_ID, TIMER_TOPIC, TimerStore } from '@rocketmq-ts/store';
+import { describe, it } from 'node:test';
+import { encodeProperties, MessageConst, type MessageProperties, ResponseCode } from '@rocketmq-ts/protocol';
+import { type MessageStore, type MessageToStore, TIMER_RECALL_QUEUE_ID, TIMER_TOPIC } from '@rocketmq-ts/store';
 import { checkRecall, decodeRecallHandle, encodeRecallHandle, recallHandleFor, recallMarker, type RecallSettings } from './recall.ts';
 import { applyTimer } from './timer.ts';
-import { TimerMessageService } from './timer-message-service.ts';
+import { deliveredTimers, FakeClock, openTimerStack, runTimersUntil, timerTempDir } from '../../testing/timer-kit.ts';
 
-const PRECISION = 1000;
-const WINDOW_SLOTS = 3600; // one hour
 const settings: RecallSettings = { brokerName: 'broker-a', timerWheelEnable: true, timerMaxDelaySec: 3600 * 24 * 40 };
 const hosts = { bornHost: { address: '127.0.0.1', port: 1 }, storeHost: { address: '127.0.0.1', port: 2 } };
 
@@ -58,27 +53,7 @@ describe('recall handle', () => {
   });
 });
 
-class FakeClock {
-  constructor(public ms: number) {}
-  now(): number {
-    return this.ms;
-  }
-}
 
-async function openAll(dir: string, clock: FakeClock) {
-  const store = await MessageStore.open({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, messageIndexEnable: false });
-  const timers = await TimerStore.open({ storePathRootDir: dir, precisionMs: PRECISION, slotCount: WINDOW_SLOTS + 60 });
-  const service = new TimerMessageService(store, timers, { rollWindowSlots: WINDOW_SLOTS }, silentLogger, clock);
-  return {
-    store,
-    service,
-    async close() {
-      await service.stop();
-      await timers.close();
-      await store.close();
-    },
-  };
-}
 
 /** Parks a timer message as the send handler does; returns its recall handle. */
 async function sendTimer(store: MessageStore, clock: FakeClock, id: number, deliverMs: number): Promise<string> {
@@ -115,40 +90,15 @@ async function recall(store: MessageStore, clock: FakeClock, handleText: string)
   assert.equal((await store.putMessage(marker)).status, 'PUT_OK');
 }
 
-async function runUntil(service: TimerMessageService, clock: FakeClock, until: number): Promise<void> {
-  for (;;) {
-    await service.enqueueAvailable();
-    const wait = await service.deliverDue();
-    if (clock.ms >= until) return;
-    clock.ms = Math.min(until, clock.ms + Math.max(1, wait));
-  }
-}
 
-async function deliveredKeys(store: MessageStore): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  for (let offset = 0; offset < store.getMaxOffsetInQueue('T', 0); ) {
-    const result = await store.getMessage('g', 'T', 0, offset, 32);
-    for (const raw of result.messages) {
-      const message = decodeStoredMessage(raw);
-      seen.set(message.properties.KEYS!, Number(message.properties[MessageConst.TIMER_DEQUEUE_MS]));
-    }
-    offset = result.nextBeginOffset;
-  }
-  return seen;
-}
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'timer-recall-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 describe('timer service with recalls', () => {
   it('drops recalled messages, near and rolled, across a restart, and delivers the rest at their ms', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await timerTempDir(t, 'timer-recall-');
     const clock = new FakeClock(1_700_000_000_123);
     const start = clock.ms;
-    let all = await openAll(dir, clock);
+    let all = await openTimerStack(dir, clock);
     const due = new Map<number, number>();
     const handles = new Map<number, string>();
     for (let i = 0; i < 120; i++) {
@@ -157,19 +107,19 @@ describe('timer service with recalls', () => {
       due.set(i, start + delay);
       handles.set(i, await sendTimer(all.store, clock, i, start + delay));
     }
-    await runUntil(all.service, clock, start + 1_000);
+    await runTimersUntil(all.service, clock, start + 1_000);
     const recalled = [...due.keys()].filter((i) => i % 3 === 0);
     for (const i of recalled) await recall(all.store, clock, handles.get(i)!);
-    await runUntil(all.service, clock, start + 1_500);
+    await runTimersUntil(all.service, clock, start + 1_500);
     // A restart between the recall and the due times: markers come back from the store.
     await all.close();
-    all = await openAll(dir, clock);
+    all = await openTimerStack(dir, clock);
     const last = Math.max(...due.values());
-    await runUntil(all.service, clock, last + 2_000);
-    const seen = await deliveredKeys(all.store);
+    await runTimersUntil(all.service, clock, last + 2_000);
+    const seen = await deliveredTimers(all.store, 'T');
     for (const [i, at] of due) {
       if (recalled.includes(i)) assert.equal(seen.get(`k${i}`), undefined, `k${i} was recalled`);
-      else assert.equal(seen.get(`k${i}`), at, `k${i} delivered at its ms`);
+      else assert.equal(seen.get(`k${i}`)?.dequeueMs, at, `k${i} delivered at its ms`);
     }
     assert.equal(seen.size, due.size - recalled.length);
     assert.equal(all.service.stats.recalled, recalled.length);
@@ -178,24 +128,24 @@ describe('timer service with recalls', () => {
   });
 
   it('reads a slot\'s markers before delivering any of it, though the rolled message is newer in the chain and a backlog is due at once', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await timerTempDir(t, 'timer-recall-');
     const clock = new FakeClock(1_700_000_000_000);
     const start = clock.ms;
-    const all = await openAll(dir, clock);
+    const all = await openTimerStack(dir, clock);
     // 90 min away: beyond the one-hour window, so it waits in the window's last slot and rolls.
     const due = start + 90 * 60_000;
     const target = await sendTimer(all.store, clock, 0, due);
     // More than one walk batch (1024) of the same slot, sent after it: rolled before it, so older in the new chain.
     for (let i = 1; i <= 1100; i++) await sendTimer(all.store, clock, i, due + 1 + (i % 900));
-    await runUntil(all.service, clock, start + 40 * 60_000);
+    await runTimersUntil(all.service, clock, start + 40 * 60_000);
     // The marker is within the window now: it goes straight into the slot, older than every rolled record.
     await recall(all.store, clock, target);
-    await runUntil(all.service, clock, start + 61 * 60_000);
+    await runTimersUntil(all.service, clock, start + 61 * 60_000);
     assert.equal(all.service.stats.rolled, 1101);
     // The broker is away until everything in the slot is due: the walk hands it out in batches.
     clock.ms = due + 10 * 60_000;
-    await runUntil(all.service, clock, clock.ms + 2_000);
-    const seen = await deliveredKeys(all.store);
+    await runTimersUntil(all.service, clock, clock.ms + 2_000);
+    const seen = await deliveredTimers(all.store, 'T');
     assert.equal(seen.get('k0'), undefined, 'k0 was recalled');
     assert.equal(seen.size, 1100);
     assert.equal(all.service.stats.recalled, 1);
@@ -203,21 +153,21 @@ describe('timer service with recalls', () => {
   });
 
   it('drops a message recalled while its slot is open, and a marker for a delivered message changes nothing', async (t) => {
-    const dir = await tempDir(t);
+    const dir = await timerTempDir(t, 'timer-recall-');
     const clock = new FakeClock(1_700_000_000_000);
-    const all = await openAll(dir, clock);
+    const all = await openTimerStack(dir, clock);
     const at = clock.ms + 5_900;
     const early = await sendTimer(all.store, clock, 1, at - 400);
     const open = await sendTimer(all.store, clock, 2, at);
     await sendTimer(all.store, clock, 3, at + 50);
     // Into the slot of `at` (5 s … 6 s): open now, 1 is delivered, 2 and 3 wait in the heap.
-    await runUntil(all.service, clock, at - 300);
-    assert.deepEqual([...(await deliveredKeys(all.store)).keys()], ['k1']);
+    await runTimersUntil(all.service, clock, at - 300);
+    assert.deepEqual([...(await deliveredTimers(all.store, 'T')).keys()], ['k1']);
     await recall(all.store, clock, open);
     const afterDelivery = checkRecall(settings, 'T', early, clock.now());
     assert.ok('code' in afterDelivery, 'a handle whose time has passed is refused');
-    await runUntil(all.service, clock, at + 2_000);
-    assert.deepEqual([...(await deliveredKeys(all.store)).keys()].sort(), ['k1', 'k3']);
+    await runTimersUntil(all.service, clock, at + 2_000);
+    assert.deepEqual([...(await deliveredTimers(all.store, 'T')).keys()].sort(), ['k1', 'k3']);
     assert.equal(all.service.stats.recalled, 1);
     await all.close();
   });

@@ -8,37 +8,14 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it, type TestContext } from 'node:test';
-import { decodeStoredMessage, encodeProperties, MessageConst, type MessageProperties, silentLogger } from '@rocketmq-ts/protocol';
-import { type MessageToStore, MessageStore, TIMER_LOG_UNIT, TIMER_TOPIC, TimerStore } from '@rocketmq-ts/store';
+import { it } from 'node:test';
+import { decodeStoredMessage, encodeProperties, MessageConst, type MessageProperties } from '@rocketmq-ts/protocol';
+import { type MessageStore, type MessageToStore, TIMER_LOG_UNIT, TIMER_TOPIC } from '@rocketmq-ts/store';
 import { applyTimer } from './timer.ts';
-import { TimerMessageService } from './timer-message-service.ts';
+import { deliveredTimers, FakeClock, openTimerStack, runTimersUntil, timerTempDir } from '../../testing/timer-kit.ts';
 
-const PRECISION = 1000;
-const WINDOW_SLOTS = 3600; // one hour
 
-class FakeClock {
-  constructor(public ms: number) {}
-  now(): number {
-    return this.ms;
-  }
-}
 
-async function openAll(dir: string, clock: FakeClock, mappedFileSizeTimerLog?: number) {
-  const store = await MessageStore.open({ storePathRootDir: dir, mappedFileSizeCommitLog: 16 * 1024 * 1024, messageIndexEnable: false });
-  const timers = await TimerStore.open({ storePathRootDir: dir, precisionMs: PRECISION, slotCount: WINDOW_SLOTS + 60, mappedFileSizeTimerLog });
-  const service = new TimerMessageService(store, timers, { rollWindowSlots: WINDOW_SLOTS }, silentLogger, clock);
-  return {
-    store,
-    timers,
-    service,
-    async close() {
-      await service.stop();
-      await timers.close();
-      await store.close();
-    },
-  };
-}
 
 async function sendTimer(store: MessageStore, clock: FakeClock, topic: string, id: number, properties: MessageProperties): Promise<void> {
   const message: MessageToStore = {
@@ -62,41 +39,13 @@ async function sendTimer(store: MessageStore, clock: FakeClock, topic: string, i
   assert.equal((await store.putMessage(message)).status, 'PUT_OK');
 }
 
-/** Runs the service until the clock reaches `until`, jumping to each next due time. */
-async function runUntil(service: TimerMessageService, clock: FakeClock, until: number): Promise<void> {
-  for (;;) {
-    await service.enqueueAvailable();
-    const wait = await service.deliverDue();
-    if (clock.ms >= until) return;
-    clock.ms = Math.min(until, clock.ms + Math.max(1, wait));
-  }
-}
 
-async function delivered(store: MessageStore, topic: string): Promise<Map<string, { dequeueMs: number; properties: MessageProperties }>> {
-  const seen = new Map<string, { dequeueMs: number; properties: MessageProperties }>();
-  for (let offset = 0; offset < store.getMaxOffsetInQueue(topic, 0); ) {
-    const result = await store.getMessage('g', topic, 0, offset, 32);
-    for (const raw of result.messages) {
-      const message = decodeStoredMessage(raw);
-      const key = message.properties.KEYS!;
-      assert.ok(!seen.has(key), `${key} delivered twice`);
-      seen.set(key, { dequeueMs: Number(message.properties[MessageConst.TIMER_DEQUEUE_MS]), properties: message.properties });
-    }
-    offset = result.nextBeginOffset;
-  }
-  return seen;
-}
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'timer-service-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 it('delivers each timer at its exact millisecond with 5.x properties', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await timerTempDir(t, 'timer-service-');
   const clock = new FakeClock(1_700_000_000_123);
-  const all = await openAll(dir, clock);
+  const all = await openTimerStack(dir, clock);
   const start = clock.ms;
   const wanted = new Map<string, number>();
   for (let i = 0; i < 300; i++) {
@@ -105,8 +54,8 @@ it('delivers each timer at its exact millisecond with 5.x properties', async (t)
     await sendTimer(all.store, clock, 'T', i, properties);
     wanted.set(`k${i}`, start + delay);
   }
-  await runUntil(all.service, clock, start + 6_000);
-  const seen = await delivered(all.store, 'T');
+  await runTimersUntil(all.service, clock, start + 6_000);
+  const seen = await deliveredTimers(all.store, 'T');
   assert.equal(seen.size, 300);
   for (const [key, at] of wanted) {
     const got = seen.get(key)!;
@@ -120,9 +69,9 @@ it('delivers each timer at its exact millisecond with 5.x properties', async (t)
 });
 
 it('rolls 40-day timers through a 1-hour wheel and restarts at arbitrary points without loss, duplicates or early delivery', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await timerTempDir(t, 'timer-service-');
   const clock = new FakeClock(1_700_000_000_000);
-  let all = await openAll(dir, clock);
+  let all = await openTimerStack(dir, clock);
   const start = clock.ms;
   const day = 86_400_000;
   const wanted = new Map<string, number>();
@@ -137,12 +86,12 @@ it('rolls 40-day timers through a 1-hour wheel and restarts at arbitrary points 
   // Restart at points before, inside and after slots, plus in the middle of the rolls.
   const stops = [start + 3, start + 999, start + 59_000, start + 3_600_000, start + day, start + 20 * day + 123, start + 40 * day - 1];
   for (const stop of stops) {
-    await runUntil(all.service, clock, stop);
+    await runTimersUntil(all.service, clock, stop);
     await all.close();
-    all = await openAll(dir, clock);
+    all = await openTimerStack(dir, clock);
   }
-  await runUntil(all.service, clock, start + 40 * day + 2_000);
-  const seen = await delivered(all.store, 'L');
+  await runTimersUntil(all.service, clock, start + 40 * day + 2_000);
+  const seen = await deliveredTimers(all.store, 'L');
   assert.equal(seen.size, wanted.size);
   for (const [key, at] of wanted) assert.equal(seen.get(key)!.dequeueMs, at, `${key} delivered at its ms`);
   const rolled = Number(seen.get('k45')!.properties[MessageConst.TIMER_ROLL_TIMES]);
@@ -175,10 +124,10 @@ function prng(seed: number): () => number {
 }
 
 it('trims the timer log as timers fire: disk use follows what is pending and ends at about one segment', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await timerTempDir(t, 'timer-service-');
   const clock = new FakeClock(1_700_000_000_000);
   const segment = 64 * TIMER_LOG_UNIT;
-  const all = await openAll(dir, clock, segment);
+  const all = await openTimerStack(dir, clock, segment);
   const start = clock.ms;
   const count = 2_000;
   for (let i = 0; i < count; i++) await sendTimer(all.store, clock, 'D', i, { [MessageConst.TIMER_DELIVER_MS]: String(start + 1_000 + Math.floor((i * 100_000) / count)) });
@@ -189,7 +138,7 @@ it('trims the timer log as timers fire: disk use follows what is pending and end
   assert.equal(before.segments, Math.ceil(count / 64));
   const figures = [before.segments];
   for (let step = 1; step <= 4; step++) {
-    await runUntil(all.service, clock, start + 1_000 + step * 25_000);
+    await runTimersUntil(all.service, clock, start + 1_000 + step * 25_000);
     await all.timers.checkpoint();
     figures.push(all.timers.diskUse().segments);
   }
@@ -203,10 +152,10 @@ it('trims the timer log as timers fire: disk use follows what is pending and end
 });
 
 it('small segments, 40-day rolls and crashes at arbitrary points (mid-trim too): nothing lost, nothing early, no duplicate after a clean stop', async (t) => {
-  let dir = await tempDir(t);
+  let dir = await timerTempDir(t, 'timer-service-');
   const clock = new FakeClock(1_700_000_000_000);
   const segment = 8 * TIMER_LOG_UNIT;
-  let all = await openAll(dir, clock, segment);
+  let all = await openTimerStack(dir, clock, segment);
   const start = clock.ms;
   const day = 86_400_000;
   const wanted = new Map<string, number>();
@@ -225,12 +174,12 @@ it('small segments, 40-day rolls and crashes at arbitrary points (mid-trim too):
   // Keys that were delivered before the last crash may come again; after a clean stop, never.
   const stops = [start + 3, start + 1_000, start + 59_001, start + 3_600_000, start + 3_600_002, start + 7_300_000, start + day + 5, start + 5 * day, start + 10 * day + 1, start + 20 * day + 123, start + 39 * day, start + 40 * day - 1];
   for (const stop of stops) {
-    await runUntil(all.service, clock, stop);
+    await runTimersUntil(all.service, clock, stop);
     maxSegments = Math.max(maxSegments, all.timers.diskUse().segments);
     const kind = random();
     if (kind < 0.3) {
       await all.close();
-      all = await openAll(dir, clock, segment);
+      all = await openTimerStack(dir, clock, segment);
       continue;
     }
     // A crash: the image is the directory as the killed process left it (page cache included).
@@ -251,9 +200,9 @@ it('small segments, 40-day rolls and crashes at arbitrary points (mid-trim too):
     await all.close();
     await rm(join(image, 'lock'), { force: true });
     dir = image;
-    all = await openAll(dir, clock, segment);
+    all = await openTimerStack(dir, clock, segment);
   }
-  await runUntil(all.service, clock, start + 40 * day + 2_000);
+  await runTimersUntil(all.service, clock, start + 40 * day + 2_000);
   const seen = await deliveries(all.store, 'C');
   assert.ok(crashes >= 3, `${crashes} crashes`);
   assert.equal(seen.size, wanted.size);
@@ -266,8 +215,8 @@ it('small segments, 40-day rolls and crashes at arbitrary points (mid-trim too):
   // A clean stop now: nothing more is delivered after it.
   const total = [...seen.values()].reduce((sum, times) => sum + times.length, 0);
   await all.close();
-  all = await openAll(dir, clock, segment);
-  await runUntil(all.service, clock, start + 41 * day);
+  all = await openTimerStack(dir, clock, segment);
+  await runTimersUntil(all.service, clock, start + 41 * day);
   assert.equal([...(await deliveries(all.store, 'C')).values()].reduce((sum, times) => sum + times.length, 0), total);
   await all.timers.checkpoint();
   const after = all.timers.diskUse();
