@@ -38,6 +38,8 @@ export interface SendResult {
   messageQueue: MessageQueue;
   queueOffset: number;
   transactionId?: string | undefined;
+  /** A timer message's handle for Producer.recallMessage (brokers of RocketMQ 5.3+ and rocketmq-ts). */
+  recallHandle?: string;
   regionId: string;
   traceOn: boolean;
 }

@@ -20,6 +20,7 @@ export * from './message/host.ts';
 export * from './message/sys-flag.ts';
 export * from './message/tag-hash.ts';
 export * from './message/compression.ts';
+export * from './message/recall-handle.ts';
 export * from './transport/logger.ts';
 export * from './transport/connection.ts';
 export * from './transport/inbound-budget.ts';

@@ -26,12 +26,15 @@ import {
   PullMessageResponseHeader,
   QueryConsumerOffsetRequestHeader,
   QueryConsumerOffsetResponseHeader,
+  RecallMessageRequestHeader,
+  RecallMessageResponseHeader,
   type RemotingClient,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
   SearchOffsetRequestHeader,
   SearchOffsetResponseHeader,
+  SEND_RESPONSE_RECALL_HANDLE,
   SendMessageRequestHeaderV2,
   type SendMessageRequestHeader,
   SendMessageResponseHeader,
@@ -106,6 +109,7 @@ export class ClientApi {
       messageQueue: { topic, brokerName, queueId: header.queueId },
       queueOffset: header.queueOffset,
       transactionId: header.transactionId,
+      ...(ext[SEND_RESPONSE_RECALL_HANDLE] ? { recallHandle: ext[SEND_RESPONSE_RECALL_HANDLE] } : {}),
       regionId: ext['MSG_REGION'] ?? 'DefaultRegion',
       traceOn: ext['TRACE_ON'] !== 'false',
     };
@@ -218,5 +222,11 @@ export class ClientApi {
 
   async sendMessageBack(addr: string, header: ConsumerSendMsgBackRequestHeader, timeoutMillis: number): Promise<void> {
     await this.call(addr, `CONSUMER_SEND_MSG_BACK ${header.group}`, request(RequestCode.CONSUMER_SEND_MSG_BACK, ConsumerSendMsgBackRequestHeader, header), timeoutMillis);
+  }
+
+  /** RECALL_MESSAGE (5.3+): the recalled message's id. */
+  async recallMessage(addr: string, header: RecallMessageRequestHeader, timeoutMillis: number): Promise<string> {
+    const response = await this.call(addr, `RECALL_MESSAGE ${header.topic}`, request(RequestCode.RECALL_MESSAGE, RecallMessageRequestHeader, header), timeoutMillis);
+    return decodeHeader(RecallMessageResponseHeader, response.extFields).msgId;
   }
 }

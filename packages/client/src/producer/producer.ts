@@ -2,10 +2,12 @@
  * The producer (DefaultMQProducer): `await producer.send(message)` resolves with the SendResult
  * once the broker stored the message, retrying on another broker as the Java client does;
  * `sendOneway` fires and forgets; `sendBatch` stores several messages in one queue at once;
- * `send(message, { shardingKey })` / `{ selector }` keeps related messages in one queue, in order.
+ * `send(message, { shardingKey })` / `{ selector }` keeps related messages in one queue, in order;
+ * `recallMessage` cancels a timer message before it is due.
  */
 import {
   compressBody,
+  decodeRecallHandle,
   encodeBatch,
   encodeProperties,
   MessageConst,
@@ -173,6 +175,24 @@ export class Producer {
       messageType: ordered !== undefined ? 'fifo' : message.delayTimeLevel || message.deliverTimeMs !== undefined ? 'delay' : 'normal',
       ...(batchCount !== undefined ? { batchCount } : {}),
     };
+  }
+
+  /**
+   * Cancels a timer message (`deliverTimeMs`) that is not yet due, by the `recallHandle` its send
+   * returned; resolves to the message id. The broker must allow it (`recallMessageEnable=true`,
+   * RocketMQ 5.3+ or rocketmq-ts); a message due already is refused.
+   */
+  async recallMessage(topic: string, recallHandle: string, options: { timeoutMillis?: number } = {}): Promise<string> {
+    this.ensureRunning();
+    let brokerName: string;
+    try {
+      brokerName = decodeRecallHandle(recallHandle).brokerName;
+    } catch (error) {
+      throw new MQClientError(`cannot recall from topic ${topic}: ${(error as Error).message}`);
+    }
+    await this.publishInfo(topic);
+    const addr = this.addrOf(brokerName, topic);
+    return this.instance.api.recallMessage(addr, { topic, recallHandle, producerGroup: this.groupName }, options.timeoutMillis ?? this.settings.sendMsgTimeout);
   }
 
   /** The queues this producer would send a topic's messages to. */

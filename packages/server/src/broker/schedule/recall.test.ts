@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeProperties, MessageConst, type MessageProperties, ResponseCode } from '@rocketmq-ts/protocol';
+import { decodeRecallHandle, encodeProperties, encodeRecallHandle, MessageConst, type MessageProperties, ResponseCode } from '@rocketmq-ts/protocol';
 import { type MessageStore, type MessageToStore, TIMER_RECALL_QUEUE_ID, TIMER_TOPIC } from '@rocketmq-ts/store';
-import { checkRecall, decodeRecallHandle, encodeRecallHandle, recallHandleFor, recallMarker, type RecallSettings } from './recall.ts';
+import { checkRecall, recallHandleFor, recallMarker, type RecallSettings } from './recall.ts';
 import { applyTimer } from './timer.ts';
 import { deliveredTimers, FakeClock, openTimerStack, runTimersUntil, timerTempDir } from '../../testing/timer-kit.ts';
 

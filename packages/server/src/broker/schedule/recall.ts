@@ -2,8 +2,8 @@
  * Recalling a timer message before it is delivered (RocketMQ 5.3+ RECALL_MESSAGE and the v5
  * RecallMessage RPC).
  *
- * A send that parks a timer message answers with a recall handle: base64url of
- * `v1 <topic> <brokerName> <deliverMs> <uniqKey>` (Apache's RecallMessageHandle.HandleV1). A
+ * A send that parks a timer message answers with a recall handle (protocol's
+ * message/recall-handle.ts, Apache's RecallMessageHandle.HandleV1). A
  * recall stores a marker: a timer message due at the same time, with TIMER_DEL_UNIQKEY =
  * `<topic>+<uniqKey>`, in rmq_sys_wheel_timer queue 1 (TIMER_RECALL_QUEUE_ID), so it replicates
  * with the commit log like any message. The timer service places markers in the wheel slot of
@@ -13,38 +13,12 @@
  * Unlike Apache, whose TIMER_OUT_MS is rounded down to the wheel precision (its handle carries
  * TIMER_OUT_MS + 1), ours is the exact deliver time, and so is the handle's.
  */
-import { MessageConst, type MessageProperties, ResponseCode } from '@rocketmq-ts/protocol';
+import { decodeRecallHandle, encodeRecallHandle, MessageConst, type MessageProperties, type RecallHandle, ResponseCode } from '@rocketmq-ts/protocol';
 import { type MessageToStore, TIMER_RECALL_QUEUE_ID, TIMER_TOPIC } from '@rocketmq-ts/store';
 import { applyTimer, type TimerSettings } from './timer.ts';
 
-const VERSION_1 = 'v1';
 /** Apache's RecallMessageProcessor tags its markers so. */
 export const RECALL_MESSAGE_TAG = '_RECALL_TAG_';
-
-export interface RecallHandle {
-  topic: string;
-  brokerName: string;
-  /** When the message is due (epoch ms). */
-  deliverMs: number;
-  /** The message's UNIQ_KEY (client message id). */
-  messageId: string;
-}
-
-/** Java's Base64.getUrlEncoder(): URL alphabet, with padding. */
-export function encodeRecallHandle(handle: RecallHandle): string {
-  const raw = [VERSION_1, handle.topic, handle.brokerName, String(handle.deliverMs), handle.messageId].join(' ');
-  return Buffer.from(raw, 'utf8').toString('base64').replaceAll('+', '-').replaceAll('/', '_');
-}
-
-export class InvalidRecallHandle extends Error {}
-
-export function decodeRecallHandle(text: string): RecallHandle {
-  if (!text || !/^[A-Za-z0-9_-]+={0,2}$/.test(text)) throw new InvalidRecallHandle('recall handle is invalid: not base64url text');
-  const items = Buffer.from(text, 'base64url').toString('utf8').split(' ');
-  if (items[0] !== VERSION_1 || items.length < 5) throw new InvalidRecallHandle('recall handle is invalid: not a v1 handle (v1 topic brokerName timestamp messageId)');
-  const deliverMs = /^\d{1,19}$/.test(items[3]!) ? Number(items[3]) : Number.NaN;
-  return { topic: items[1]!, brokerName: items[2]!, deliverMs, messageId: items[4]! };
-}
 
 /** Names one timer message across rolls and restarts: its real topic and unique key (Apache's buildDeleteKey). */
 export function recallKey(realTopic: string, uniqKey: string): string {
