@@ -46,6 +46,8 @@ if (namesrvAddr) {
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 setInterval(() => {
-  process.stdout.write(`rss ${process.memoryUsage().rss} loopmax ${(loopDelay.max / 1e6).toFixed(0)}\n`);
+  const memory = process.memoryUsage();
+  // heap and external (Buffers) tell a JS-heap leak from native memory.
+  process.stdout.write(`rss ${memory.rss} loopmax ${(loopDelay.max / 1e6).toFixed(0)} heap ${memory.heapUsed} external ${memory.external}\n`);
   loopDelay.reset();
 }, 500);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { JsonParseError } from '../errors.ts';
 import { JavaDouble, javaDoubleToString, parseFastjson, writeFastjson } from './fastjson.ts';
@@ -68,5 +70,25 @@ describe('fastjson dialect', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parsed strings', () => {
+  it('do not keep the text they were parsed from alive (a topic name would hold a whole broker registration)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      // ~1 MB of body around one long topic name, as a registration of many topics is.
+      const body = `{"padding":"${'x'.repeat(1_000_000)}","topic":"a_long_topic_name_number_${i}"}`;
+      const parsed = parseFastjson(body) as { topic: string };
+      kept.push(parsed.topic);
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(kept[199], 'a_long_topic_name_number_199');
+    assert.ok(grown < 20 * 1048576, `200 kept names hold ${(grown / 1048576).toFixed(0)} MB`);
   });
 });

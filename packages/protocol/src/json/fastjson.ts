@@ -190,6 +190,16 @@ export function entriesOf(value: JsonValue | undefined): [number | string | Json
   return [];
 }
 
+/**
+ * A copy of `value` that does not keep the text it was cut from alive. V8 makes a substring of
+ * 13 or more characters a view of its parent: a topic name kept from a broker registration
+ * would hold the whole registration body (hundreds of KB, one per registration) for as long as
+ * the topic lives. Flattening a one-character concatenation makes a fresh string to cut from.
+ */
+function detach(value: string): string {
+  return value.length < 13 ? value : (' ' + value).slice(1);
+}
+
 class Parser {
   private at = 0;
 
@@ -259,7 +269,7 @@ class Parser {
       if (c === quote) {
         result += this.text.slice(start, this.at);
         this.at++;
-        return result;
+        return detach(result);
       }
       if (c === '\\') {
         result += this.text.slice(start, this.at);
@@ -356,7 +366,7 @@ class Parser {
       } else if (c !== undefined && /[A-Za-z_$]/.test(c)) {
         // fastjson accepts unquoted identifier keys
         const match = /^[A-Za-z_$][\w$]*/.exec(this.text.slice(this.at, this.at + 256))!;
-        key = match[0];
+        key = detach(match[0]);
         this.at += key.length;
       } else return this.fail('expected an object key');
       this.skipSpace();
