@@ -12,9 +12,9 @@ import { Admin } from '@rocketmq-ts/client';
 import { type Broker, startBroker, startCluster } from '@rocketmq-ts/server/internal';
 import { type MessageView, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { defer } from '../lib/cleanup.ts';
+import { quietV5Logger } from '../lib/v5-node.ts';
 
-/** The client logs to ~/logs by default; tests keep quiet. */
-const quiet = { info(): void {}, warn(): void {}, error(): void {}, debug(): void {}, close(): void {} };
+/** The client logs to ~/logs by default; tests keep quietV5Logger. */
 
 const COUNT = 40;
 
@@ -60,7 +60,7 @@ test('a v5 client given one broker endpoint sends to and receives from every bro
   assert.equal((await admin.brokerConfig(b.broker.brokerAddr))['grpcServerPort'], String(portB));
 
   const endpoints = `127.0.0.1:${portA}`;
-  const producer = new Producer({ endpoints, namespace: '', topic, logger: quiet });
+  const producer = new Producer({ endpoints, namespace: '', topic, logger: quietV5Logger });
   await producer.startup();
   defer(t, () => producer.shutdown());
   const sent = new Set<string>();
@@ -71,7 +71,7 @@ test('a v5 client given one broker endpoint sends to and receives from every bro
   assert.equal(onA + onB, COUNT, `every send stored once (broker-a ${onA}, broker-b ${onB})`);
   assert.ok(onA >= 10 && onB >= 10, `sends spread over both brokers: broker-a ${onA}, broker-b ${onB}`);
 
-  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: group, subscriptions: new Map([[topic, '*']]), awaitDuration: 1000, logger: quiet });
+  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: group, subscriptions: new Map([[topic, '*']]), awaitDuration: 1000, logger: quietV5Logger });
   await consumer.startup();
   defer(t, () => consumer.shutdown());
   const received = new Map<string, MessageView>();
@@ -99,7 +99,7 @@ test('a broker with gRPC off (grpcServerPort=-1) is left out: every send goes to
   defer(t, () => admin.shutdown());
   await createTopic(admin, topic, [cluster.brokerAddr, b.broker.brokerAddr]);
 
-  const producer = new Producer({ endpoints: `127.0.0.1:${cluster.broker.grpcEndpoint!.port}`, namespace: '', topic, logger: quiet });
+  const producer = new Producer({ endpoints: `127.0.0.1:${cluster.broker.grpcEndpoint!.port}`, namespace: '', topic, logger: quietV5Logger });
   await producer.startup();
   defer(t, () => producer.shutdown());
   for (let i = 0; i < 12; i++) await producer.send({ topic, body: Buffer.from(`off-${i}`) });

@@ -7,16 +7,15 @@
  * default of both) a recall is refused with a word about the key.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import { CreateTopicRequestHeader, createRequest, encodeHeader, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { type MessageView, Producer, type SendReceipt, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { startApacheWithProxy } from '../lib/apache-proxy.ts';
 import { defer } from '../lib/cleanup.ts';
+import { quietV5Logger } from '../lib/v5-node.ts';
+import { uniqueName } from '../lib/targets.ts';
 
-const quiet = { info(): void {}, warn(): void {}, error(): void {}, debug(): void {}, close(): void {} };
-const unique = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 /** A DELAY topic (Apache 5.x checks the topic's message.type; ours takes the attribute and every type). */
 async function createDelayTopic(brokerAddr: string, topic: string): Promise<void> {
@@ -41,13 +40,13 @@ interface RecallRun {
 
 /** Sends three delay messages, recalls the second, receives for a while; what the client saw. */
 async function recallFlow(t: TestContext, endpoints: string, brokerAddr: string): Promise<RecallRun> {
-  const topic = unique('v5_recall');
+  const topic = uniqueName('v5_recall');
   await createDelayTopic(brokerAddr, topic);
-  const producer = new Producer({ endpoints, namespace: '', topic, logger: quiet });
+  const producer = new Producer({ endpoints, namespace: '', topic, logger: quietV5Logger });
   await producer.startup();
   defer(t, () => producer.shutdown());
   // Apache's proxy refuses long polls under 5 s (grpcClientConsumerMinLongPollingTimeoutMillis).
-  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: unique('v5_recall_group'), subscriptions: new Map([[topic, '*']]), awaitDuration: 5000, logger: quiet });
+  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: uniqueName('v5_recall_group'), subscriptions: new Map([[topic, '*']]), awaitDuration: 5000, logger: quietV5Logger });
   await consumer.startup();
   defer(t, () => consumer.shutdown());
 
@@ -108,9 +107,9 @@ test('recall is refused while recallMessageEnable is off (the default), naming t
   const cluster = await startCluster();
   defer(t, () => cluster.stop());
   const endpoints = `127.0.0.1:${cluster.broker.grpcEndpoint!.port}`;
-  const topic = unique('v5_recall_off');
+  const topic = uniqueName('v5_recall_off');
   await createDelayTopic(cluster.brokerAddr, topic);
-  const producer = new Producer({ endpoints, namespace: '', topic, logger: quiet });
+  const producer = new Producer({ endpoints, namespace: '', topic, logger: quietV5Logger });
   await producer.startup();
   defer(t, () => producer.shutdown());
   const receipt = await producer.send({ topic, body: Buffer.from('x'), deliveryTimestamp: new Date(Date.now() + 60_000) });

@@ -5,20 +5,18 @@
  * Telemetry stream (RecoverOrphanedTransactionCommand) and its answer ends them.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { Admin } from '@rocketmq-ts/client';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { type MessageView, Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
+import { createPlainTopic, quietV5Logger } from '../lib/v5-node.ts';
+import { uniqueName } from '../lib/targets.ts';
 
 /** The client's TransactionResolution enum lives in its generated protocol code, not its index. */
 const { TransactionResolution } = createRequire(import.meta.url)('rocketmq-client-nodejs/proto/apache/rocketmq/v2/definition_pb.js') as {
   TransactionResolution: { COMMIT: number; ROLLBACK: number };
 };
 
-const quiet = { info(): void {}, warn(): void {}, error(): void {}, debug(): void {}, close(): void {} };
-const unique = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 test('transactions: commit, rollback, and unknown ones resolved by the checker through Telemetry', { timeout: 120_000 }, async (t) => {
   // Check half messages older than 2 s every second, so unknown transactions are asked about quickly.
@@ -29,15 +27,9 @@ test('transactions: commit, rollback, and unknown ones resolved by the checker t
     await c.stop();
   });
   const endpoints = `127.0.0.1:${c.broker.grpcEndpoint!.port}`;
-  const topic = unique('v5_tx');
-  const group = unique('v5_tx_group');
-  const admin = new Admin({ namesrvAddr: c.namesrvAddr });
-  await admin.start();
-  try {
-    await admin.createOrUpdateTopic({ topic, readQueueNums: 4, writeQueueNums: 4 }, { brokerAddr: c.brokerAddr });
-  } finally {
-    await admin.shutdown();
-  }
+  const topic = uniqueName('v5_tx');
+  const group = uniqueName('v5_tx_group');
+  await createPlainTopic(c.namesrvAddr, c.brokerAddr, topic);
 
   const checked = new Map<string, string>();
   const checker = {
@@ -48,7 +40,7 @@ test('transactions: commit, rollback, and unknown ones resolved by the checker t
       return decision === 'commit' ? TransactionResolution.COMMIT : TransactionResolution.ROLLBACK;
     },
   };
-  const producer = new Producer({ endpoints, namespace: '', topic, checker, logger: quiet });
+  const producer = new Producer({ endpoints, namespace: '', topic, checker, logger: quietV5Logger });
   await producer.startup();
   closers.push(() => producer.shutdown());
 
@@ -65,7 +57,7 @@ test('transactions: commit, rollback, and unknown ones resolved by the checker t
   const checkedCommit = await sendInTransaction('checked-commit', 'commit');
   const checkedRollback = await sendInTransaction('checked-rollback', 'rollback');
 
-  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: group, subscriptions: new Map([[topic, '*']]), awaitDuration: 2000, logger: quiet });
+  const consumer = new SimpleConsumer({ endpoints, namespace: '', consumerGroup: group, subscriptions: new Map([[topic, '*']]), awaitDuration: 2000, logger: quietV5Logger });
   await consumer.startup();
   closers.push(() => consumer.shutdown());
   const got = new Map<string, string>();
