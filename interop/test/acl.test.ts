@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startCluster } from '@rocketmq-ts/server/internal';
 import { Admin, MQBrokerError, Producer } from '../../packages/client/src/index.ts';
 import { runJavaProgram } from '../lib/java-client.ts';
@@ -46,6 +47,9 @@ accounts:
     defaultTopicPerm: PUB|SUB
 `;
 
+/** Apache 4.8 reloads plain_acl.yml from a file watcher that looks every 500 ms; an edit counts only after that. */
+const APACHE_ACL_RELOAD_MS = 2_500;
+
 interface ProbeLine {
   op: string;
   ok: boolean;
@@ -72,7 +76,18 @@ const RUNS: Run[] = [
   {
     name: 'ACL admin commands',
     credentials: ['adminUser01', 'adminSecret01'],
-    ops: ['updateAcl:newUser001:newSecret01:AclTopic=PUB', 'aclConfig', 'globalWhite:10.9.8.7;10.9.8.8', 'aclVersion', 'deleteAcl:newUser001', 'deleteAcl:newUser001', 'aclConfig'],
+    ops: [
+      'updateAcl:newUser001:newSecret01:AclTopic=PUB',
+      `pause:${APACHE_ACL_RELOAD_MS}`,
+      'aclConfig',
+      'globalWhite:10.9.8.7;10.9.8.8',
+      `pause:${APACHE_ACL_RELOAD_MS}`,
+      'aclVersion',
+      'deleteAcl:newUser001',
+      `pause:${APACHE_ACL_RELOAD_MS}`,
+      'deleteAcl:newUser001',
+      'aclConfig',
+    ],
   },
 ];
 
@@ -125,10 +140,12 @@ async function tsAdminProbes(target: RunningTarget): Promise<unknown[]> {
   try {
     const before = await admin.aclVersionInfo(target.brokerAddr);
     await admin.updateAccessConfig({ accessKey: 'tsAdminMade1', secretKey: 'tsAdminSecret1', admin: false, defaultTopicPerm: 'SUB', topicPerms: ['AclTopic=PUB'] }, { brokerAddr: target.brokerAddr });
+    await delay(APACHE_ACL_RELOAD_MS);
     const config = await admin.aclConfig(target.brokerAddr);
     const made = config.accounts.find((account) => account.accessKey === 'tsAdminMade1');
     const after = await admin.aclVersionInfo(target.brokerAddr);
     await admin.deleteAccessConfig('tsAdminMade1', { brokerAddr: target.brokerAddr });
+    await delay(APACHE_ACL_RELOAD_MS);
     const again = await admin.deleteAccessConfig('tsAdminMade1', { brokerAddr: target.brokerAddr }).then(
       () => 'deleted',
       (error: unknown) => (error instanceof MQBrokerError ? error.responseCode : String(error)),

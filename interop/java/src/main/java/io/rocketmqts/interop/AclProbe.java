@@ -28,7 +28,7 @@ import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 public final class AclProbe {
 
     private static final String USAGE = "AclProbe --namesrv h:p --broker h:p --broker-name n --topic t --group g [--ak k --sk s] --ops op,op,...\n"
-            + "ops: send[:topic] pull[:topic] createTopic aclVersion aclConfig updateAcl:<ak>:<sk>:<topicPerm> deleteAcl:<ak> globalWhite:<addr;addr>";
+            + "ops: send[:topic] pull[:topic] createTopic aclVersion aclConfig updateAcl:<ak>:<sk>:<topicPerm> deleteAcl:<ak> globalWhite:<addr;addr> pause:<ms>";
 
     private static final int TIMEOUT_MILLIS = 20_000;
 
@@ -106,6 +106,10 @@ public final class AclProbe {
                     consumer.shutdown();
                 }
             }
+            case "pause":
+                // Apache 4.x applies an ACL edit only when its file watcher (every 500 ms) reloads plain_acl.yml.
+                Thread.sleep(Long.parseLong(parts[1]));
+                return "paused";
             default:
                 return admin(parts, hook, namesrv, broker, topic, instance);
         }
