@@ -50,6 +50,26 @@ function percentile(values: number[], p: number): number {
 interface KilledBroker {
   readonly brokerAddr: string;
   kill(): Promise<void>;
+  /** What the process printed (our brokers, with RMQTS_FAILOVER_BROKER_LOG set: its JSON log). */
+  output?(): string;
+}
+
+/** RMQTS_FAILOVER_BROKER_LOG=<pino level>: our brokers log at that level, printed around a slow take-over. */
+const BROKER_LOG = process.env.RMQTS_FAILOVER_BROKER_LOG;
+/** A take-over slower than this prints the brokers' log lines since the kill (with BROKER_LOG). */
+const SLOW_TAKEOVER_MS = 10_000;
+
+/** Our brokers' JSON log lines written at or after `since` (epoch ms), each prefixed with its broker. */
+function brokerLogSince(brokers: readonly KilledBroker[], since: number, maxLinesEach = 120): string {
+  const out: string[] = [];
+  for (const broker of brokers) {
+    const lines = (broker.output?.() ?? '').split('\n').filter((line) => {
+      const time = /"time":(\d+)/.exec(line)?.[1];
+      return time !== undefined && Number(time) >= since;
+    });
+    out.push(`--- ${broker.brokerAddr} (${lines.length} lines since the kill)`, ...lines.slice(0, maxLinesEach));
+  }
+  return out.join('\n');
 }
 
 interface Outages {
@@ -103,7 +123,12 @@ async function failover(t: TestContext, kind: 'rocketmq-ts' | 'Apache 5.5.0'): P
   for (let i = 0; i < 3; i++) ports.push(await freeBrokerPort());
   const start = (i: number): Promise<KilledBroker> =>
     kind === 'rocketmq-ts'
-      ? startRocketmqTsBrokerProcess({ namesrvAddr, storeDir: join(dir, `broker-${i}`), brokerConfig: { ...brokerConfig, grpcServerPort: -1, listenPort: ports[i]! } })
+      ? startRocketmqTsBrokerProcess({
+          namesrvAddr,
+          storeDir: join(dir, `broker-${i}`),
+          brokerConfig: { ...brokerConfig, grpcServerPort: -1, listenPort: ports[i]! },
+          ...(BROKER_LOG ? { env: { RMQTS_BROKER_LOG: BROKER_LOG } } : {}),
+        })
       : startApacheControllerBroker({ dir: join(dir, `apache-broker-${i}`), listenPort: ports[i]!, namesrvAddr, brokerConf: { ...brokerConfig, brokerRole: 'SLAVE' } });
   const brokers: KilledBroker[] = [];
   for (let i = 0; i < 3; i++) brokers.push(await start(i));
@@ -175,7 +200,14 @@ async function failover(t: TestContext, kind: 'rocketmq-ts' | 'Apache 5.5.0'): P
     // A send the killed master answered just before it died may reach the client just after the
     // kill: which broker stored each message is in its offsetMsgId.
     const fromNewMaster = (pair: ClientPair): readonly SendLine[] => pair.oks().filter((line) => line.at > killedAt && storeHostOf(line) !== victimAddr);
-    for (const pair of pairs) await until(`${pair.name}: a SEND_OK from the new master`, () => fromNewMaster(pair).length > 0, 90_000);
+    for (const pair of pairs) {
+      await until(`${pair.name}: a SEND_OK from the new master`, () => fromNewMaster(pair).length > 0, 90_000).catch((error: unknown) => {
+        if (BROKER_LOG) console.log(`${kind} kill ${kill + 1}: no take-over within 90 s; the brokers' log since the kill:\n${brokerLogSince(brokers, killedAt)}`);
+        throw error;
+      });
+    }
+    const takeover = Math.max(...pairs.map((pair) => Math.min(...fromNewMaster(pair).map((line) => line.at)) - killedAt));
+    if (BROKER_LOG && takeover > SLOW_TAKEOVER_MS) console.log(`${kind} kill ${kill + 1}: slow take-over (${takeover} ms); the brokers' log since the kill:\n${brokerLogSince(brokers, killedAt)}`);
     await until('the controller to name another master', async () => {
       const now = await replicaInfo();
       return now.master !== undefined && now.master !== victimAddr;

@@ -4,6 +4,7 @@
  * `{ storeDir }` the broker opens that directory instead (an existing store, e.g. one written
  * by Apache RocketMQ) and stop() leaves it in place.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,20 +95,43 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A free port p on 127.0.0.1 with p − 2 (the VIP port) and p + 1 (the HA port) free too. */
+/**
+ * The first port of the kernel's ephemeral range (Linux), or undefined. Test brokers take ports
+ * below it: a broker that is down for a while (killed and restarted on its port) or a port it
+ * binds only later would otherwise be exposed to outgoing connections picking it as their local port.
+ */
+function ephemeralRangeStart(): number | undefined {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isSafeInteger(low) && low > LOW_PORT_FLOOR + 1_000 ? low : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Test broker ports are drawn from [LOW_PORT_FLOOR, ephemeral range start). */
+const LOW_PORT_FLOOR = 10_000;
+
+/** Any port from the kernel (listen on 0). */
+function kernelPort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A free port p on 127.0.0.1 with p − 2 (the VIP port) and p + 1 (the HA port) free too, below the ephemeral range where there is one. */
 export async function freeBrokerPort(): Promise<number> {
+  const ephemeral = ephemeralRangeStart();
   // Many tries: on a machine with thousands of open loopback connections most triples fail.
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const port = ephemeral === undefined ? await kernelPort() : LOW_PORT_FLOOR + 2 + Math.floor(Math.random() * (ephemeral - LOW_PORT_FLOOR - 3));
     if (port < 1026 || port > 65534) continue;
-    if ((await portFree(port - 2)) && (await portFree(port + 1))) return port;
+    if ((await portFree(port)) && (await portFree(port - 2)) && (await portFree(port + 1))) return port;
   }
   throw new Error('no free port pair for a test broker');
 }

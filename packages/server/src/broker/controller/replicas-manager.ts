@@ -137,7 +137,13 @@ export class ReplicasManager {
     const info = decodeHeader(MasterInfoHeader, request.extFields);
     const set = decodeSyncStateSet(request.body, info.syncStateSetEpoch ?? 0);
     this.logger.info({ ...info, syncStateSet: set.syncStateSet }, 'the controller announced a role change');
-    void this.enqueue(() => this.apply(info, set));
+    const notifiedAt = Date.now();
+    void this.enqueue(() => {
+      const waited = Date.now() - notifiedAt;
+      // A step before it in the chain (a poll, an earlier change) held this one up.
+      if (waited > 1_000) this.logger.warn({ masterEpoch: info.masterEpoch, waitedMillis: waited }, 'the announced role change waited behind another controller step');
+      return this.apply(info, set);
+    });
   }
 
   /** Master: proposes a new in-sync set; the controller's answer becomes the set. */
@@ -178,13 +184,20 @@ export class ReplicasManager {
     if (this.stopped) return Promise.resolve();
     return this.enqueue(async () => {
       if (this.stopped) return;
-      if (!this.leader) await this.findLeader();
-      if (!this.registered) {
-        await this.register();
-        this.heartbeat();
+      const started = Date.now();
+      try {
+        if (!this.leader) await this.findLeader();
+        if (!this.registered) {
+          await this.register();
+          this.heartbeat();
+        }
+        if (this.masterBrokerId === undefined) await this.elect();
+        else await this.syncReplicaInfo();
+      } finally {
+        const took = Date.now() - started;
+        // Role changes queue behind a poll: a slow one delays a take-over.
+        if (took > 2_000) this.logger.warn({ tookMillis: took, leader: this.leader, registered: this.registered }, 'a controller poll was slow');
       }
-      if (this.masterBrokerId === undefined) await this.elect();
-      else await this.syncReplicaInfo();
     });
   }
 

@@ -206,8 +206,52 @@ class HaConnection {
   }
 }
 
-export class HaServer {
+/**
+ * The HA listening socket, apart from what serves it. Under a controller it is bound for the
+ * broker's whole life, in every role (as Apache's AutoSwitchHAService accepts from start): a
+ * slave that released it could find it taken, as the local port of some outgoing connection,
+ * when it is elected, and could not serve as master until that connection closed.
+ */
+export class HaPort {
   private server: Server | undefined;
+  private handler: ((socket: Socket) => void) | undefined;
+
+  constructor(private readonly logger: ServerLogger) {}
+
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer((socket) => {
+      if (this.handler) return this.handler(socket);
+      // Not a master now: a slave that still follows us is told at once.
+      socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.logger.error({ err: error.message }, 'HA server error'));
+    this.server = server;
+    return (server.address() as { port: number }).port;
+  }
+
+  /** Who serves new connections from now on (undefined: they are closed). */
+  serve(handler: ((socket: Socket) => void) | undefined): void {
+    this.handler = handler;
+  }
+
+  async close(): Promise<void> {
+    this.handler = undefined;
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+export class HaServer {
+  private port: HaPort | undefined;
+  private ownsPort = false;
   private readonly connections = new Set<HaConnection>();
   private housekeeping: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -220,17 +264,19 @@ export class HaServer {
     private readonly controller?: HaServerControllerHooks,
   ) {}
 
+  /** Binds a port of its own (closed with this server); returns the port. */
   async listen(port: number, host: string): Promise<number> {
-    const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (error) => this.logger.error({ err: error.message }, 'HA server error'));
-    this.server = server;
+    const haPort = new HaPort(this.logger);
+    const bound = await haPort.listen(port, host);
+    this.ownsPort = true;
+    this.serveOn(haPort);
+    return bound;
+  }
+
+  /** Serves slaves on a port bound by someone else, who keeps it when this server closes. */
+  serveOn(port: HaPort): void {
+    this.port = port;
+    port.serve((socket) => this.accept(socket));
     this.unsubscribe = this.source.onAppended(() => {
       for (const connection of this.connections) connection.notify();
     });
@@ -239,7 +285,6 @@ export class HaServer {
       for (const connection of this.connections) connection.housekeep(now);
     }, 1_000);
     this.housekeeping.unref();
-    return (server.address() as { port: number }).port;
   }
 
   /** connectionCount */
@@ -279,8 +324,9 @@ export class HaServer {
     for (const connection of this.connections) connection.close('the broker is shutting down');
     this.connections.clear();
     if (!this.controller) this.transfer.setConnectionCount(0);
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = this.port;
+    this.port = undefined;
+    port?.serve(undefined);
+    if (this.ownsPort) await port?.close();
   }
 }

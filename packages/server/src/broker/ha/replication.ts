@@ -17,7 +17,7 @@ import type { RegisterResult } from '../out/broker-outer-api.ts';
 import { GroupTransfer, type ReplicaStatus } from './group-transfer.ts';
 import { HaClient, type HaClientState } from './ha-client.ts';
 import type { HaTimings } from './ha-options.ts';
-import { HaServer, type HaSlaveInfo } from './ha-server.ts';
+import { HaPort, HaServer, type HaSlaveInfo } from './ha-server.ts';
 import { InSyncSet } from './in-sync-set.ts';
 import { SlaveSynchronize, type SyncReport, type SyncTargets } from './slave-synchronize.ts';
 
@@ -93,6 +93,8 @@ export class Replication {
   private checkTimer: NodeJS.Timeout | undefined;
   private hooks: RoleHooks | undefined;
   private server: HaServer | undefined;
+  /** Controller mode: the HA port, bound for the broker's life whatever its role. */
+  private haPort: HaPort | undefined;
   private client: HaClient | undefined;
   private sync: SlaveSynchronize | undefined;
   private transfer: GroupTransfer | undefined;
@@ -131,6 +133,9 @@ export class Replication {
       this.hooks = hooks;
       this.epochs = await EpochFile.load(epochFilePath(config.storePathRootDir));
       this.store.replicaSink();
+      const haPort = new HaPort(this.logger);
+      await this.bindHaPort(() => haPort.listen(config.haListenPort, config.bindAddress));
+      this.haPort = haPort;
       return;
     }
     if (this.role === 'SLAVE') {
@@ -148,12 +153,18 @@ export class Replication {
       return;
     }
     this.transfer = new GroupTransfer({ timeoutMillis: config.syncFlushTimeout, fallBehindMax: config.haSlaveFallbehindMax });
-    this.server = new HaServer(this.store.replicationSource(), this.transfer, this.timings, this.logger);
+    const server = new HaServer(this.store.replicationSource(), this.transfer, this.timings, this.logger);
+    this.server = server;
+    await this.bindHaPort(() => server.listen(config.haListenPort, config.bindAddress));
+  }
+
+  private async bindHaPort(listen: () => Promise<number>): Promise<void> {
+    const { bindAddress, haListenPort } = this.config;
     try {
-      await this.server.listen(config.haListenPort, config.bindAddress);
+      await listen();
     } catch (error) {
       throw new Error(
-        `the broker cannot listen on ${config.bindAddress}:${config.haListenPort} (the HA port, listenPort + 1): ${(error as Error).message}; ` +
+        `the broker cannot listen on ${bindAddress}:${haListenPort} (the HA port, listenPort + 1): ${(error as Error).message}; ` +
           'another broker may be running there — choose a listenPort whose next port is free',
         { cause: error },
       );
@@ -221,9 +232,13 @@ export class Replication {
   async becomeMaster(epoch: number, selfId: number, syncStateSet: readonly number[]): Promise<void> {
     const config = this.config;
     const wasMaster = this.currentRole !== 'SLAVE';
+    const steps = new StepClock();
     await this.stopFollowing();
+    steps.mark('haClientStopped');
     const start = await this.store.stopFollowing();
+    steps.mark('logCut');
     await this.epochs?.append(epoch, start);
+    steps.mark('epochWritten');
     if (!wasMaster) {
       this.inSync = new InSyncSet(selfId, {
         haMaxTimeSlaveNotCatchup: config.haMaxTimeSlaveNotCatchup,
@@ -244,7 +259,9 @@ export class Replication {
           this.checkInSync();
         },
       });
-      await this.server.listen(config.haListenPort, config.bindAddress);
+      if (!this.haPort) throw new Error('becomeMaster is for controller mode (enableControllerMode=true), whose HA port is bound at start');
+      this.server.serveOn(this.haPort);
+      steps.mark('haServerServing');
       this.checkTimer = setInterval(() => this.checkInSync(), config.checkSyncStateSetPeriod);
       this.checkTimer.unref();
     }
@@ -254,8 +271,10 @@ export class Replication {
     config.brokerRole = 'SYNC_MASTER';
     config.brokerId = 0;
     this.masterAddr = undefined;
-    this.logger.warn({ epoch, brokerControllerId: selfId, startOffset: start, syncStateSet }, 'this broker is now the master of its broker name');
+    this.logger.warn({ epoch, brokerControllerId: selfId, startOffset: start, syncStateSet, stepsMillis: steps.millis }, 'this broker is now the master of its broker name');
     if (!wasMaster) await this.hooks?.masterServices(true);
+    steps.mark('masterServicesStarted');
+    if (steps.total > SLOW_ROLE_CHANGE_MILLIS) this.logger.warn({ epoch, stepsMillis: steps.millis }, 'becoming master was slow');
     this.roleEpoch = epoch;
     this.hooks?.registerNow();
   }
@@ -263,6 +282,7 @@ export class Replication {
   /** Told to follow `masterAddr`: cut this log where it stops agreeing with the master's, then copy. */
   async becomeSlave(masterAddr: string, epoch: number, selfId: number): Promise<void> {
     const config = this.config;
+    const steps = new StepClock();
     if (this.currentRole !== 'SLAVE') {
       this.currentRole = 'SLAVE';
       config.brokerRole = 'SLAVE';
@@ -273,15 +293,19 @@ export class Replication {
       this.transfer = undefined;
       this.inSync = undefined;
       await this.hooks?.masterServices(false);
+      steps.mark('masterServicesStopped');
     }
     config.brokerId = selfId;
     await this.stopFollowing();
+    steps.mark('haClientStopped');
     const cache = await this.fetchEpochCache(masterAddr);
+    steps.mark('epochsFetched');
     const local = this.epochs?.list(this.store.commitLog.maxOffset) ?? [];
     if (this.store.commitLog.maxOffset > 0) {
       const point = Math.max(0, consistentPoint(local, cache.epochList));
       if (point < this.store.commitLog.maxOffset) await this.store.truncateTo(point);
     }
+    steps.mark('logCut');
     // What this log still holds is the new master's too; a follower dispatches what it receives.
     this.store.setConfirmOffset(Number.POSITIVE_INFINITY);
     this.store.replicaSink();
@@ -298,7 +322,8 @@ export class Replication {
     every.unref();
     this.timers.push(every);
     setTimeout(() => void this.syncNow(), 1_000).unref();
-    this.logger.warn({ epoch, master: masterAddr, brokerId: selfId, from: this.store.commitLog.maxOffset }, 'this broker now follows the master of its broker name');
+    steps.mark('following');
+    this.logger.warn({ epoch, master: masterAddr, brokerId: selfId, from: this.store.commitLog.maxOffset, stepsMillis: steps.millis }, 'this broker now follows the master of its broker name');
     this.roleEpoch = epoch;
     this.hooks?.registerNow();
   }
@@ -386,6 +411,27 @@ export class Replication {
     clearInterval(this.checkTimer);
     this.transfer?.close();
     await this.server?.close();
+    await this.haPort?.close();
     await this.client?.stop();
+  }
+}
+
+/** A role change slower than this is logged with where its time went. */
+const SLOW_ROLE_CHANGE_MILLIS = 2_000;
+
+/** Milliseconds per named step of a role change, for the log. */
+class StepClock {
+  readonly millis: Record<string, number> = {};
+  private readonly started = Date.now();
+  private last = this.started;
+
+  mark(step: string): void {
+    const now = Date.now();
+    this.millis[step] = now - this.last;
+    this.last = now;
+  }
+
+  get total(): number {
+    return this.last - this.started;
   }
 }
