@@ -21,6 +21,8 @@ export class ProcessQueue {
   /** Listener calls running now. */
   inFlight = 0;
   nextOffset = 0;
+  /** The pull request in flight for this queue, if any. */
+  pulling: Promise<unknown> | undefined;
   lastPullTimestamp = Date.now();
   lastConsumeTimestamp = Date.now();
 

@@ -81,6 +81,8 @@ interface Subscription {
 }
 
 const PULL_RPC_EXTRA_MILLIS = 15_000;
+/** The longest resetOffsets waits for the pulls in flight on the queues it drops. */
+const RESET_SETTLE_MILLIS = 3_000;
 /** Orderly clustering consumers renew their queue locks this often (rebalance lock interval). */
 const LOCK_RENEW_MILLIS = 20_000;
 /** Flow control: how long a full or unlocked queue waits before it is looked at again. */
@@ -400,7 +402,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
         continue;
       }
       const committed = clustering ? (this.offsets.memoryOffset(pq.mq) ?? 0) : 0;
-      const outcome = await this.puller.pull(pq, {
+      const pulling = this.puller.pull(pq, {
         subscription: subscription.data,
         sysFlag: (committed > 0 ? PullSysFlag.COMMIT_OFFSET : 0) | PullSysFlag.SUSPEND,
         commitOffset: committed,
@@ -408,6 +410,8 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
         suspendMillis: this.settings.brokerSuspendMaxTimeMillis,
         timeoutMillis: this.settings.brokerSuspendMaxTimeMillis + PULL_RPC_EXTRA_MILLIS,
       });
+      pq.pulling = pulling;
+      const outcome = await pulling.finally(() => (pq.pulling = undefined));
       // A pull answered during shutdown is not consumed: its messages come again after a restart.
       if (pq.dropped || this.state !== 'running') break;
       if (outcome.kind !== 'pulled') {
@@ -455,9 +459,12 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   // broker → client requests
 
   async resetOffsets(topic: string, offsets: ReadonlyMap<MessageQueue, number>): Promise<void> {
-    this.rebalancer.dropTopic(topic);
-    // Lets the pull loops of the dropped queues see the flag before the new offsets land.
-    await sleep(10);
+    const dropped = this.rebalancer.dropTopic(topic);
+    // A pull sent before the drop carries the old offset as its commitOffset. Apache's broker runs
+    // pulls and offset updates on separate thread pools, so it could store that after the reset:
+    // wait for the pulls in flight (a held one was committed when it arrived), within a bound.
+    // (Java's client sleeps 10 s here.)
+    await Promise.race([Promise.allSettled(dropped.map((pq) => pq.pulling)), sleep(RESET_SETTLE_MILLIS)]);
     for (const [mq, offset] of offsets) {
       this.offsets.update(mq, offset, false);
       await this.offsets.persist([mq], true);

@@ -84,13 +84,17 @@ export class RebalanceService {
   }
 
   /** Drops every queue of a topic without committing (an offset reset overrides progress). */
-  dropTopic(topic: string): void {
+  /** Drops every queue of `topic`; returns them. */
+  dropTopic(topic: string): ProcessQueue[] {
+    const dropped: ProcessQueue[] = [];
     for (const [key, pq] of this.processQueues) {
       if (pq.mq.topic !== topic) continue;
       pq.dropped = true;
       pq.clear();
       this.processQueues.delete(key);
+      dropped.push(pq);
     }
+    return dropped;
   }
 
   dropAll(): void {
