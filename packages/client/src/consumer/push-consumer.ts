@@ -459,17 +459,23 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
   // broker → client requests
 
   async resetOffsets(topic: string, offsets: ReadonlyMap<MessageQueue, number>): Promise<void> {
-    const dropped = this.rebalancer.dropTopic(topic);
-    // A pull sent before the drop carries the old offset as its commitOffset. Apache's broker runs
-    // pulls and offset updates on separate thread pools, so it could store that after the reset:
-    // wait for the pulls in flight (a held one was committed when it arrived), within a bound.
-    // (Java's client sleeps 10 s here.)
-    await Promise.race([Promise.allSettled(dropped.map((pq) => pq.pulling)), sleep(RESET_SETTLE_MILLIS)]);
-    for (const [mq, offset] of offsets) {
-      this.offsets.update(mq, offset, false);
-      await this.offsets.persist([mq], true);
+    // Until the new offsets are stored, no rebalance may start these queues from the old ones.
+    this.rebalancer.hold(topic);
+    try {
+      const dropped = this.rebalancer.dropTopic(topic);
+      // A pull sent before the drop carries the old offset as its commitOffset. Apache's broker runs
+      // pulls and offset updates on separate thread pools, so it could store that after the reset:
+      // wait for the pulls in flight (a held one was committed when it arrived), within a bound.
+      // (Java's client sleeps 10 s here.)
+      await Promise.race([Promise.allSettled(dropped.map((pq) => pq.pulling)), sleep(RESET_SETTLE_MILLIS)]);
+      for (const [mq, offset] of offsets) {
+        this.offsets.update(mq, offset, false);
+        await this.offsets.persist([mq], true);
+      }
+      for (const mq of offsets.keys()) this.offsets.remove(mq);
+    } finally {
+      this.rebalancer.release(topic);
     }
-    for (const mq of offsets.keys()) this.offsets.remove(mq);
     void this.instance.rebalanceNow();
   }
 

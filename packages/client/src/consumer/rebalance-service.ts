@@ -33,10 +33,23 @@ export class RebalanceService {
     private readonly lifecycle: QueueLifecycle,
   ) {}
 
+  /** Topics whose queues are being reset: no rebalance takes queues of them meanwhile. */
+  private readonly resetting = new Set<string>();
+
+  /** Keeps rebalances off `topic` until release (an offset reset in progress). */
+  hold(topic: string): void {
+    this.resetting.add(topic);
+  }
+
+  release(topic: string): void {
+    this.resetting.delete(topic);
+  }
+
   /** Re-allocates every topic; a topic whose share cannot be told this round keeps its queues. */
   async rebalance(topics: Iterable<string>): Promise<void> {
     for (const topic of topics) {
       if (!this.isRunning()) return;
+      if (this.resetting.has(topic)) continue;
       const mine = await allocateTopic(this.instance, this.group, topic, this.settings.messageModel, this.settings.allocateStrategy);
       if (mine) await this.update(topic, mine);
     }
@@ -62,7 +75,8 @@ export class RebalanceService {
       if (admitted && !admitted.has(key)) continue;
       this.offsets.remove(mq);
       const start = await computePullFromWhere(this.instance, this.offsets, mq, this.settings.consumeFromWhere, this.settings.consumeTimestamp);
-      if (start === undefined || !this.isRunning() || this.processQueues.has(key)) continue;
+      // A reset that began meanwhile decides where this queue starts.
+      if (start === undefined || !this.isRunning() || this.processQueues.has(key) || this.resetting.has(mq.topic)) continue;
       const pq = new ProcessQueue(mq);
       pq.nextOffset = start;
       if (admitted) {
