@@ -188,7 +188,7 @@ export class MessageStore implements MessageStoreApi {
         cleanResourceInterval: options.cleanResourceInterval ?? 10_000,
         cleanFileForciblyEnable: options.cleanFileForciblyEnable ?? false,
         now: options.now ?? Date.now,
-        diskStats: options.diskStats ?? (() => diskStatsOf(options.storePathCommitLog ?? commitLogDirPath(root))),
+        diskStats: options.diskStats ?? (() => diskStatsAt(options.storePathCommitLog ?? commitLogDirPath(root))),
         logger,
       });
       const store = new MessageStore(options, lock, checkpoint, commitLog, consumeQueues, index, retention, logger);
@@ -820,9 +820,17 @@ export class MessageStore implements MessageStoreApi {
   }
 }
 
-async function diskStatsOf(dir: string): Promise<DiskStats> {
-  const stats = await statfs(dir).catch(() => statfs(join(dir, '..')));
-  const total = stats.blocks * stats.bsize;
+/**
+ * Disk use as `df` and Apache's UtilAll.getDiskPartitionSpaceUsedPercent count it: used / (used +
+ * available to users). Blocks reserved for root count in neither, so a file system with a large
+ * reserve is not taken for fuller than it is (1 − available / total would say 90 % where df says 74 %).
+ */
+export function diskStatsOf(stats: { blocks: number; bfree: number; bavail: number; bsize: number }): DiskStats {
+  const used = (stats.blocks - stats.bfree) * stats.bsize;
   const free = stats.bavail * stats.bsize;
-  return { usedRatio: total === 0 ? 0 : 1 - free / total, total, free };
+  return { usedRatio: used + free === 0 ? 0 : used / (used + free), total: stats.blocks * stats.bsize, free };
+}
+
+async function diskStatsAt(dir: string): Promise<DiskStats> {
+  return diskStatsOf(await statfs(dir).catch(() => statfs(join(dir, '..'))));
 }
