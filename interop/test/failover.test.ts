@@ -58,6 +58,8 @@ interface KilledBroker {
 const BROKER_LOG = process.env.RMQTS_FAILOVER_BROKER_LOG;
 /** A take-over slower than this prints the brokers' log lines since the kill (with BROKER_LOG). */
 const SLOW_TAKEOVER_MS = 10_000;
+/** A TS consume outage longer than this prints the brokers' log lines since the kill (with BROKER_LOG). */
+const SLOW_CONSUME_MS = 5_000;
 
 /** Our brokers' JSON log lines written at or after `since` (epoch ms), each prefixed with its broker. */
 function brokerLogSince(brokers: readonly KilledBroker[], since: number, maxLinesEach = 120): string {
@@ -232,6 +234,12 @@ async function failover(t: TestContext, kind: 'rocketmq-ts' | 'Apache 5.5.0'): P
       outcome[pair.name].writeOutages.push(firstOk - lastOk);
       outcome[pair.name].consumeOutages.push(firstDelivery - lastDelivery);
       report.push(`${pair.name}: write outage ${firstOk - lastOk} ms (first SEND_OK ${firstOk - killedAt} ms after the kill), consume outage ${firstDelivery - lastDelivery} ms`);
+    }
+    const slowestConsume = Math.max(...pairs.map((pair) => outcome[pair.name].consumeOutages.at(-1) ?? 0));
+    // The Java consumer's ~32 s (its long poll to the dead master) is expected; the TS client's ~1 s.
+    const tsConsume = outcome['TS client'].consumeOutages.at(-1) ?? 0;
+    if (BROKER_LOG && tsConsume > SLOW_CONSUME_MS) {
+      console.log(`${kind} kill ${kill + 1}: slow TS consume (${tsConsume} ms, slowest ${slowestConsume} ms); the brokers' log since the kill:\n${brokerLogSince(brokers, killedAt)}`);
     }
     const after = await replicaInfo();
     console.log(`${kind} kill ${kill + 1}: master ${before.master} (epoch ${before.epoch}) -> ${after.master} (epoch ${after.epoch}); ${report.join('; ')}`);
