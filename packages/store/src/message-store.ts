@@ -166,7 +166,6 @@ export class MessageStore implements MessageStoreApi {
         options.messageIndexEnable === false
           ? undefined
           : await IndexService.open(root, { maxHashSlotNum: options.maxHashSlotNum, maxIndexNum: options.maxIndexNum, maxMsgsNumBatch: options.maxMsgsNumBatch, logger });
-      if (index && abnormal) await index.deleteFilesAfterTimestamp(checkpoint.indexMsgTimestamp);
       const deliverTimeOf = options.deliverTimeOf ?? defaultDeliverTimeOf;
       const commitLog = await CommitLog.open({
         storePathCommitLog: options.storePathCommitLog ?? commitLogDirPath(root),
@@ -181,6 +180,7 @@ export class MessageStore implements MessageStoreApi {
         deliverTimeOf,
         logger,
       });
+      if (index && abnormal) await index.recoverAfterCrash(checkpoint.indexMsgTimestamp, checkpoint.indexMark, commitLog.recovery.end);
       const retention = new RetentionService(commitLog, consumeQueues, index, {
         fileReservedTime: options.fileReservedTime ?? 72,
         deleteWhen: options.deleteWhen ?? '04',
@@ -278,7 +278,12 @@ export class MessageStore implements MessageStoreApi {
         this.logger.info({ from, end, records, millis: Date.now() - started }, 'rebuilt the message index after recovery');
       })
       .catch((error: unknown) => this.logger.error({ err: String(error), from, end }, 'rebuilding the message index failed'))
-      .finally(() => (this.indexRebuilding = false));
+      .finally(() => {
+        this.indexRebuilding = false;
+        // Checkpoint the rebuilt index now: a crash before the next periodic checkpoint would
+        // otherwise roll it back to where this rebuild began and do it all again.
+        if (!this.closed) void this.flushMetadata().catch((error: unknown) => this.logger.error({ err: String(error) }, 'checkpoint flush failed'));
+      });
   }
 
   private startServices(): void {
@@ -299,8 +304,9 @@ export class MessageStore implements MessageStoreApi {
     // During an index rebuild the index waits for the next pass; the rest is checkpointed now.
     if (this.index && !this.indexRebuilding) {
       await this.indexChain;
-      const indexTimestamp = await this.index.flush();
-      if (indexTimestamp > 0) this.checkpoint.indexMsgTimestamp = indexTimestamp;
+      const { indexMsgTimestamp, mark } = await this.index.flush();
+      if (indexMsgTimestamp > 0) this.checkpoint.indexMsgTimestamp = indexMsgTimestamp;
+      this.checkpoint.indexMark = mark;
     }
     this.checkpoint.recoverOffset = recoverOffset;
     await this.checkpoint.flush();

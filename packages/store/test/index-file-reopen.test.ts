@@ -2,12 +2,13 @@
  * IndexService across restarts, retention and abnormal recovery, on real files.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, describe, it } from 'node:test';
 import { IndexFileSizeError } from '../src/index-file/errors.ts';
 import { IndexService, type IndexServiceOptions } from '../src/index-file/index-service.ts';
+import { StoreCheckpoint } from '../src/recovery/checkpoint.ts';
 
 const T0 = 1_700_000_000_000;
 const ALL = [0, Number.MAX_SAFE_INTEGER] as const;
@@ -66,7 +67,7 @@ describe('IndexService on disk', () => {
     const options: IndexServiceOptions = { maxHashSlotNum: 8, maxIndexNum: 3, now: () => clock++ };
     const first = await IndexService.open(root, options);
     for (let n = 0; n < 5; n++) await first.buildIndex({ topic: 'T', keys: 'k', commitLogOffset: n * 100, storeTimestamp: T0 + n * 1000, sysFlag: 0 });
-    const checkpoint = await first.flush();
+    const { indexMsgTimestamp: checkpoint } = await first.flush();
     assert.equal(checkpoint, T0 + 3000, 'second file completed');
     await first.close();
 
@@ -79,6 +80,90 @@ describe('IndexService on disk', () => {
     // the dispatcher re-indexes from the checkpoint on
     await second.buildIndex({ topic: 'T', keys: 'k', commitLogOffset: 400, storeTimestamp: T0 + 4000, sysFlag: 0 });
     assert.deepEqual((await second.queryOffsets('T', 'k', 32, ...ALL)).phyOffsets, [400, 300, 200, 100, 0]);
+  });
+
+  it('after a crash the newest file goes back to the checkpoint mark: only later records are indexed again', async (t) => {
+    const root = await tempRoot(t);
+    let clock = T0;
+    // A one-entry write buffer writes entries and header (not slots) after every record, as a busy store does.
+    const options: IndexServiceOptions = { maxHashSlotNum: 16, maxIndexNum: 1000, now: () => clock++, writeBufferBytes: 20 };
+    const record = (n: number) => ({ topic: 'T', keys: `k${n % 3} all`, commitLogOffset: n * 100, storeTimestamp: T0 + n * 1000, sysFlag: 0 });
+    const crashed = await IndexService.open(root, options);
+    for (let n = 0; n < 10; n++) await crashed.buildIndex(record(n));
+    const { indexMsgTimestamp, mark } = await crashed.flush();
+    assert.ok(mark, 'the newest file has a durable header');
+    assert.equal(mark.header.indexCount, 21, '10 records × 2 keys, entry 0 unused');
+    assert.equal(mark.header.endPhyOffset, 900);
+    for (let n = 10; n < 15; n++) await crashed.buildIndex(record(n));
+    // A later flush wrote slots that name entries past the mark; its checkpoint never made it.
+    await crashed.flush();
+    // (no close: the process died here)
+
+    const second = await IndexService.open(root, options);
+    t.after(() => second.close());
+    await second.recoverAfterCrash(indexMsgTimestamp, mark, 10_000);
+    assert.deepEqual(second.fileNames, crashed.fileNames, 'the file was kept');
+    assert.equal(second.lastIndexedPhyOffset, 900);
+    assert.deepEqual((await second.queryOffsets('T', 'all', 32, ...ALL)).phyOffsets, [900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+    assert.deepEqual((await second.queryOffsets('T', 'k1', 32, ...ALL)).phyOffsets, [700, 400, 100]);
+    // What the recovery re-dispatches from the mark on: every record once, chained onto the kept entries.
+    for (let n = 10; n < 15; n++) await second.buildIndex(record(n));
+    assert.deepEqual((await second.queryOffsets('T', 'all', 32, ...ALL)).phyOffsets, [1400, 1300, 1200, 1100, 1000, 900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+    assert.deepEqual((await second.queryOffsets('T', 'k1', 32, ...ALL)).phyOffsets, [1300, 1000, 700, 400, 100]);
+    // And it survives a clean restart.
+    await second.close();
+    const third = await IndexService.open(root, options);
+    t.after(() => third.close());
+    assert.deepEqual((await third.queryOffsets('T', 'k2', 32, ...ALL)).phyOffsets, [1400, 1100, 800, 500, 200]);
+  });
+
+  it('a newest file whose chains past the mark are not entries of their slot is deleted, as before marks', async (t) => {
+    const root = await tempRoot(t);
+    let clock = T0;
+    const options: IndexServiceOptions = { maxHashSlotNum: 16, maxIndexNum: 1000, now: () => clock++, writeBufferBytes: 20 };
+    const crashed = await IndexService.open(root, options);
+    for (let n = 0; n < 4; n++) await crashed.buildIndex({ topic: 'T', keys: 'k', commitLogOffset: n * 100, storeTimestamp: T0 + n, sysFlag: 0 });
+    const { indexMsgTimestamp, mark } = await crashed.flush();
+    await crashed.buildIndex({ topic: 'T', keys: 'k', commitLogOffset: 400, storeTimestamp: T0 + 4, sysFlag: 0 });
+    await crashed.flush();
+    // What a power loss can leave: the slot on disk names an entry whose bytes never got there.
+    const file = join(root, 'index', crashed.fileNames[0]!);
+    const entry5 = 40 + 16 * 4 + 5 * 20;
+    const handle = await open(file, 'r+');
+    await handle.write(Buffer.alloc(20), 0, 20, entry5);
+    await handle.close();
+
+    const second = await IndexService.open(root, options);
+    t.after(() => second.close());
+    await second.recoverAfterCrash(indexMsgTimestamp, mark, 10_000);
+    assert.deepEqual(second.fileNames, [], 'deleted: the caller re-indexes the file\'s records');
+    assert.equal(second.lastIndexedPhyOffset, -1);
+  });
+
+  it('a mark past the recovered commit log end is not used', async (t) => {
+    const root = await tempRoot(t);
+    const options: IndexServiceOptions = { maxHashSlotNum: 16, maxIndexNum: 1000, now: () => T0 };
+    const crashed = await IndexService.open(root, options);
+    for (let n = 0; n < 4; n++) await crashed.buildIndex({ topic: 'T', keys: 'k', commitLogOffset: n * 100, storeTimestamp: T0 + n, sysFlag: 0 });
+    const { indexMsgTimestamp, mark } = await crashed.flush();
+    const second = await IndexService.open(root, options);
+    t.after(() => second.close());
+    // A power loss cut the commit log below the last indexed record.
+    await second.recoverAfterCrash(indexMsgTimestamp, mark, 250);
+    assert.deepEqual(second.fileNames, []);
+  });
+
+  it('the checkpoint keeps the index mark, 17-digit file name included', async (t) => {
+    const root = await tempRoot(t);
+    const path = join(root, 'checkpoint');
+    const checkpoint = await StoreCheckpoint.open(path);
+    const header = { beginTimestamp: T0, endTimestamp: T0 + 5, beginPhyOffset: 0, endPhyOffset: 900, hashSlotCount: 7, indexCount: 21 };
+    checkpoint.indexMark = { fileName: '20261207001122333', header };
+    await checkpoint.flush();
+    await checkpoint.close();
+    const reopened = await StoreCheckpoint.open(path);
+    t.after(() => reopened.close());
+    assert.deepEqual(reopened.indexMark, { fileName: '20261207001122333', header });
   });
 
   it('refuses files of another size; drops header-less leftovers and foreign names', async (t) => {

@@ -161,7 +161,9 @@ describe('MessageStore', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
 
-    const recovered = await MessageStore.open({ storePathRootDir: dir, ...small });
+    const logged: { fields: Record<string, unknown>; message?: string }[] = [];
+    const keep = (fields: object, message?: string): void => void logged.push({ fields: fields as Record<string, unknown>, message });
+    const recovered = await MessageStore.open({ storePathRootDir: dir, ...small, logger: { debug: () => undefined, info: keep, warn: keep, error: keep } });
     defer(() => recovered.close());
     const report = recovered.commitLog.recovery;
     assert.equal(report.mode, 'abnormal');
@@ -173,6 +175,10 @@ describe('MessageStore', () => {
     // The index is rebuilt in the background; a query waits for it.
     assert.equal((await recovered.queryMessage('T', 'ck7', 32, 0, Date.now() + 1000)).messages.length, 1);
     assert.equal((await recovered.queryMessage('T', 'ck435', 32, 0, Date.now() + 1000)).messages.length, 1);
+    // The index file was rolled back to the checkpoint, not deleted: only what followed it is indexed again.
+    assert.ok(logged.some((line) => line.message === 'rolled the newest index file back to its last checkpoint'));
+    const rebuilt = logged.find((line) => line.message === 'rebuilt the message index after recovery');
+    assert.ok(rebuilt && Number(rebuilt.fields['records']) <= 40, `records indexed again: ${String(rebuilt?.fields['records'])} (of 440)`);
     assert.equal((await recovered.putMessage(message('T', 0, 'next'))).records[0]!.queueOffset, 440);
   });
 

@@ -50,11 +50,16 @@ interface ActiveState {
   headerDirty: boolean;
 }
 
+/** Entries read per pass when a file is rolled back (20 MiB). */
+const ROLL_BACK_CHUNK = 1 << 20;
+
 export class IndexFile {
   readonly name: string;
   readonly fileSize: number;
   private active: ActiveState | undefined;
   private writing: Promise<void> | undefined;
+  /** The header as of the last write that also wrote every changed slot page (the disk agrees with it). */
+  private slotsWrittenAt: IndexHeader | undefined;
 
   private constructor(
     readonly path: string,
@@ -92,6 +97,7 @@ export class IndexFile {
       await handle.truncate(file.fileSize);
       file.active = file.newActiveState(handle, new Int32Array(hashSlotNum));
       file.active.headerDirty = true;
+      file.slotsWrittenAt = undefined;
       await file.write();
     } catch (error) {
       await handle.close();
@@ -147,10 +153,54 @@ export class IndexFile {
         for (let i = 0; i < count; i++) slots[first + i] = chunk.readInt32BE(i * HASH_SLOT_SIZE);
       }
       this.active = this.newActiveState(handle, slots);
+      this.slotsWrittenAt = { ...this.header };
     } catch (error) {
       await handle.close();
       throw error;
     }
+  }
+
+  /**
+   * After a crash: returns this file to `mark`, its header as of a datasync at which the slot
+   * table on disk agreed with it. A slot changed since then names an entry past the mark; it
+   * is walked back along its chain, in passes over the entries from the newest down, to the
+   * first entry within the mark. False when the file cannot be trusted (a chain through
+   * something that is not an entry of that slot, as a power loss can leave): the caller
+   * deletes it and rebuilds the index from the file's start.
+   */
+  async rollBack(mark: IndexHeader): Promise<boolean> {
+    const written = this.header.indexCount;
+    const first = mark.indexCount;
+    if (first > written || first < 1 || (first > 1 && mark.beginTimestamp !== this.header.beginTimestamp)) return false;
+    await this.activate();
+    const active = this.active!;
+    const slots = active.slots;
+    const buffer = Buffer.allocUnsafe(Math.min(ROLL_BACK_CHUNK, Math.max(1, written - first)) * INDEX_ENTRY_SIZE);
+    for (let hi = written; hi > first; hi -= ROLL_BACK_CHUNK) {
+      const lo = Math.max(first, hi - ROLL_BACK_CHUNK);
+      const entries = await readFully(active.handle, buffer, (hi - lo) * INDEX_ENTRY_SIZE, this.entryPosition(lo));
+      for (let slot = 0; slot < this.hashSlotNum; slot++) {
+        let index = slots[slot]!;
+        if (index < lo) continue;
+        // Entries at or past `written` were never counted by a header on disk.
+        if (index >= hi) return false;
+        while (index >= lo) {
+          const at = (index - lo) * INDEX_ENTRY_SIZE;
+          const keyHash = entries.readInt32BE(at);
+          const prevIndex = entries.readInt32BE(at + 16);
+          if (keyHash < 0 || keyHash % this.hashSlotNum !== slot || readInt64(entries, at + 4) < mark.endPhyOffset || prevIndex < 0 || prevIndex >= index) return false;
+          index = prevIndex;
+        }
+        slots[slot] = index;
+        this.markDirty(active, (slot / SLOTS_PER_PAGE) | 0, 1);
+      }
+    }
+    Object.assign(this.header, mark);
+    active.pendingFirst = mark.indexCount;
+    active.pendingCount = 0;
+    active.headerDirty = true;
+    this.slotsWrittenAt = undefined;
+    return true;
   }
 
   private newActiveState(handle: FileHandle, slots: Int32Array): ActiveState {
@@ -301,11 +351,13 @@ export class IndexFile {
     const entriesAt = this.entryPosition(active.pendingFirst);
     const slotRuns = withSlots ? this.snapshotDirtyPages(active) : [];
     const header = active.headerDirty ? encodeIndexHeader(this.header) : undefined;
+    const snapshot = withSlots ? { ...this.header } : undefined;
     active.headerDirty = false;
     try {
       if (entries.length > 0) await writeFully(active.handle, entries, entriesAt);
       for (const run of slotRuns) await writeFully(active.handle, run.bytes, run.position);
       if (header) await writeFully(active.handle, header, 0);
+      if (snapshot) this.slotsWrittenAt = snapshot;
     } catch (error) {
       for (const run of slotRuns) this.markDirty(active, run.firstPage, run.pageCount);
       if (header) active.headerDirty = true;
@@ -347,10 +399,15 @@ export class IndexFile {
     }
   }
 
-  /** write() + datasync. */
-  async flush(): Promise<void> {
+  /**
+   * write() + datasync. Returns the header the file on disk now agrees with, slots included
+   * (undefined for a file not being written, or rolled back and not yet rewritten).
+   */
+  async flush(): Promise<IndexHeader | undefined> {
     await this.write();
+    const durable = this.slotsWrittenAt;
     await this.active?.handle.datasync();
+    return this.active ? durable : undefined;
   }
 
   /** Flushes, closes the handle and frees the slot table: the file becomes read-only. */

@@ -22,6 +22,12 @@ export interface IndexHeader {
   indexCount: number;
 }
 
+/** The newest IndexFile as the store checkpoint records it: its name and its durable header. */
+export interface IndexMark {
+  fileName: string;
+  header: IndexHeader;
+}
+
 export function newIndexHeader(): IndexHeader {
   return { beginTimestamp: 0, endTimestamp: 0, beginPhyOffset: 0, endPhyOffset: 0, hashSlotCount: 0, indexCount: 1 };
 }

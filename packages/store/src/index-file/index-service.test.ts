@@ -133,7 +133,7 @@ describe('IndexService', () => {
     // 4 entries per file (index 1..4): 3 files; the second was created in the same millisecond
     assert.deepEqual(service.fileNames, [timeMillisToHumanString(T0), (BigInt(timeMillisToHumanString(T0)) + 1n).toString(), timeMillisToHumanString(T0 + 60_000)]);
     assert.equal(service.indexMsgTimestamp, T0 + 7000, 'end of the second (completed) file');
-    assert.equal(await service.flush(), T0 + 7000);
+    assert.equal((await service.flush()).indexMsgTimestamp, T0 + 7000);
     const all = await service.queryOffsets('T', 'same', 32, ...ALL);
     assert.deepEqual(all.phyOffsets, [900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
     const some = await service.queryOffsets('T', 'same', 32, T0 + 2000, T0 + 5000);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type Logger, silentLogger } from '@rocketmq-ts/protocol';
 import { IndexFileSizeError } from './errors.ts';
 import { IndexFile } from './index-file.ts';
-import { INDEX_HEADER_SIZE, indexFileSize } from './index-header.ts';
+import { INDEX_HEADER_SIZE, type IndexMark, indexFileSize } from './index-header.ts';
 
 export interface IndexServiceOptions {
   /** @defaultValue 5,000,000 (each active file holds an Int32Array of this many slots: 20 MB) */
@@ -261,20 +261,22 @@ export class IndexService {
    * indexMsgTimestamp (IndexService.load with lastExitOK false). Returns how many.
    */
   deleteFilesAfterTimestamp(indexMsgTimestamp: number): Promise<number> {
-    return this.exclusive(async () => {
-      const keep: IndexFile[] = [];
-      let deleted = 0;
-      for (const file of this.files) {
-        if (file.endTimestamp > indexMsgTimestamp) {
-          await file.destroy();
-          deleted++;
-          this.logger.warn({ file: file.path, indexMsgTimestamp }, 'deleted an index file newer than the checkpoint');
-        } else keep.push(file);
-      }
-      this.files = keep;
-      this.lastCompletedEnd = this.completedEndTimestamp();
-      return deleted;
-    });
+    return this.exclusive(() => this.deleteNewerThan(indexMsgTimestamp));
+  }
+
+  private async deleteNewerThan(indexMsgTimestamp: number, except?: IndexFile): Promise<number> {
+    const keep: IndexFile[] = [];
+    let deleted = 0;
+    for (const file of this.files) {
+      if (file !== except && file.endTimestamp > indexMsgTimestamp) {
+        await file.destroy();
+        deleted++;
+        this.logger.warn({ file: file.path, indexMsgTimestamp }, 'deleted an index file newer than the checkpoint');
+      } else keep.push(file);
+    }
+    this.files = keep;
+    this.lastCompletedEnd = this.completedEndTimestamp();
+    return deleted;
   }
 
   /** The commit-log offset of the last record indexed in the files kept (-1: no file). */
@@ -283,10 +285,36 @@ export class IndexService {
     return last ? last.endPhyOffset : -1;
   }
 
-  /** Writes and datasyncs the newest file; returns indexMsgTimestamp for the checkpoint. */
-  async flush(): Promise<number> {
-    await this.files[this.files.length - 1]?.flush();
-    return this.lastCompletedEnd;
+  /**
+   * Writes and datasyncs the newest file; returns indexMsgTimestamp for the checkpoint and the
+   * newest file's durable header (the checkpoint's index mark) if it has one.
+   */
+  async flush(): Promise<{ indexMsgTimestamp: number; mark: IndexMark | undefined }> {
+    const newest = this.files[this.files.length - 1];
+    const header = await newest?.flush();
+    return { indexMsgTimestamp: this.lastCompletedEnd, mark: newest && header ? { fileName: newest.name, header } : undefined };
+  }
+
+  /**
+   * Abnormal recovery: the newest file goes back to the checkpoint's mark if it can (then
+   * the index is rebuilt from the mark's last record); the files the checkpoint does not cover
+   * (endTimestamp after indexMsgTimestamp, as Apache's load with lastExitOK false) are deleted.
+   * `logEnd`: where the recovered commit log ends; a mark past it is not used.
+   */
+  recoverAfterCrash(indexMsgTimestamp: number, mark: IndexMark | undefined, logEnd: number): Promise<void> {
+    return this.exclusive(async () => {
+      const newest = this.files[this.files.length - 1];
+      let kept: IndexFile | undefined;
+      if (newest && mark && newest.name === mark.fileName && newest.endTimestamp > indexMsgTimestamp && mark.header.endPhyOffset < logEnd) {
+        if (await newest.rollBack(mark.header)) {
+          kept = newest;
+          this.logger.info({ file: newest.path, indexCount: mark.header.indexCount, endPhyOffset: mark.header.endPhyOffset }, 'rolled the newest index file back to its last checkpoint');
+        } else {
+          this.logger.warn({ file: newest.path }, 'the newest index file does not match its checkpoint: deleting it and rebuilding its part of the index');
+        }
+      }
+      await this.deleteNewerThan(indexMsgTimestamp, kept);
+    });
   }
 
   async close(): Promise<void> {

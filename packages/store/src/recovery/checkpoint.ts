@@ -19,15 +19,26 @@
  * from there, so its cost follows the checkpoint interval, not the store's size. A checkpoint
  * without the magic (a fresh one, or Apache's), or whose timestamps no longer match the copies
  * (Apache ran on the store since and rewrote them), falls back to the timestamps.
+ *
+ *   INDEX_MAGIC int64 @1088 | file name (yyyyMMddHHmmssSSS) int64 @1096 | the 40-byte header
+ *   of that file @1104
+ *
+ * The newest IndexFile's header as of its last datasync, taken when its slot table on disk
+ * agreed with it: after a crash the file is rolled back to it instead of deleted, so the index
+ * is rebuilt from there, not from the file's beginning (up to maxIndexNum records).
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { readInt64, writeInt64 } from '@rocketmq-ts/protocol';
 import { StoreIOError } from '../errors.ts';
+import { decodeIndexHeader, encodeIndexHeader, INDEX_HEADER_SIZE, type IndexMark } from '../index-file/index-header.ts';
 
 export const CHECKPOINT_FILE_SIZE = 4096;
 const RECOVER_AT = 1024;
 /** "RMQTSRCV" */
 const RECOVER_MAGIC = 0x524d5154_5352_4356n;
+const INDEX_AT = 1088;
+/** "RMQTSIDX" */
+const INDEX_MAGIC = 0x524d5154_5349_4458n;
 
 export class StoreCheckpoint {
   physicMsgTimestamp = 0;
@@ -35,6 +46,8 @@ export class StoreCheckpoint {
   indexMsgTimestamp = 0;
   /** See the file comment; -1 when unknown. */
   recoverOffset = -1;
+  /** See the file comment. */
+  indexMark: IndexMark | undefined;
   private readonly page = Buffer.alloc(CHECKPOINT_FILE_SIZE);
   private flushing: Promise<void> = Promise.resolve();
 
@@ -68,6 +81,13 @@ export class StoreCheckpoint {
       readInt64(checkpoint.page, RECOVER_AT + 24) === checkpoint.logicsMsgTimestamp
     ) {
       checkpoint.recoverOffset = readInt64(checkpoint.page, RECOVER_AT + 8);
+    }
+    const mark = await handle.read(checkpoint.page, INDEX_AT, 16 + INDEX_HEADER_SIZE, INDEX_AT);
+    if (mark.bytesRead === 16 + INDEX_HEADER_SIZE && checkpoint.page.readBigInt64BE(INDEX_AT) === INDEX_MAGIC) {
+      checkpoint.indexMark = {
+        fileName: checkpoint.page.readBigInt64BE(INDEX_AT + 8).toString().padStart(17, '0'),
+        header: decodeIndexHeader(checkpoint.page.subarray(INDEX_AT + 16, INDEX_AT + 16 + INDEX_HEADER_SIZE)),
+      };
     }
     return checkpoint;
   }
@@ -108,6 +128,12 @@ export class StoreCheckpoint {
       writeInt64(this.page, this.physicMsgTimestamp, RECOVER_AT + 16);
       writeInt64(this.page, this.logicsMsgTimestamp, RECOVER_AT + 24);
     }
+    if (this.indexMark) {
+      this.page.writeBigInt64BE(INDEX_MAGIC, INDEX_AT);
+      // 17 digits exceed a double's exact integers.
+      this.page.writeBigInt64BE(BigInt(this.indexMark.fileName), INDEX_AT + 8);
+      encodeIndexHeader(this.indexMark.header, this.page.subarray(INDEX_AT + 16, INDEX_AT + 16 + INDEX_HEADER_SIZE));
+    } else this.page.fill(0, INDEX_AT, INDEX_AT + 16 + INDEX_HEADER_SIZE);
     try {
       await handle.write(this.page, 0, CHECKPOINT_FILE_SIZE, 0);
       await handle.datasync();
