@@ -332,7 +332,7 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
       if (pq.dropped) break;
       if (outcome.kind !== 'pulled') {
         // A new master in the refreshed route (failover) is pulled at once, once in a row (as PushConsumer).
-        const atOnce: boolean = outcome.kind === 'failed' && outcome.masterMoved && !retriedAtOnce;
+        const atOnce: boolean = outcome.kind === 'failed' && outcome.retryNow && !retriedAtOnce;
         retriedAtOnce = atOnce;
         if (!atOnce) await sleep(1000);
         continue;

@@ -4,7 +4,7 @@
  * does after the broker's tag-hash filter. Flow control and what to do with the messages stay
  * with each consumer.
  */
-import type { SubscriptionData } from '@rocketmq-ts/protocol';
+import { ResponseCode, type SubscriptionData } from '@rocketmq-ts/protocol';
 import type { ClientInstance } from '../core/client-instance.ts';
 import type { PullResult } from '../core/client-api.ts';
 import type { MessageExt } from '../message.ts';
@@ -30,10 +30,12 @@ export type PullOutcome =
   /** No master known for the queue's broker, even after a route refresh. */
   | { kind: 'no-broker' }
   /**
-   * The pull failed (timeout, connection); logged. `masterMoved`: the route refreshed after it
-   * names another master for the queue's broker, so pulling again at once may succeed.
+   * The pull failed (timeout, connection, broker error); logged. `retryNow`: pulling again at
+   * once may succeed, because the refreshed route names another master for the queue's broker,
+   * or because the broker, which refused the pull for want of this consumer's heartbeat, has
+   * just been sent one.
    */
-  | { kind: 'failed'; masterMoved: boolean };
+  | { kind: 'failed'; retryNow: boolean };
 
 export class PullService {
   /** Route refreshes under way, one per topic: every queue of a dead broker fails at once. */
@@ -74,10 +76,17 @@ export class PullService {
       // No broker answer: the broker may be gone and another one master now (controller-mode
       // failover). Ask the name server at once, as the producer does after a failed send,
       // instead of pulling from the dead address until the pollNameServerInterval refresh.
-      if (error instanceof MQBrokerError || pq.dropped) return { kind: 'failed', masterMoved: false };
+      if (pq.dropped) return { kind: 'failed', retryNow: false };
+      if (error instanceof MQBrokerError) {
+        // A broker that has not heard this consumer since it started (a restarted broker just
+        // made master) refuses its pulls until the next heartbeat, up to heartbeatBrokerInterval
+        // (30 s) away: send it one now.
+        if (error.responseCode === ResponseCode.SUBSCRIPTION_NOT_EXIST) return { kind: 'failed', retryNow: await this.instance.heartbeatNow(addr) };
+        return { kind: 'failed', retryNow: false };
+      }
       await this.refreshRoute(mq.topic);
       const now = this.instance.masterAddr(mq.brokerName);
-      return { kind: 'failed', masterMoved: now !== undefined && now !== addr };
+      return { kind: 'failed', retryNow: now !== undefined && now !== addr };
     }
     const messages = result.status === 'FOUND' ? result.messages.filter((message) => matchesTags(message, spec.subscription)) : [];
     return { kind: 'pulled', result, messages };

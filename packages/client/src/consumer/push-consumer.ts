@@ -417,7 +417,7 @@ export class PushConsumer extends EventEmitter<ConsumerEvents> implements Consum
       if (outcome.kind !== 'pulled') {
         // A new master in the refreshed route (failover) is pulled at once; once only in a row, so
         // a route naming dead brokers in turn cannot make this loop spin.
-        const atOnce: boolean = outcome.kind === 'failed' && outcome.masterMoved && !retriedAtOnce;
+        const atOnce: boolean = outcome.kind === 'failed' && outcome.retryNow && !retriedAtOnce;
         retriedAtOnce = atOnce;
         if (!atOnce) await sleep(this.settings.pullTimeDelayMillsWhenException);
         continue;

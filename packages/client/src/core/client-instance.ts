@@ -58,6 +58,8 @@ export class ClientInstance {
   private readonly routes = new Map<string, TopicRouteData>();
   /** brokerName → brokerId → address, from every route seen. */
   private readonly brokerAddrs = new Map<string, Map<number, string>>();
+  /** heartbeatNow: the last one per broker address. */
+  private readonly heartbeatsNow = new Map<string, { at: number; done: Promise<boolean> }>();
   private readonly producerGroups = new Set<string>();
   private consumer: ConsumerMember | undefined;
   private readonly publishTopics = new Set<string>();
@@ -240,21 +242,38 @@ export class ClientInstance {
     await this.heartbeatTo(this.allBrokerAddrs());
   }
 
-  /** Heartbeats never reject: a failure is logged and the next round tries again. */
-  private async heartbeatTo(addrs: readonly string[]): Promise<void> {
+  /**
+   * A heartbeat to one broker now, for a broker that refused a pull for want of one; at most one
+   * per broker per second, shared by the callers meanwhile. Resolves whether it was accepted.
+   */
+  heartbeatNow(addr: string): Promise<boolean> {
+    const last = this.heartbeatsNow.get(addr);
+    if (last && Date.now() - last.at < 1_000) return last.done;
+    const done = this.heartbeatTo([addr]).then((accepted) => accepted === 1);
+    this.heartbeatsNow.set(addr, { at: Date.now(), done });
+    return done;
+  }
+
+  /** Heartbeats never reject: a failure is logged and the next round tries again. Resolves how many brokers accepted it. */
+  private async heartbeatTo(addrs: readonly string[]): Promise<number> {
     const data = {
       clientID: this.clientId,
       producerDataSet: [...this.producerGroups].map((groupName) => ({ groupName })),
       consumerDataSet: this.consumer ? [this.consumer.consumerData()] : [],
     };
-    if (data.producerDataSet.length === 0 && data.consumerDataSet.length === 0) return;
-    await Promise.all(
+    if (data.producerDataSet.length === 0 && data.consumerDataSet.length === 0) return 0;
+    const accepted = await Promise.all(
       addrs.map((addr) =>
-        this.api.heartbeat(addr, data, this.options.requestTimeoutMillis).catch((error: unknown) => {
-          this.logger.warn({ broker: addr, err: String(error) }, 'heartbeat failed');
-        }),
+        this.api.heartbeat(addr, data, this.options.requestTimeoutMillis).then(
+          () => true,
+          (error: unknown) => {
+            this.logger.warn({ broker: addr, err: String(error) }, 'heartbeat failed');
+            return false;
+          },
+        ),
       ),
     );
+    return accepted.filter(Boolean).length;
   }
 
   /** Runs a rebalance now; calls during one run one more afterwards. */
