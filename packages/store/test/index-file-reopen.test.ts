@@ -117,6 +117,29 @@ describe('IndexService on disk', () => {
     assert.deepEqual((await third.queryOffsets('T', 'k2', 32, ...ALL)).phyOffsets, [1400, 1100, 800, 500, 200]);
   });
 
+  it('a crash after the marked file filled up and the next one began: the marked one is rolled back, the next deleted', async (t) => {
+    const root = await tempRoot(t);
+    let clock = T0;
+    const options: IndexServiceOptions = { maxHashSlotNum: 16, maxIndexNum: 9, now: () => clock++, writeBufferBytes: 20 };
+    const record = (n: number) => ({ topic: 'T', keys: `k${n % 2}`, commitLogOffset: n * 100, storeTimestamp: T0 + n * 1000, sysFlag: 0 });
+    const crashed = await IndexService.open(root, options);
+    for (let n = 0; n < 3; n++) await crashed.buildIndex(record(n));
+    const { indexMsgTimestamp, mark } = await crashed.flush();
+    assert.equal(indexMsgTimestamp, 0, 'no file completed yet');
+    for (let n = 3; n < 11; n++) await crashed.buildIndex(record(n));
+    assert.equal(crashed.fileNames.length, 2, 'the marked file filled up (8 entries) and the next one began');
+
+    const second = await IndexService.open(root, options);
+    t.after(() => second.close());
+    await second.recoverAfterCrash(indexMsgTimestamp, mark, 10_000);
+    assert.deepEqual(second.fileNames, [mark!.fileName]);
+    assert.equal(second.lastIndexedPhyOffset, 200);
+    for (let n = 3; n < 11; n++) await second.buildIndex(record(n));
+    assert.equal(second.fileNames.length, 2);
+    assert.deepEqual((await second.queryOffsets('T', 'k0', 32, ...ALL)).phyOffsets, [1000, 800, 600, 400, 200, 0]);
+    assert.deepEqual((await second.queryOffsets('T', 'k1', 32, ...ALL)).phyOffsets, [900, 700, 500, 300, 100]);
+  });
+
   it('a newest file whose chains past the mark are not entries of their slot is deleted, as before marks', async (t) => {
     const root = await tempRoot(t);
     let clock = T0;

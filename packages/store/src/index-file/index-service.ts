@@ -296,21 +296,22 @@ export class IndexService {
   }
 
   /**
-   * Abnormal recovery: the newest file goes back to the checkpoint's mark if it can (then
-   * the index is rebuilt from the mark's last record); the files the checkpoint does not cover
-   * (endTimestamp after indexMsgTimestamp, as Apache's load with lastExitOK false) are deleted.
-   * `logEnd`: where the recovered commit log ends; a mark past it is not used.
+   * Abnormal recovery: the file the checkpoint's mark names goes back to the mark if it can
+   * (then the index is rebuilt from the mark's last record); the files the checkpoint does not
+   * cover (endTimestamp after indexMsgTimestamp, as Apache's load with lastExitOK false) are
+   * deleted, among them any file started after the marked one filled up. `logEnd`: where the
+   * recovered commit log ends; a mark past it is not used.
    */
   recoverAfterCrash(indexMsgTimestamp: number, mark: IndexMark | undefined, logEnd: number): Promise<void> {
     return this.exclusive(async () => {
-      const newest = this.files[this.files.length - 1];
+      const marked = mark ? this.files.find((file) => file.name === mark.fileName) : undefined;
       let kept: IndexFile | undefined;
-      if (newest && mark && newest.name === mark.fileName && newest.endTimestamp > indexMsgTimestamp && mark.header.endPhyOffset < logEnd) {
-        if (await newest.rollBack(mark.header)) {
-          kept = newest;
-          this.logger.info({ file: newest.path, indexCount: mark.header.indexCount, endPhyOffset: mark.header.endPhyOffset }, 'rolled the newest index file back to its last checkpoint');
+      if (marked && mark && marked.endTimestamp > indexMsgTimestamp && mark.header.endPhyOffset < logEnd) {
+        if (await marked.rollBack(mark.header)) {
+          kept = marked;
+          this.logger.info({ file: marked.path, indexCount: mark.header.indexCount, endPhyOffset: mark.header.endPhyOffset }, 'rolled the newest index file back to its last checkpoint');
         } else {
-          this.logger.warn({ file: newest.path }, 'the newest index file does not match its checkpoint: deleting it and rebuilding its part of the index');
+          this.logger.warn({ file: marked.path }, 'the newest index file does not match its checkpoint: deleting it and rebuilding its part of the index');
         }
       }
       await this.deleteNewerThan(indexMsgTimestamp, kept);
