@@ -97,8 +97,7 @@ export class RebalanceService {
     this.processQueues.set(key, pq);
   }
 
-  /** Drops every queue of a topic without committing (an offset reset overrides progress). */
-  /** Drops every queue of `topic`; returns them. */
+  /** Drops every queue of a topic without committing (an offset reset overrides progress); returns them. */
   dropTopic(topic: string): ProcessQueue[] {
     const dropped: ProcessQueue[] = [];
     for (const [key, pq] of this.processQueues) {

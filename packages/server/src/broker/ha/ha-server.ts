@@ -207,10 +207,10 @@ class HaConnection {
 }
 
 /**
- * The HA listening socket, apart from what serves it. Under a controller it is bound for the
- * broker's whole life, in every role (as Apache's AutoSwitchHAService accepts from start): a
- * slave that released it could find it taken, as the local port of some outgoing connection,
- * when it is elected, and could not serve as master until that connection closed.
+ * The HA listening socket, apart from what serves it: bound for the broker's whole life. Under a
+ * controller that spans every role (as Apache's AutoSwitchHAService accepts from start): a slave
+ * that released it could find it taken, as the local port of some outgoing connection, when it
+ * is elected, and could not serve as master until that connection closed.
  */
 export class HaPort {
   private server: Server | undefined;
@@ -251,7 +251,6 @@ export class HaPort {
 
 export class HaServer {
   private port: HaPort | undefined;
-  private ownsPort = false;
   private readonly connections = new Set<HaConnection>();
   private housekeeping: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -264,16 +263,7 @@ export class HaServer {
     private readonly controller?: HaServerControllerHooks,
   ) {}
 
-  /** Binds a port of its own (closed with this server); returns the port. */
-  async listen(port: number, host: string): Promise<number> {
-    const haPort = new HaPort(this.logger);
-    const bound = await haPort.listen(port, host);
-    this.ownsPort = true;
-    this.serveOn(haPort);
-    return bound;
-  }
-
-  /** Serves slaves on a port bound by someone else, who keeps it when this server closes. */
+  /** Serves slaves on `port`; its owner keeps it bound when this server closes. */
   serveOn(port: HaPort): void {
     this.port = port;
     port.serve((socket) => this.accept(socket));
@@ -327,6 +317,5 @@ export class HaServer {
     const port = this.port;
     this.port = undefined;
     port?.serve(undefined);
-    if (this.ownsPort) await port?.close();
   }
 }

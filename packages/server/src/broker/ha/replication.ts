@@ -93,7 +93,7 @@ export class Replication {
   private checkTimer: NodeJS.Timeout | undefined;
   private hooks: RoleHooks | undefined;
   private server: HaServer | undefined;
-  /** Controller mode: the HA port, bound for the broker's life whatever its role. */
+  /** The HA port, bound at start by a master, and under a controller by every broker whatever its role. */
   private haPort: HaPort | undefined;
   private client: HaClient | undefined;
   private sync: SlaveSynchronize | undefined;
@@ -133,9 +133,7 @@ export class Replication {
       this.hooks = hooks;
       this.epochs = await EpochFile.load(epochFilePath(config.storePathRootDir));
       this.store.replicaSink();
-      const haPort = new HaPort(this.logger);
-      await this.bindHaPort(() => haPort.listen(config.haListenPort, config.bindAddress));
-      this.haPort = haPort;
+      await this.bindHaPort();
       return;
     }
     if (this.role === 'SLAVE') {
@@ -153,15 +151,17 @@ export class Replication {
       return;
     }
     this.transfer = new GroupTransfer({ timeoutMillis: config.syncFlushTimeout, fallBehindMax: config.haSlaveFallbehindMax });
-    const server = new HaServer(this.store.replicationSource(), this.transfer, this.timings, this.logger);
-    this.server = server;
-    await this.bindHaPort(() => server.listen(config.haListenPort, config.bindAddress));
+    this.server = new HaServer(this.store.replicationSource(), this.transfer, this.timings, this.logger);
+    this.server.serveOn(await this.bindHaPort());
   }
 
-  private async bindHaPort(listen: () => Promise<number>): Promise<void> {
+  private async bindHaPort(): Promise<HaPort> {
     const { bindAddress, haListenPort } = this.config;
+    const haPort = new HaPort(this.logger);
     try {
-      await listen();
+      await haPort.listen(haListenPort, bindAddress);
+      this.haPort = haPort;
+      return haPort;
     } catch (error) {
       throw new Error(
         `the broker cannot listen on ${bindAddress}:${haListenPort} (the HA port, listenPort + 1): ${(error as Error).message}; ` +
