@@ -119,6 +119,8 @@ test('dashboard API', async (t) => {
   assert.equal(reset.status, 200, JSON.stringify(reset.data));
   assert.equal(reset.data.mode, 'broker');
   await waitFor('re-consumed after reset', async () => received.length >= 8);
+  // The re-consumed offsets reach the broker with the next offset commit (every 200 ms here).
+  await waitFor('lag 0 after reset', async () => (await call('GET', `/api/groups/${group}/stats?topic=${topic}`)).data.totalLag === 0);
   assert.equal((await call('GET', `/api/producers/DASHBOARD_PRODUCER?topic=${topic}`)).status, 200);
 
   // messages
