@@ -88,7 +88,7 @@ export async function startApache(version: string, settings: TargetSettings, ext
 async function startApacheOnce(version: string, settings: TargetSettings, extraBrokerConf: Record<string, string | number | boolean>): Promise<BenchTarget> {
   const classpath = serversClasspath(version);
   const runDir = join(settings.workDir, `apache-${version}`);
-  rmSync(runDir, { recursive: true, force: true });
+  if (!settings.keepStore) rmSync(runDir, { recursive: true, force: true });
   const home = join(runDir, 'home');
   const storeDir = join(runDir, 'store');
   const logDir = join(runDir, 'logs');
@@ -115,7 +115,7 @@ async function startApacheOnce(version: string, settings: TargetSettings, extraB
     haListenPort: brokerPort + 1,
     storePathRootDir: storeDir,
     storePathCommitLog: join(storeDir, 'commitlog'),
-    mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    mappedFileSizeCommitLog: settings.commitLogSegmentBytes ?? 1024 * 1024 * 1024,
     autoCreateTopicEnable: true,
     autoCreateSubscriptionGroup: true,
     ...extraBrokerConf,
@@ -168,7 +168,7 @@ async function startApacheOnce(version: string, settings: TargetSettings, extraB
       startupMillis: accepted - started,
       stop: async () => {
         await stopAll();
-        rmSync(runDir, { recursive: true, force: true });
+        if (!settings.keepStore) rmSync(runDir, { recursive: true, force: true });
       },
     };
   } catch (error) {

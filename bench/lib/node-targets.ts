@@ -22,7 +22,7 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
   const bin = join(repoRoot, 'packages', 'server', 'bin', 'rocketmq-ts.js');
   if (!existsSync(join(repoRoot, 'packages', 'server', 'dist', 'cli', 'start.js'))) throw new Error('packages/server/dist is missing: run npm run build');
   const runDir = join(settings.workDir, 'rocketmq-ts');
-  rmSync(runDir, { recursive: true, force: true });
+  if (!settings.keepStore) rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   const namesrvPort = await freePort();
   // Broker k listens on brokerPort + 10k, with its VIP port (−2) and its HA port (+1).
@@ -39,7 +39,7 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     '--bindAddress=127.0.0.1',
     '--brokerIP1=127.0.0.1',
     `--flushDiskType=${settings.flushDiskType}`,
-    `--mappedFileSizeCommitLog=${1024 * 1024 * 1024}`,
+    `--mappedFileSizeCommitLog=${settings.commitLogSegmentBytes ?? 1024 * 1024 * 1024}`,
     // npm start also serves the web console (:8080 by default) since it landed; Apache's broker
     // and name server have none, so it stays off here (its polling would count as broker CPU and RSS).
     '--dashboard=false',
@@ -58,7 +58,7 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
       startupMillis: accepted - started,
       stop: async () => {
         await terminate(proc, 30_000);
-        rmSync(runDir, { recursive: true, force: true });
+        if (!settings.keepStore) rmSync(runDir, { recursive: true, force: true });
       },
     };
   } catch (error) {

@@ -29,6 +29,13 @@ export interface TargetSettings {
   workDir: string;
   /** Topics a null broker registers with its name server (real brokers auto-create them). */
   topics: readonly string[];
+  /**
+   * Starts on the store an earlier start with the same workDir left, and stop() leaves it
+   * (a restart on a kept store); by default a start begins empty and stop() removes the store.
+   */
+  keepStore?: boolean;
+  /** Commit-log segment size (mappedFileSizeCommitLog); 1 GiB when absent. */
+  commitLogSegmentBytes?: number;
   /** Starts the server processes pinned to these CPUs (`taskset -c`, e.g. "1" or "0,1"); every thread inherits it. */
   cpus?: string;
 }
