@@ -234,9 +234,13 @@ export class LitePullConsumer extends EventEmitter<ConsumerEvents> implements Co
     await this.seek(mq, await this.instance.api.getMaxOffset(addr, mq, 3000));
   }
 
-  /** Commits the consumed offsets of every assigned queue now. */
+  /**
+   * Commits the consumed offsets of every assigned queue now, waiting for the brokers' answers;
+   * rejects when some could not be committed (the rest are).
+   */
   async commitSync(): Promise<void> {
-    await this.persistOffsets(true);
+    const failed = await this.offsets.persist(this.rebalancer.queues(), true);
+    if (failed > 0) throw new MQClientError(`${failed} offset commit(s) of ${this.groupName} failed (no broker address, or no answer); the offsets stay in memory for the next commit`);
   }
 
   /** The committed offset of a queue on the broker (−1 if none). */
