@@ -104,6 +104,12 @@ export interface MessageStoreOptions {
    * each is kept in memory until the in-sync replicas acknowledge it. @defaultValue 100000
    */
   maxHeldBackRecords?: number;
+  /**
+   * Controller mode: start with the confirm offset the checkpoint recorded (setConfirmOffset),
+   * so records a failover may still cut stay unreadable after a restart until the broker's role
+   * is known, as Apache's reput stops at its persisted confirmOffset. @defaultValue false
+   */
+  restoreConfirmOffset?: boolean;
 }
 
 /** Largest run of other records a read may cover between two wanted records. */
@@ -192,6 +198,7 @@ export class MessageStore implements MessageStoreApi {
         logger,
       });
       const store = new MessageStore(options, lock, checkpoint, commitLog, consumeQueues, index, retention, logger);
+      if (options.restoreConfirmOffset && checkpoint.confirmOffset >= 0) store.confirmBound = checkpoint.confirmOffset;
       await store.recoverQueues(abnormal);
       await retention.refreshDiskStats();
       await createAbortFile(root);
@@ -221,19 +228,30 @@ export class MessageStore implements MessageStoreApi {
     // Consume queues now; the index below, in the background, so recovery time follows the
     // checkpoint interval while an index file can span gigabytes of log.
     await commitLog.scan(from, (request) => {
-      this.dispatch(request, false, false);
-      redispatched++;
+      if (this.held.length === 0 && request.commitLogOffset + request.size <= this.confirmBound) {
+        this.dispatch(request, false, false);
+        redispatched++;
+      } else this.held.push(request);
     });
-    this.dispatchedEnd = report.end;
+    // Held records (restoreConfirmOffset) are dispatched and indexed when the bound covers them.
+    const end = this.held[0]?.commitLogOffset ?? report.end;
+    if (this.held.length > 0) this.logger.warn({ confirmOffset: this.confirmBound, records: this.held.length }, 'records past the recorded confirm offset are held back until the broker knows its role');
+    this.dispatchedEnd = end;
     await consumeQueues.write();
     for (const queue of consumeQueues.all()) commitLog.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset);
+    // Held records took their queue offsets already: new messages come after them.
+    for (const request of this.held) {
+      const type = transactionType(request.sysFlag);
+      if (type !== MessageSysFlag.TRANSACTION_NOT_TYPE && type !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) continue;
+      if (request.queueOffset >= commitLog.queueOffsetOf(request.topic, request.queueId)) commitLog.setQueueOffset(request.topic, request.queueId, request.queueOffset + 1);
+    }
     await consumeQueues.correctMinOffset(commitLog.minOffset);
     if (redispatched > 0) this.logger.info({ from, records: redispatched }, 're-dispatched commit log records into consume queues');
     // From here a crash recovers from this point, whatever happened before.
     await consumeQueues.flush();
-    this.checkpoint.recoverOffset = Math.min(report.end, commitLog.flushedOffset);
+    this.checkpoint.recoverOffset = Math.min(end, commitLog.flushedOffset);
     await this.checkpoint.flush();
-    if (this.index) this.rebuildIndex(this.index, report.end, abnormal, from);
+    if (this.index) this.rebuildIndex(this.index, end, abnormal, from);
     commitLog.onDispatch((request) => this.onWritten(request));
   }
 
@@ -419,6 +437,7 @@ export class MessageStore implements MessageStoreApi {
    */
   setConfirmOffset(offset: number): void {
     this.confirmBound = offset;
+    this.checkpoint.confirmOffset = Number.isFinite(offset) ? offset : -1;
     if (this.held.length === 0) return;
     let released = 0;
     for (const request of this.held) {

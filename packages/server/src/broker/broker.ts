@@ -180,6 +180,7 @@ export class Broker {
       maxTransferCountOnMessageInDisk: config.maxTransferCountOnMessageInDisk,
       accessMessageInMemoryMaxRatio: config.accessMessageInMemoryMaxRatio,
       deliverTimeOf: deliverTimeFromLevels(delayLevels),
+      restoreConfirmOffset: config.enableControllerMode,
       logger: this.logger,
     });
     this.store = store;

@@ -20,6 +20,11 @@
  * without the magic (a fresh one, or Apache's), or whose timestamps no longer match the copies
  * (Apache ran on the store since and rewrote them), falls back to the timestamps.
  *
+ *   CONFIRM_MAGIC int64 @1056 | confirmOffset int64 @1064
+ *
+ * confirmOffset: controller mode's bound on what consumers may read (MessageStore.setConfirmOffset),
+ * also written where Apache 5.x keeps its confirmPhyOffset (@32); -1 / no magic when unbounded.
+ *
  *   INDEX_MAGIC int64 @1088 | file name (yyyyMMddHHmmssSSS) int64 @1096 | the 40-byte header
  *   of that file @1104
  *
@@ -36,6 +41,11 @@ export const CHECKPOINT_FILE_SIZE = 4096;
 const RECOVER_AT = 1024;
 /** "RMQTSRCV" */
 const RECOVER_MAGIC = 0x524d5154_5352_4356n;
+const CONFIRM_AT = 1056;
+/** "RMQTSCNF" */
+const CONFIRM_MAGIC = 0x524d5154_5343_4e46n;
+/** Apache 5.x StoreCheckpoint: physic, logics, index, masterFlushedOffset, confirmPhyOffset. */
+const APACHE_CONFIRM_AT = 32;
 const INDEX_AT = 1088;
 /** "RMQTSIDX" */
 const INDEX_MAGIC = 0x524d5154_5349_4458n;
@@ -46,6 +56,8 @@ export class StoreCheckpoint {
   indexMsgTimestamp = 0;
   /** See the file comment; -1 when unknown. */
   recoverOffset = -1;
+  /** See the file comment; -1 when there is no bound. */
+  confirmOffset = -1;
   /** See the file comment. */
   indexMark: IndexMark | undefined;
   private readonly page = Buffer.alloc(CHECKPOINT_FILE_SIZE);
@@ -82,6 +94,8 @@ export class StoreCheckpoint {
     ) {
       checkpoint.recoverOffset = readInt64(checkpoint.page, RECOVER_AT + 8);
     }
+    const confirm = await handle.read(checkpoint.page, CONFIRM_AT, 16, CONFIRM_AT);
+    if (confirm.bytesRead === 16 && checkpoint.page.readBigInt64BE(CONFIRM_AT) === CONFIRM_MAGIC) checkpoint.confirmOffset = readInt64(checkpoint.page, CONFIRM_AT + 8);
     const mark = await handle.read(checkpoint.page, INDEX_AT, 16 + INDEX_HEADER_SIZE, INDEX_AT);
     if (mark.bytesRead === 16 + INDEX_HEADER_SIZE && checkpoint.page.readBigInt64BE(INDEX_AT) === INDEX_MAGIC) {
       checkpoint.indexMark = {
@@ -127,6 +141,14 @@ export class StoreCheckpoint {
       writeInt64(this.page, this.recoverOffset, RECOVER_AT + 8);
       writeInt64(this.page, this.physicMsgTimestamp, RECOVER_AT + 16);
       writeInt64(this.page, this.logicsMsgTimestamp, RECOVER_AT + 24);
+    }
+    if (this.confirmOffset >= 0) {
+      writeInt64(this.page, this.confirmOffset, APACHE_CONFIRM_AT);
+      this.page.writeBigInt64BE(CONFIRM_MAGIC, CONFIRM_AT);
+      writeInt64(this.page, this.confirmOffset, CONFIRM_AT + 8);
+    } else {
+      this.page.fill(0, APACHE_CONFIRM_AT, APACHE_CONFIRM_AT + 8);
+      this.page.fill(0, CONFIRM_AT, CONFIRM_AT + 16);
     }
     if (this.indexMark) {
       this.page.writeBigInt64BE(INDEX_MAGIC, INDEX_AT);

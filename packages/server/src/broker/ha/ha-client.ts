@@ -17,14 +17,19 @@ export type HaClientState = 'IDLE' | 'CONNECTING' | 'TRANSFER' | 'PAUSED' | 'STO
 export interface HaClientOptions extends HaTimings {
   /** Wait between connection attempts. @defaultValue 5000 (Java waits 5 s after a failure) */
   reconnectDelayMillis?: number;
-  /** Controller mode: this slave's controller brokerId, sent in a hello before the first report. */
+  /**
+   * Controller mode: this slave's controller brokerId, sent in a hello before the first report;
+   * the hello also asks for the master's confirm offset in every frame (onConfirmOffset).
+   */
   helloBrokerId?: number;
+  /** Controller mode: the master's confirm offset, after the frame that carried it is applied. */
+  onConfirmOffset?: (offset: number) => void;
 }
 
 export class HaClient {
   private masterHaAddr: string | undefined;
   private socket: Socket | undefined;
-  private decoder = new TransferFrameDecoder();
+  private decoder: TransferFrameDecoder;
   private reportedOffset = -1;
   private lastReportAt = 0;
   private lastReadAt = 0;
@@ -41,7 +46,9 @@ export class HaClient {
     private readonly sink: ReplicaSink,
     private readonly options: HaClientOptions,
     private readonly logger: ServerLogger,
-  ) {}
+  ) {
+    this.decoder = new TransferFrameDecoder(options.helloBrokerId !== undefined);
+  }
 
   /** The master's HA address in use (haMasterAddress, or learnt from the name server). */
   get masterAddress(): string | undefined {
@@ -113,7 +120,7 @@ export class HaClient {
     const socket = connect({ host, port });
     this.socket = socket;
     this.connectedAt = 0;
-    this.decoder = new TransferFrameDecoder();
+    this.decoder = new TransferFrameDecoder(this.options.helloBrokerId !== undefined);
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connectedAt = Date.now();
@@ -176,6 +183,7 @@ export class HaClient {
         return;
       }
       if (frame.body.length > 0) await this.sink.append(frame.phyOffset, frame.body);
+      if (frame.confirmOffset !== undefined && socket === this.socket) this.options.onConfirmOffset?.(frame.confirmOffset);
     }
     this.report(false);
   }

@@ -1,7 +1,7 @@
 /** HA port framing: fed byte by byte and coalesced, both directions (wave2.md §a.2). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeOffsetReport, encodeTransferHeader, OffsetReportDecoder, TransferFrameDecoder } from './ha-frames.ts';
+import { decodeSlaveHello, encodeOffsetReport, encodeSlaveHello, encodeTransferHeader, OffsetReportDecoder, TransferFrameDecoder } from './ha-frames.ts';
 
 describe('HA frames', () => {
   it('encodes reports and headers big-endian as Java ByteBuffer does', () => {
@@ -32,5 +32,19 @@ describe('HA frames', () => {
     assert.deepEqual(frames.map((f) => ({ phyOffset: f.phyOffset, body: f.body.toString() })), expected);
     const whole = new TransferFrameDecoder().push(stream);
     assert.deepEqual(whole.map((f) => ({ phyOffset: f.phyOffset, body: f.body.toString() })), expected);
+  });
+
+  it('controller mode: a version-2 hello gets 20-byte headers carrying the confirm offset', () => {
+    assert.deepEqual(decodeSlaveHello(encodeSlaveHello(3)), { brokerId: 3, version: 2 });
+    assert.deepEqual(decodeSlaveHello(encodeSlaveHello(3, 1)), { brokerId: 3, version: 1 }, 'an older broker of ours: 12-byte headers');
+    assert.equal(encodeTransferHeader(64, 2, 48).toString('hex'), '0000000000000040000000020000000000000030');
+    const stream = Buffer.concat([encodeTransferHeader(64, 2, 48), Buffer.from('ab'), encodeTransferHeader(66, 0, 66)]);
+    const frames = [];
+    const decoder = new TransferFrameDecoder(true);
+    for (let i = 0; i < stream.length; i++) frames.push(...decoder.push(stream.subarray(i, i + 1)));
+    assert.deepEqual(frames.map((f) => ({ phyOffset: f.phyOffset, body: f.body.toString(), confirmOffset: f.confirmOffset })), [
+      { phyOffset: 64, body: 'ab', confirmOffset: 48 },
+      { phyOffset: 66, body: '', confirmOffset: 66 },
+    ]);
   });
 });

@@ -30,10 +30,15 @@ export interface HaSlaveInfo {
   brokerId?: number;
 }
 
-/** Controller mode: slaves open with a hello naming their brokerId; acks are reported per slave. */
+/**
+ * Controller mode: slaves open with a hello naming their brokerId; acks are reported per slave,
+ * and slaves that ask for it (hello version 2) get the confirm offset in every frame.
+ */
 export interface HaServerControllerHooks {
   onSlaveAck(brokerId: number, offset: number): void;
   onSlaveGone(brokerId: number): void;
+  /** What consumers may read on this master (Replication.confirmOffset). */
+  confirmOffset(): number;
 }
 
 class HaConnection {
@@ -41,6 +46,10 @@ class HaConnection {
   readonly connectedAt = Date.now();
   ackOffset = -1;
   brokerId: number | undefined;
+  /** The slave asked for the confirm offset in every frame (hello version 2). */
+  private sendsConfirm = false;
+  /** The confirm offset in the last frame sent (-1: none yet). */
+  private sentConfirm = -1;
   private hello: Buffer | undefined;
   /** The slave's first report: -1 until it arrives. */
   private requestOffset = -1;
@@ -75,12 +84,14 @@ class HaConnection {
       }
       this.hello = undefined;
       try {
-        this.brokerId = decodeSlaveHello(data);
+        const hello = decodeSlaveHello(data);
+        this.brokerId = hello.brokerId;
+        this.sendsConfirm = hello.version >= 2;
       } catch (error) {
         this.close((error as Error).message);
         return;
       }
-      this.logger.info({ slave: this.addr, brokerId: this.brokerId }, 'HA slave introduced itself');
+      this.logger.info({ slave: this.addr, brokerId: this.brokerId, confirmOffsetInFrames: this.sendsConfirm }, 'HA slave introduced itself');
       chunk = data.subarray(SLAVE_HELLO_LENGTH);
       if (chunk.length === 0) return;
     }
@@ -158,12 +169,14 @@ class HaConnection {
         const body = await this.source.readRange(this.nextTransferOffset, this.timings.transferBatchSize);
         if (this.closed) break;
         if (body && body.length > 0) {
-          await this.send(encodeTransferHeader(this.nextTransferOffset, body.length), body);
+          await this.send(this.header(body.length), body);
           this.nextTransferOffset += body.length;
           continue;
         }
-        if (Date.now() - this.lastWriteAt >= this.timings.heartbeatIntervalMillis) {
-          await this.send(encodeTransferHeader(this.nextTransferOffset, 0));
+        // A moved confirm offset goes out at once: the slave's consumers wait for it.
+        const confirmMoved = this.sendsConfirm && this.confirmOffset() !== this.sentConfirm;
+        if (confirmMoved || Date.now() - this.lastWriteAt >= this.timings.heartbeatIntervalMillis) {
+          await this.send(this.header(0));
           continue;
         }
         await this.sleep(IDLE_WAIT_MILLIS);
@@ -171,6 +184,16 @@ class HaConnection {
     } catch (error) {
       this.close(`transfer failed: ${(error as Error).message}`);
     }
+  }
+
+  private confirmOffset(): number {
+    return this.controller?.confirmOffset() ?? this.source.maxPhyOffset;
+  }
+
+  private header(bodySize: number): Buffer {
+    if (!this.sendsConfirm) return encodeTransferHeader(this.nextTransferOffset, bodySize);
+    this.sentConfirm = this.confirmOffset();
+    return encodeTransferHeader(this.nextTransferOffset, bodySize, this.sentConfirm);
   }
 
   private send(header: Buffer, body?: Buffer): Promise<void> {
@@ -277,6 +300,11 @@ export class HaServer {
     this.housekeeping.unref();
   }
 
+  /** Controller mode: the confirm offset moved (an in-sync set change); slaves learn it now. */
+  confirmOffsetMoved(): void {
+    for (const connection of this.connections) connection.notify();
+  }
+
   /** connectionCount */
   get connectionCount(): number {
     return this.connections.size;
@@ -289,7 +317,17 @@ export class HaServer {
   private accept(socket: Socket): void {
     // Controller mode: acks count per slave (in-sync set), not as "any slave".
     const onAck = this.controller ? () => undefined : (offset: number) => this.transfer.acknowledge(offset);
-    const connection = new HaConnection(socket, this.source, this.timings, onAck, this.logger, this.controller);
+    const hooks = this.controller;
+    const controller: HaServerControllerHooks | undefined = hooks && {
+      onSlaveAck: (brokerId, offset) => {
+        hooks.onSlaveAck(brokerId, offset);
+        // One slave's ack can move the confirm offset every other slave waits for.
+        for (const other of this.connections) other.notify();
+      },
+      onSlaveGone: (brokerId) => hooks.onSlaveGone(brokerId),
+      confirmOffset: () => hooks.confirmOffset(),
+    };
+    const connection = new HaConnection(socket, this.source, this.timings, onAck, this.logger, controller);
     this.connections.add(connection);
     if (!this.controller) this.transfer.setConnectionCount(this.connections.size);
     this.logger.info({ slave: connection.addr }, 'HA slave connected');

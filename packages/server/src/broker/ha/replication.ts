@@ -258,6 +258,7 @@ export class Replication {
           this.updateFloor();
           this.checkInSync();
         },
+        confirmOffset: () => this.confirmOffset,
       });
       if (!this.haPort) throw new Error('becomeMaster is for controller mode (enableControllerMode=true), whose HA port is bound at start');
       this.server.serveOn(this.haPort);
@@ -306,13 +307,25 @@ export class Replication {
       if (point < this.store.commitLog.maxOffset) await this.store.truncateTo(point);
     }
     steps.mark('logCut');
-    // What this log still holds is the new master's too; a follower dispatches what it receives.
-    this.store.setConfirmOffset(Number.POSITIVE_INFINITY);
+    // What this log still holds is the new master's too; what arrives from now on is read by
+    // consumers of this slave only once the master's confirm offset (in its frames) covers it.
+    this.store.setConfirmOffset(this.store.commitLog.maxOffset);
     this.store.replicaSink();
     await this.epochs?.adopt(cache.epochList, this.store.commitLog.maxOffset);
     const colon = masterAddr.lastIndexOf(':');
     const haAddr = `${masterAddr.slice(0, colon)}:${Number(masterAddr.slice(colon + 1)) + 1}`;
-    const client = new HaClient(this.store.replicaSink(), { ...this.timings, reconnectDelayMillis: this.options.reconnectDelayMillis ?? 1_000, helloBrokerId: selfId }, this.logger);
+    const client: HaClient = new HaClient(
+      this.store.replicaSink(),
+      {
+        ...this.timings,
+        reconnectDelayMillis: this.options.reconnectDelayMillis ?? 1_000,
+        helloBrokerId: selfId,
+        onConfirmOffset: (offset) => {
+          if (this.client === client) this.store.setConfirmOffset(offset);
+        },
+      },
+      this.logger,
+    );
     this.client = client;
     client.start();
     client.updateMasterAddress(haAddr);
@@ -332,6 +345,7 @@ export class Replication {
   setInSyncSet(ids: readonly number[]): void {
     this.inSync?.setConfirmed(ids);
     this.updateFloor();
+    this.server?.confirmOffsetMoved();
   }
 
   private async stopFollowing(): Promise<void> {
