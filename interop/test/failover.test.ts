@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { createRequest, encodeHeader, GetRouteInfoRequestHeader, parseFastjson, RemotingClient, RequestCode, ResponseCode } from '@rocketmq-ts/protocol';
 import { createTopicOnBroker, freeBrokerPort, NameServer } from '@rocketmq-ts/server/internal';
+import { startDashboard } from '@rocketmq-ts/dashboard';
 import { startApacheControllers } from '../lib/apache-controller.ts';
 import { type Delivery, replicaInfo as replicaInfoOf, type SendLine, storeHostOf, until } from '../lib/controller-scenario.ts';
 import { startJavaProgram } from '../lib/java-client.ts';
@@ -98,6 +99,30 @@ const results = new Map<string, Outcome>();
  * The scenario for one kind of broker: three of them under three Apache controllers, continuous
  * Java 4.8 sends and a push consumer, KILLS × SIGKILL of the master and restart.
  */
+/** The console's cluster data names each broker's controller id, the master epoch and (master) the in-sync set. */
+async function checkConsoleShowsController(namesrvAddr: string, info: { master?: string; epoch: number; inSync: number[] }): Promise<void> {
+  const dashboard = await startDashboard({ namesrvAddr, port: 0, host: '127.0.0.1' });
+  try {
+    interface ClusterView {
+      brokers: { addr: string; runtime?: { brokerRole?: string; controller?: { masterEpoch: number; brokerControllerId: number; inSyncReplicas: number[]; leader: string } } }[];
+    }
+    let view: ClusterView = { brokers: [] };
+    // A slave reports its epoch once its role change is done; the route may also lag by a registration.
+    await until('the console to show the three brokers under the controller', async () => {
+      view = (await (await fetch(`${dashboard.url}/api/cluster`)).json()) as ClusterView;
+      return view.brokers.length === 3 && view.brokers.every((b) => b.runtime?.controller?.masterEpoch === info.epoch);
+    }, 30_000);
+    const master = view.brokers.find((b) => b.addr === info.master);
+    assert.ok(master?.runtime?.controller, `the console lists the master ${info.master}`);
+    assert.equal(master.runtime.brokerRole, 'SYNC_MASTER');
+    assert.deepEqual([...master.runtime.controller.inSyncReplicas].sort(), [...info.inSync].sort(), 'the in-sync set as the controller has it');
+    assert.ok(master.runtime.controller.leader.length > 0, 'the controller leader');
+    assert.equal(new Set(view.brokers.map((b) => b.runtime?.controller?.brokerControllerId)).size, 3, 'each broker its own controller id');
+  } finally {
+    await dashboard.close();
+  }
+}
+
 async function failover(t: TestContext, kind: 'rocketmq-ts' | 'Apache 5.5.0'): Promise<Outcome> {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-failover-'));
   // Cleanups run last-registered first: processes stop before their directories go.
@@ -150,6 +175,7 @@ async function failover(t: TestContext, kind: 'rocketmq-ts' | 'Apache 5.5.0'): P
     const info = await replicaInfo();
     return info.master !== undefined && info.inSync.length === 3 && (await routeAddrs())['0'] === info.master;
   }, 120_000);
+  if (kind === 'rocketmq-ts') await checkConsoleShowsController(namesrvAddr, await replicaInfo());
 
   const topic = `failover_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   // On every broker: a slave taking over must have the topic (slaves also copy it from the master).
