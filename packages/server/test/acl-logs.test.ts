@@ -15,7 +15,12 @@ import { Broker, freeBrokerPort } from '@rocketmq-ts/server/internal';
 
 test('no secret key is ever logged', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'rmqts-acl-logs-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  // after() hooks run in the order they are added: the broker must stop before its directory goes
+  // (a broker still writing store/config made the removal fail, and the hooks after it never ran).
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
   const secrets = ['firstSecret-7f3a', 'adminSecret-9c1d', 'addedSecret-4e2b', 'wrongSecret-0b8e'];
   const aclFile = join(dir, 'plain_acl.yml');
   await writeFile(aclFile, `accounts:\n  - accessKey: firstUser01\n    secretKey: ${secrets[0]}\n    defaultTopicPerm: DENY\n  - accessKey: adminUser01\n    secretKey: ${secrets[1]}\n    admin: true\n`);
@@ -31,9 +36,9 @@ test('no secret key is ever logged', async (t) => {
     logger: pino({ level: 'trace' }, sink),
   });
   await broker.start();
-  t.after(() => broker.stop());
+  cleanups.push(() => broker.stop());
   const client = new RemotingClient();
-  t.after(() => client.close());
+  cleanups.push(async () => client.close());
   const invoke = (code: number, credentials: [string, string], extFields: Record<string, string> = {}) => {
     const request = createRequest(code, { extFields });
     signRequest(request, { accessKey: credentials[0], secretKey: credentials[1] });

@@ -178,7 +178,9 @@ describe('command line', () => {
     const bootLine = /listening on [^:]+:(\d+)\D/;
     const namesrvPort = Number(bootLine.exec(await waitFor(namesrv, bootLine))?.[1]);
     const listenPort = await freePort();
-    const broker = run('mqbroker', ['-c', join(conf, 'broker.conf'), '-n', `127.0.0.1:${namesrvPort}`, `--listenPort=${listenPort}`, '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', `--storePathRootDir=${join(home, 'store')}`]);
+    // The sample's gRPC port is the default 8081, which a test file running beside this one (or
+    // anything else on the machine) may hold: any free one here.
+    const broker = run('mqbroker', ['-c', join(conf, 'broker.conf'), '-n', `127.0.0.1:${namesrvPort}`, `--listenPort=${listenPort}`, '--grpcServerPort=0', '--brokerIP1=127.0.0.1', '--bindAddress=127.0.0.1', `--storePathRootDir=${join(home, 'store')}`]);
     t.after(() => broker.child.kill('SIGKILL'));
     // The broker's own "the broker boot success" log line comes first; mqbroker's announce line
     // (RocketMQ's wording) follows it, and is the one asserted.
