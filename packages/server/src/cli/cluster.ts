@@ -67,14 +67,16 @@ export interface RunningBroker extends ClusterBrokerPlan {
   readonly logFile: string;
 }
 
-/** The loader flags of this process (tsx when running from source), without -e and the like. */
-function loaderFlags(): string[] {
+/**
+ * The loader flags of this process (tsx when running from source) and its V8 heap sizes
+ * (--max-old-space-size, --max-semi-space-size: docs/deployment.md), without -e and the like.
+ */
+export function childNodeFlags(argv: readonly string[] = process.execArgv): string[] {
   const flags: string[] = [];
-  const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--import' || arg === '--loader') flags.push(arg, argv[++i] ?? '');
-    else if (arg.startsWith('--import=') || arg.startsWith('--conditions') || arg.startsWith('--loader=')) flags.push(arg);
+    else if (/^--(import=|conditions|loader=|max-old-space-size=|max-semi-space-size=)/.test(arg)) flags.push(arg);
   }
   return flags;
 }
@@ -95,7 +97,7 @@ function startBrokerProcess(plan: ClusterBrokerPlan, namesrvAddr: string, home: 
   if (plan.brokerRole !== 'SLAVE' && grpcBase > 0) settings['grpcServerPort'] = String(grpcBase + plan.brokerName.charCodeAt(plan.brokerName.length - 1) - 97);
   // Under the controllers every broker serves gRPC (as master only), on grpcServerPort + n − 1 for node n.
   if (extra['enableControllerMode'] === 'true' && grpcBase > 0) settings['grpcServerPort'] = String(grpcBase + plan.brokerId - 1);
-  const args = [...loaderFlags(), entry, '-n', namesrvAddr, ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)];
+  const args = [...childNodeFlags(), entry, '-n', namesrvAddr, ...Object.entries(settings).map(([key, value]) => `--${key}=${value}`)];
   mkdirSync(join(home, 'logs'), { recursive: true });
   const logFile = join(home, 'logs', `${plan.brokerName}-${plan.brokerId}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
