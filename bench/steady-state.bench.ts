@@ -34,7 +34,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { repoRoot } from '../interop/lib/java.ts';
 import { startApache } from './lib/apache-servers.ts';
 import { backlogWindows } from './lib/backlog-windows.ts';
@@ -53,8 +53,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const messages = Number(process.env.BENCH_STEADY_MESSAGES ?? 16_000_000);
 const bodySize = Number(process.env.BENCH_STEADY_BODY ?? 128);
 const segmentMiB = Number(process.env.BENCH_STEADY_SEGMENT_MIB ?? 256);
-const resultsDir = process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench', 'results', 'steady-state');
-const workRoot = process.env.BENCH_DIR ?? join(resultsDir, 'tmp');
+// Absolute: the Apache servers start in directories of their own and read their files by these paths.
+const resultsDir = resolve(process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench', 'results', 'steady-state'));
+const workRoot = resolve(process.env.BENCH_DIR ?? join(resultsDir, 'tmp'));
 const toolsDir = join(workRoot, 'tools');
 const TOPIC = 'BenchSteady';
 /** Three 10 s Consumer windows; the first holds the client JVM's start-up. */
