@@ -10,27 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { encodeProperties } from '@rocketmq-ts/protocol';
 import type { MessageToStore } from '@rocketmq-ts/store';
+import { testMessage } from '@rocketmq-ts/store/internal';
 import { NameServer, startBroker } from '@rocketmq-ts/server/internal';
 
 const TOPIC = 'SlaveConfirm';
 
-function message(body: string): MessageToStore {
-  return {
-    topic: TOPIC,
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties({ KEYS: body }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (body: string): MessageToStore => testMessage(TOPIC, 0, body, { KEYS: body });
 
 async function until(what: string, check: () => boolean, timeoutMillis = 15_000): Promise<number> {
   const started = Date.now();

@@ -6,3 +6,4 @@ export * from './commit-log/record-check.ts';
 export * from './commit-log/record-scanner.ts';
 export * from './flush/flush-service.ts';
 export * from './recovery/recover-commit-log.ts';
+export * from './testing/test-message.ts';

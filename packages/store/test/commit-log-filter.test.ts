@@ -4,24 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { decodeStoredMessage, encodeProperties } from '@rocketmq-ts/protocol';
+import { decodeStoredMessage } from '@rocketmq-ts/protocol';
 import { type MessageFilter, MessageStore, type MessageToStore } from '@rocketmq-ts/store';
+import { testMessage } from '@rocketmq-ts/store/internal';
 
-function message(i: number): MessageToStore {
-  return {
-    topic: 'T',
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(`m${i}`),
-    propertiesText: encodeProperties({ n: String(i) }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (i: number): MessageToStore => testMessage('T', 0, `m${i}`, { n: String(i) });
 
 const byN = (test: (n: number) => boolean): MessageFilter & { judged: number } => {
   const filter = {

@@ -9,24 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { decodeStoredMessage, encodeProperties } from '@rocketmq-ts/protocol';
+import { decodeStoredMessage } from '@rocketmq-ts/protocol';
 import { MessageStore, type MessageStoreOptions, type MessageToStore } from '@rocketmq-ts/store';
+import { testMessage } from '@rocketmq-ts/store/internal';
 
-function message(body: string): MessageToStore {
-  return {
-    topic: 'T',
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties({ KEYS: body }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (body: string): MessageToStore => testMessage('T', 0, body, { KEYS: body });
 
 async function bodies(store: MessageStore): Promise<string[]> {
   const result = await store.getMessage('g', 'T', 0, 0, 32);

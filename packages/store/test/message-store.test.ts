@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeStoredMessage, encodeProperties, tagsCode } from '@rocketmq-ts/protocol';
-import { type MessageFilter, MessageStore, type MessageStoreOptions, type MessageToStore } from '@rocketmq-ts/store';
+import { decodeStoredMessage, tagsCode } from '@rocketmq-ts/protocol';
+import { type MessageFilter, MessageStore, type MessageStoreOptions } from '@rocketmq-ts/store';
+import { testMessage } from '@rocketmq-ts/store/internal';
 
 /** A temp dir removed after the test, after every cleanup registered later (LIFO). */
 async function tempDir(t: TestContext): Promise<{ dir: string; defer: (fn: () => Promise<unknown>) => void }> {
@@ -17,22 +18,6 @@ async function tempDir(t: TestContext): Promise<{ dir: string; defer: (fn: () =>
     for (const fn of cleanups.reverse()) await fn();
   });
   return { dir, defer: (fn) => void cleanups.push(fn) };
-}
-
-function message(topic: string, queueId: number, body: string, properties: Record<string, string> = {}): MessageToStore {
-  return {
-    topic,
-    queueId,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties(properties),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
 }
 
 const writerScript = fileURLToPath(new URL('./fixtures/store-writer.ts', import.meta.url));
@@ -47,7 +32,7 @@ describe('MessageStore', () => {
     const arrivals: string[] = [];
     store.onMessageArriving((topic, queueId, maxOffset) => arrivals.push(`${topic}/${queueId}@${maxOffset}`));
     for (let i = 0; i < 300; i++) {
-      const result = await store.putMessage(message('T', i % 2, `m${i}`, { TAGS: i % 3 === 0 ? 'TagA' : 'TagB', KEYS: `k${i}` }));
+      const result = await store.putMessage(testMessage('T', i % 2, `m${i}`, { TAGS: i % 3 === 0 ? 'TagA' : 'TagB', KEYS: `k${i}` }));
       assert.equal(result.status, 'PUT_OK');
       assert.equal(result.records[0]!.queueOffset, Math.floor(i / 2));
     }
@@ -84,11 +69,11 @@ describe('MessageStore', () => {
   it('survives a clean restart and a crash with queue offsets continuing', async (t) => {
     const { dir, defer } = await tempDir(t);
     const store = await MessageStore.open({ storePathRootDir: dir, ...small });
-    for (let i = 0; i < 50; i++) await store.putMessage(message('T', 0, `a${i}`));
+    for (let i = 0; i < 50; i++) await store.putMessage(testMessage('T', 0, `a${i}`));
     await store.close();
     const reopened = await MessageStore.open({ storePathRootDir: dir, ...small });
     assert.equal(reopened.getMaxOffsetInQueue('T', 0), 50);
-    assert.equal((await reopened.putMessage(message('T', 0, 'after-restart'))).records[0]!.queueOffset, 50);
+    assert.equal((await reopened.putMessage(testMessage('T', 0, 'after-restart'))).records[0]!.queueOffset, 50);
     await reopened.close();
 
     // A crash: a child process appends 30 more, makes them durable, and is SIGKILLed; then the
@@ -110,7 +95,7 @@ describe('MessageStore', () => {
     const last = await recovered.getMessage('g', 'T', 0, 80, 1);
     assert.equal(decodeStoredMessage(last.messages[0]!).body.toString(), 'c29');
     assert.equal((await recovered.queryMessage('T', 'ck7', 32, 0, Date.now() + 1000)).messages.length, 1, 'index rebuilt');
-    assert.equal((await recovered.putMessage(message('T', 0, 'next'))).records[0]!.queueOffset, 81);
+    assert.equal((await recovered.putMessage(testMessage('T', 0, 'next'))).records[0]!.queueOffset, 81);
   });
 
   it('deletes expired files at deleteWhen and refuses appends on a full disk', async (t) => {
@@ -126,7 +111,7 @@ describe('MessageStore', () => {
       diskStats: async () => ({ usedRatio, total: 100, free: 100 * (1 - usedRatio) }),
     });
     defer(() => store.close());
-    for (let i = 0; i < 200; i++) await store.putMessage(message('T', 0, 'x'.repeat(900)));
+    for (let i = 0; i < 200; i++) await store.putMessage(testMessage('T', 0, 'x'.repeat(900)));
     await store.commitLog.flush();
     const segments = store.commitLog.segmentFiles().length;
     assert.ok(segments >= 3);
@@ -140,12 +125,12 @@ describe('MessageStore', () => {
 
     usedRatio = 0.95;
     await store.retention.runOnce();
-    const refused = await store.putMessage(message('T', 0, 'refused'));
+    const refused = await store.putMessage(testMessage('T', 0, 'refused'));
     assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
     assert.match(refused.remark!, /95.0 % full/);
     usedRatio = 0.5;
     await store.retention.runOnce();
-    assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
+    assert.equal((await store.putMessage(testMessage('T', 0, 'accepted'))).status, 'PUT_OK');
   });
 
   it('after a crash recovery reads from the checkpoint, not from the start of the store (issue 22)', async (t) => {
@@ -179,7 +164,7 @@ describe('MessageStore', () => {
     assert.ok(logged.some((line) => line.message === 'rolled the newest index file back to its last checkpoint'));
     const rebuilt = logged.find((line) => line.message === 'rebuilt the message index after recovery');
     assert.ok(rebuilt && Number(rebuilt.fields['records']) <= 40, `records indexed again: ${String(rebuilt?.fields['records'])} (of 440)`);
-    assert.equal((await recovered.putMessage(message('T', 0, 'next'))).records[0]!.queueOffset, 440);
+    assert.equal((await recovered.putMessage(testMessage('T', 0, 'next'))).records[0]!.queueOffset, 440);
   });
 
   it('keeps unexpired and unconsumed files on a nearly full disk unless cleanFileForciblyEnable (issue 22)', async (t) => {
@@ -198,7 +183,7 @@ describe('MessageStore', () => {
         diskStats: async () => ({ usedRatio, total: 100, free: 100 * (1 - usedRatio) }),
       });
     let store = await open(false);
-    for (let i = 0; i < 200; i++) assert.equal((await store.putMessage(message('T', 0, 'x'.repeat(900)))).status, 'PUT_OK');
+    for (let i = 0; i < 200; i++) assert.equal((await store.putMessage(testMessage('T', 0, 'x'.repeat(900)))).status, 'PUT_OK');
     await store.commitLog.flush();
     const segments = store.commitLog.segmentFiles();
     assert.ok(segments.length >= 3);
@@ -209,7 +194,7 @@ describe('MessageStore', () => {
     // 92 %: writes are refused with Apache's words, nothing is deleted.
     usedRatio = 0.92;
     assert.deepEqual(await store.retention.runOnce(), []);
-    const refused = await store.putMessage(message('T', 0, 'refused'));
+    const refused = await store.putMessage(testMessage('T', 0, 'refused'));
     assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
     assert.match(refused.remark!, /^service not available now, maybe disk full: .* 92\.0 % full/);
     assert.equal(store.getMinOffsetInQueue('T', 0), 0, 'every acknowledged message is still there');
@@ -225,14 +210,14 @@ describe('MessageStore', () => {
     // Space returns: writes resume.
     usedRatio = 0.5;
     await store.retention.runOnce();
-    assert.equal((await store.putMessage(message('T', 0, 'accepted'))).status, 'PUT_OK');
+    assert.equal((await store.putMessage(testMessage('T', 0, 'accepted'))).status, 'PUT_OK');
     await store.close();
 
     // Apache's forced clean, opted into: unexpired files go above 85 %.
     now = Date.now();
     store = await open(true);
     defer(() => store.close());
-    for (let i = 0; i < 200; i++) await store.putMessage(message('T', 0, 'y'.repeat(900)));
+    for (let i = 0; i < 200; i++) await store.putMessage(testMessage('T', 0, 'y'.repeat(900)));
     await store.commitLog.flush();
     usedRatio = 0.87;
     assert.ok((await store.retention.runOnce()).length > 0, 'forced clean deletes recent files');
@@ -245,7 +230,7 @@ describe('MessageStore', () => {
     defer(() => store.close());
     const queues = 5;
     for (let i = 0; i < 2000; i++) {
-      const result = await store.putMessage(message('T', i % queues, `m${i}-${'x'.repeat(i % 97)}`, { TAGS: i % 7 === 0 ? 'TagA' : 'TagB' }));
+      const result = await store.putMessage(testMessage('T', i % queues, `m${i}-${'x'.repeat(i % 97)}`, { TAGS: i % 7 === 0 ? 'TagA' : 'TagB' }));
       assert.equal(result.status, 'PUT_OK');
     }
     for (let queueId = 0; queueId < queues; queueId++) {

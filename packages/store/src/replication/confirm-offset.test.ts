@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { encodeProperties } from '@rocketmq-ts/protocol';
 import { MessageStore, type MessageToStore, type StoredRecordInfo } from '@rocketmq-ts/store';
+import { testMessage } from '../testing/test-message.ts';
 
 const TOPIC = 'ConfirmT';
 
@@ -24,21 +24,7 @@ async function openStore(t: TestContext, maxHeldBackRecords?: number): Promise<{
   return { store, dir };
 }
 
-function message(body: string): MessageToStore {
-  return {
-    topic: TOPIC,
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties({ KEYS: body }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (body: string): MessageToStore => testMessage(TOPIC, 0, body, { KEYS: body });
 
 async function put(store: MessageStore, body: string): Promise<StoredRecordInfo> {
   const result = await store.putMessage(message(body));

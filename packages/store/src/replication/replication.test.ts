@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { encodeProperties } from '@rocketmq-ts/protocol';
 import { MessageStore, type MessageStoreOptions, type MessageToStore, ReplicaWriteError } from '@rocketmq-ts/store';
+import { testMessage } from '../testing/test-message.ts';
 
 /** Cleanups run last-registered first (stores close before their directories go). */
 function cleanups(t: TestContext): (fn: () => Promise<unknown>) => void {
@@ -26,21 +26,7 @@ async function tempDir(defer: (fn: () => Promise<unknown>) => void, name: string
   return dir;
 }
 
-function message(topic: string, queueId: number, body: string, keys: string): MessageToStore {
-  return {
-    topic,
-    queueId,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties({ KEYS: keys, TAGS: 'TagA' }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (topic: string, queueId: number, body: string, keys: string): MessageToStore => testMessage(topic, queueId, body, { KEYS: keys, TAGS: 'TagA' });
 
 const small: Partial<MessageStoreOptions> = { mappedFileSizeCommitLog: 64 * 1024, mappedFileSizeConsumeQueue: 20 * 50, flushIntervalConsumeQueue: 50 };
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it, type TestContext } from 'node:test';
-import { encodeProperties, RemotingClient } from '@rocketmq-ts/protocol';
+import { RemotingClient } from '@rocketmq-ts/protocol';
 import { MessageStore, type MessageToStore } from '@rocketmq-ts/store';
 import { silentServerLogger } from '../../common/logger.ts';
 import { freeBrokerPort } from '../../testing/start-cluster.ts';
@@ -17,24 +17,11 @@ import { brokerDefaults, type BrokerConfig } from '../broker-config.ts';
 import { HaClient } from './ha-client.ts';
 import { Replication } from './replication.ts';
 import type { SyncTargets } from './slave-synchronize.ts';
+import { testMessage } from '@rocketmq-ts/store/internal';
 
 const TOPIC = 'ConfirmWired';
 
-function message(body: string): MessageToStore {
-  return {
-    topic: TOPIC,
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(body),
-    propertiesText: encodeProperties({ KEYS: body }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: { address: '127.0.0.1', port: 5555 },
-    storeHost: { address: '127.0.0.1', port: 10911 },
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
+const message = (body: string): MessageToStore => testMessage(TOPIC, 0, body, { KEYS: body });
 
 async function until(what: string, check: () => boolean, timeoutMillis = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMillis;
