@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Admin, type MessageExt, PushConsumer } from '@rocketmq-ts/client';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { startDashboard } from '../src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,24 +30,23 @@ const id = () => randomUUID().replace(/-/g, '').slice(0, 8);
 test('console in a browser', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, async (t) => {
   const cluster = await startCluster(t);
   const profile = await mkdtemp(join(tmpdir(), 'rmqts-chromium-'));
-  // One hook, browser first: after() hooks run in the order added, and removing the profile while
-  // Chromium still writes its cache fails (ENOTEMPTY), leaving the browser open.
-  let browser: BrowserContext | undefined;
-  t.after(async () => {
-    await browser?.close();
-    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
   const usersFile = join(profile, 'users.properties');
   await writeFile(usersFile, 'admin=console-test-pass,1\n');
   const dashboard = await startDashboard({ namesrvAddr: cluster.namesrvAddr, port: 0, host: '127.0.0.1', sampleIntervalMillis: 1000, login: { loginRequired: true, usersFile } });
   t.after(() => dashboard.close());
   await mkdir(ARTIFACTS, { recursive: true });
   // A fresh profile directory per run (playwright's persistent context is how it takes --user-data-dir).
-  browser = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // One hook, browser first: after() hooks run in the order added, and removing the profile while
+  // Chromium still wrote its cache failed (ENOTEMPTY), so the browser was never closed.
+  t.after(async () => {
+    await browser.close();
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   });
   const page = await browser.newPage();
   const external: string[] = [];

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Producer, PushConsumer } from '@rocketmq-ts/client';
 import { startCluster } from '@rocketmq-ts/server/internal';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { startDashboard } from '../src/index.ts';
 import type { TraceView } from '../src/api/trace-routes.ts';
 
@@ -86,18 +86,17 @@ test('message trace in the console: API and page', { timeout: 120_000 }, async (
 
   if (!existsSync(CHROMIUM)) return t.diagnostic(`${CHROMIUM} is not installed; the page part is skipped`);
   const profile = await mkdtemp(join(tmpdir(), 'rmqts-chromium-'));
-  // One hook, browser first: after() hooks run in the order added, and removing the profile while
-  // Chromium still wrote its cache failed (ENOTEMPTY), so the browser was never closed.
-  let browser: BrowserContext | undefined;
-  t.after(async () => {
-    await browser?.close();
-    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
-  });
-  browser = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // One hook, browser first: after() hooks run in the order added, and removing the profile while
+  // Chromium still wrote its cache failed (ENOTEMPTY), so the browser was never closed.
+  t.after(async () => {
+    await browser.close();
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   });
   const page = await browser.newPage();
   const pageErrors: string[] = [];
