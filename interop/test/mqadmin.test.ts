@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Producer, PushConsumer } from '@rocketmq-ts/client';
 import { startCluster } from '@rocketmq-ts/server/internal';
+import { queryConsumerOffset } from '../lib/broker-requests.ts';
 import { apacheMqadmin, maskOutput, ourMqadmin } from '../lib/mqadmin-run.ts';
 import { startApacheTarget } from '../lib/targets.ts';
 import { waitFor } from '../lib/ts-client-kit.ts';
@@ -141,7 +142,11 @@ async function scenario(server: Server, id: string): Promise<Map<string, Step>> 
       const progress = await ourMqadmin('consumerProgress', '-g', group, '-n', ns, '--json');
       const stats = progress.code === 0 ? (JSON.parse(progress.stdout) as { diffTotal: number; queues: unknown[] }) : undefined;
       const producerOnline = (await ourMqadmin('producerConnection', '-g', producerGroup, '-t', topic, '-n', ns)).code === 0;
-      if ((stats && stats.queues.length > 0 && stats.diffTotal === 0 && producerOnline) || Date.now() > deadline) break;
+      // Apache's resetOffset refuses a group without an offset on every queue ("consumer group not
+      // exist"); the empty queues' offsets come only when their held pulls return (up to 15 s).
+      const committed = await Promise.all([0, 1, 2, 3].map((queueId) => queryConsumerOffset(server.brokerAddr, group, topic, queueId)));
+      const allCommitted = committed.every((offset) => offset !== undefined);
+      if ((stats && stats.queues.length > 0 && stats.diffTotal === 0 && producerOnline && allCommitted) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     await run('consumerConnection', 'consumerConnection', '-g', group);
