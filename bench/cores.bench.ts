@@ -8,6 +8,8 @@
  *   rocketmq-ts x2   npm start -- --brokers 2 (two masters of one cluster, each its own process;
  *                    BENCH_CORES_SYSTEMS names it rocketmq-ts-x2; rocketmq-ts-xcores runs one
  *                    broker per core given, for bigger machines)
+ *   rocketmq-ts io   npm start -- --serverSelectorThreads=1 (connections on an I/O thread beside the
+ *                    event loop; BENCH_CORES_SYSTEMS names it rocketmq-ts-io)
  *   apache-4.9.7     NamesrvStartup + BrokerStartup (BENCH_APACHE_VERSIONS to change)
  *
  * Cells per run (128 B bodies, ASYNC_FLUSH, topics created with 4 queues on every master first):
@@ -103,11 +105,13 @@ async function createTopics(target: BenchTarget): Promise<void> {
 async function start(system: string, cpuList: string, cores: number): Promise<BenchTarget> {
   const settings = { flushDiskType: 'ASYNC_FLUSH' as const, workDir: join(workRoot, 'run'), topics: ['BenchStartup'], cpus: cpuList };
   if (system === 'rocketmq-ts') return startRocketmqTs(settings);
+  // One broker whose connections are on its I/O thread (serverSelectorThreads=1), beside the event loop.
+  if (system === 'rocketmq-ts-io') return startRocketmqTs(settings, [], { brokerArgs: ['--serverSelectorThreads=1'], label: 'rocketmq-ts io-thread' });
   // rocketmq-ts-x<k>: npm start -- --brokers k; rocketmq-ts-xcores: one broker per core given.
   const brokers = /^rocketmq-ts-x(\d+|cores)$/.exec(system);
   if (brokers) return startRocketmqTs(settings, [], { brokers: brokers[1] === 'cores' ? cores : Number(brokers[1]) });
   if (system.startsWith('apache-')) return startApache(system.replace(/^apache-/, ''), settings);
-  throw new Error(`BENCH_CORES_SYSTEMS: unknown system ${system} (rocketmq-ts, rocketmq-ts-x<k>, rocketmq-ts-xcores, apache)`);
+  throw new Error(`BENCH_CORES_SYSTEMS: unknown system ${system} (rocketmq-ts, rocketmq-ts-io, rocketmq-ts-x<k>, rocketmq-ts-xcores, apache)`);
 }
 
 async function measure(system: string, cores: number): Promise<RunFigures> {

@@ -10,7 +10,8 @@
  * For each: messages/s, CPU µs per message per thread (/proc/<pid>/task), and the event loop's
  * busy time by module (profile samples of the same window) scaled to µs per message.
  * docs/performance.md ("Cores") turns these into the serial fraction and the Amdahl projection.
- * Env: BENCH_PROFILE_DIR (where the .cpuprofile is kept; default a temp dir, printed).
+ * Env: BENCH_PROFILE_DIR (where the .cpuprofile is kept; default a temp dir, printed),
+ * BENCH_PROFILE_ARGS (more `npm start` options, e.g. "--serverSelectorThreads=1").
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,9 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   console.log(`machine: ${JSON.stringify(machine)}`);
   console.log(`load average at start: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const target = await startRocketmqTs({ flushDiskType: 'ASYNC_FLUSH', workDir: join(workDir, 'run'), topics: ['BenchProf'] }, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const brokerArgs = (process.env.BENCH_PROFILE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+  if (brokerArgs.length > 0) console.log(`npm start options: ${brokerArgs.join(' ')}`);
+  const target = await startRocketmqTs({ flushDiskType: 'ASYNC_FLUSH', workDir: join(workDir, 'run'), topics: ['BenchProf'] }, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], { brokerArgs });
   const pid = target.pids[0]!;
   const samples: ThreadSample[] = [];
   const sampler = setInterval(() => samples.push({ at: monotonicMicros(), threads: threadCpuSeconds(pid) }), 200);
@@ -131,7 +134,8 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await target.stop();
   }
-  const profileFile = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the event loop (a worker thread, such as the I/O thread, writes its own).
+  const profileFile = readdirSync(profileDir).find((name) => /\.0\.\d+\.cpuprofile$/.test(name));
   if (!profileFile) throw new Error(`no .cpuprofile in ${profileDir}`);
   report(loads, join(profileDir, profileFile));
   // The profile stays (printed below); the store and the load generator's logs go.

@@ -4,6 +4,6 @@ set -eu
 command="${1:-mqnamesrv}"
 [ "$#" -gt 0 ] && shift
 case "$command" in
-  mqnamesrv | mqbroker | rocketmq-ts) exec node --max-semi-space-size=4 "/app/packages/server/bin/$command.js" "$@" ;;
+  mqnamesrv | mqbroker | rocketmq-ts) exec node --initial-old-space-size=256 "/app/packages/server/bin/$command.js" "$@" ;;
   *) exec "$command" "$@" ;;
 esac

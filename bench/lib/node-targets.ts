@@ -10,14 +10,18 @@ import { freePort, freePortWith } from '../../interop/lib/ports.ts';
 import { firstAcceptedSend } from './send-probe.ts';
 import { type BenchTarget, pinned, type TargetSettings } from './target.ts';
 
-/** rocketmq-ts as `npm start` runs it (a 4 MiB young generation: docs/deployment.md), with the same 1 GiB heap cap as Apache's broker JVM (APACHE_JVM). */
-export const ROCKETMQ_TS_NODE_FLAGS = ['--max-old-space-size=1024', '--max-semi-space-size=4'] as const;
+/** rocketmq-ts as `npm start` runs it (a 256 MiB initial old-generation limit: docs/deployment.md), with the same 1 GiB heap cap as Apache's broker JVM (APACHE_JVM). */
+export const ROCKETMQ_TS_NODE_FLAGS = ['--max-old-space-size=1024', '--initial-old-space-size=256'] as const;
 
 /**
  * `options.brokers` > 1 runs `npm start -- --brokers N`: the name server in the npm start process,
  * each master in a child process (their pids are read once all answer a send).
  */
-export async function startRocketmqTs(settings: TargetSettings, extraFlags: readonly string[] = [], options: { brokers?: number } = {}): Promise<BenchTarget> {
+export async function startRocketmqTs(
+  settings: TargetSettings,
+  extraFlags: readonly string[] = [],
+  options: { brokers?: number; /** More `npm start` options, e.g. --serverSelectorThreads=1. */ brokerArgs?: readonly string[]; label?: string } = {},
+): Promise<BenchTarget> {
   const brokers = options.brokers ?? 1;
   const bin = join(repoRoot, 'packages', 'server', 'bin', 'rocketmq-ts.js');
   if (!existsSync(join(repoRoot, 'packages', 'server', 'dist', 'cli', 'start.js'))) throw new Error('packages/server/dist is missing: run npm run build');
@@ -43,6 +47,7 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     // npm start also serves the web console (:8080 by default) since it landed; Apache's broker
     // and name server have none, so it stays off here (its polling would count as broker CPU and RSS).
     '--dashboard=false',
+    ...(options.brokerArgs ?? []),
   ];
   const started = Date.now();
   const proc = spawnLogged(...pinned(settings.cpus, process.execPath, args), { cwd: runDir, env: { ...process.env, ROCKETMQ_TS_HOME: runDir }, outFile: join(runDir, 'server.out') });
@@ -50,7 +55,7 @@ export async function startRocketmqTs(settings: TargetSettings, extraFlags: read
     let accepted = 0;
     for (const addr of brokerAddrs) accepted = Math.max(accepted, await firstAcceptedSend(addr, settings.topics[0] ?? 'BenchStartup', 30_000));
     return {
-      label: brokers === 1 ? 'rocketmq-ts' : `rocketmq-ts x${brokers}`,
+      label: options.label ?? (brokers === 1 ? 'rocketmq-ts' : `rocketmq-ts x${brokers}`),
       namesrvAddr: `127.0.0.1:${namesrvPort}`,
       brokerAddr: brokerAddrs[0]!,
       ...(brokers === 1 ? {} : { brokerAddrs }),

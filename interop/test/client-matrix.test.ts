@@ -2,7 +2,8 @@
  * The client-version matrix: the same MatrixFlow program (interop/java-matrix) compiled against
  * the Java client 4.8.0, 4.9.8 and 5.5.0 (the 5.x remoting client: DefaultMQProducer,
  * DefaultMQPushConsumer, DefaultLitePullConsumer, DefaultMQAdminExt), each run against our broker
- * and, differentially with the same assertions, against Apache RocketMQ 5.3.3. Scenarios: sync /
+ * (also with its connections on the I/O thread, serverSelectorThreads=1) and, differentially with
+ * the same assertions, against Apache RocketMQ 5.3.3. Scenarios: sync /
  * async / oneway sends, batches with tags, keys and user properties received by tag subscribers,
  * lite pull with commit and resume, consumer retry, mqadmin's API, and the TypeScript client
  * mixed in on both ends.
@@ -22,6 +23,8 @@ interface Target {
 
 const targets: Target[] = [
   { name: 'rocketmq-ts', start: async () => startCluster() },
+  // The same broker with its connections on the I/O thread instead of the event loop.
+  { name: 'rocketmq-ts, serverSelectorThreads=1', start: async () => startCluster(undefined, { serverSelectorThreads: 1 }) },
   {
     name: 'Apache RocketMQ 5.3.3',
     start: () => startApache5Target('matrix'),

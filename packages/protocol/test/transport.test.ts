@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Connection,
@@ -49,7 +49,7 @@ function captureLogger(): Captured {
 }
 
 async function startServer(t: TestContext, options: Partial<RemotingServerOptions> = {}) {
-  const server = new RemotingServer({ handlers: echo, ...options });
+  const server = new RemotingServer({ handlers: echo, ioThread: onIoThread, ...options });
   const { port } = await server.listen(0, '127.0.0.1');
   const client = new RemotingClient();
   t.after(async () => {
@@ -66,7 +66,14 @@ function rawSocket(port: number): Promise<Socket> {
   });
 }
 
-describe('RemotingServer and RemotingClient', () => {
+/** The suite runs twice: connections on the event loop, then on the I/O thread (serverSelectorThreads=1). */
+let onIoThread = false;
+
+for (const ioThread of [false, true]) describe(`RemotingServer and RemotingClient, connections on ${ioThread ? 'the I/O thread' : 'the event loop'}`, () => {
+  before(() => {
+    onIoThread = ioThread;
+  });
+
   it('answers requests matched by opaque, concurrently', async (t) => {
     const { client, addr } = await startServer(t);
     const bodies = Array.from({ length: 200 }, (_, i) => Buffer.from(`body-${i}`));
@@ -116,9 +123,10 @@ describe('RemotingServer and RemotingClient', () => {
     const { client, addr, server } = await startServer(t);
     const started = Date.now();
     const pending = Array.from({ length: 5 }, () => client.invoke(addr, createRequest(RequestCode.PULL_MESSAGE), 30000));
+    const settled = Promise.allSettled(pending);
     await sleep(50);
     await server.close();
-    const results = await Promise.allSettled(pending);
+    const results = await settled;
     assert.ok(Date.now() - started < 5000);
     for (const result of results) {
       assert.equal(result.status, 'rejected');
@@ -140,7 +148,7 @@ describe('RemotingServer and RemotingClient', () => {
         [RequestCode.GET_CONSUMER_RUNNING_INFO, (_c, r) => createResponse(r, ResponseCode.SUCCESS, { body: Buffer.from('running') })],
       ]),
     });
-    const server = new RemotingServer({ handlers: echo });
+    const server = new RemotingServer({ handlers: echo, ioThread });
     const { port } = await server.listen(0, '127.0.0.1');
     t.after(async () => {
       await client.close();

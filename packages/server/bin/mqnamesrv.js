@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --initial-old-space-size=256
 // The name server, as Apache RocketMQ's `mqnamesrv` (built by `npm ci` / `npm run build`).
 import { main } from '../dist/cli/mqnamesrv.js';
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --initial-old-space-size=256
 // `npm start`: name server + broker in one process (built by `npm ci` / `npm run build`).
 import { main } from '../dist/cli/start.js';
 

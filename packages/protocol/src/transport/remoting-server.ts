@@ -17,6 +17,7 @@ import { peekTlsHandshake } from './first-byte.ts';
 import { Connection, type ConnectionOptions } from './connection.ts';
 import { dispatchRequest, type HandlerTable, type RequestHook } from './dispatch.ts';
 import { InboundBudget } from './inbound-budget.ts';
+import { IoThread, type WorkerSocket } from './io-thread.ts';
 import { type Logger, silentLogger } from './logger.ts';
 
 export type TlsServerMode = 'disabled' | 'permissive' | 'enforcing';
@@ -43,6 +44,11 @@ export interface RemotingServerOptions extends ConnectionOptions {
    * connections holding more than 64 KiB stop reading. @defaultValue 256 MiB
    */
   maxInboundBytes?: number;
+  /**
+   * Accept, read and write on a thread of its own (io-thread.ts) instead of the event loop;
+   * plain remoting only (not with `tls`). @defaultValue false
+   */
+  ioThread?: boolean;
 }
 
 export interface RemotingServerEvents {
@@ -51,7 +57,8 @@ export interface RemotingServerEvents {
 }
 
 export class RemotingServer extends EventEmitter<RemotingServerEvents> {
-  private readonly server: Server;
+  private readonly server: Server | undefined;
+  private ioThread: IoThread | undefined;
   private readonly connections = new Set<Connection>();
   private readonly logger: Logger;
   readonly inboundBudget: InboundBudget;
@@ -60,8 +67,9 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
     super();
     this.logger = options.logger ?? silentLogger;
     this.inboundBudget = options.inboundBudget ?? new InboundBudget(options.maxInboundBytes ?? 256 * 1024 * 1024);
+    if (options.ioThread && options.tls) throw new Error('the I/O thread serves plain remoting only; TLS needs the connections on the event loop');
     // Half-open: requests sent just before a peer's FIN are still answered (Connection closes after).
-    this.server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
+    this.server = options.ioThread ? undefined : createServer({ allowHalfOpen: true }, (socket: Socket) => {
       const peer = `${normalizeIp(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
       if (options.tls) this.sniff(socket, peer, options.tls);
       else this.handleConnection(socket, peer);
@@ -69,18 +77,26 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
   }
 
   /** Listens and resolves with the bound address; port 0 picks a free port. */
-  listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+  async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+    const server = this.server;
+    if (!server) {
+      const thread = await IoThread.listen(port, host, this.logger);
+      this.ioThread = thread;
+      thread.on('connection', (socket: WorkerSocket) => this.handleConnection(socket, `${normalizeIp(socket.remoteAddress)}:${socket.remotePort}`));
+      return thread.address!;
+    }
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        resolve(this.server.address() as AddressInfo);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        resolve(server.address() as AddressInfo);
       });
     });
   }
 
   get address(): AddressInfo | undefined {
+    if (!this.server) return this.ioThread?.address;
     return (this.server.address() as AddressInfo | null) ?? undefined;
   }
 
@@ -139,9 +155,11 @@ export class RemotingServer extends EventEmitter<RemotingServerEvents> {
 
   /** Stops accepting, closes every connection (their pending requests fail) and resolves. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
     for (const connection of this.connections) connection.close('server shutting down');
-    if (this.server.listening) await closed;
+    if (server?.listening) await closed;
+    await this.ioThread?.close();
   }
 }
 

@@ -51,6 +51,10 @@ export const brokerSettings = {
     doc: 'Ours: requests one connection hands to the handlers per event-loop turn before other connections are served; a pipelining peer waits for the next turn.',
     min: 1,
   }),
+  serverSelectorThreads: int(0, {
+    doc: 'Threads that accept, read and write the connections of listenPort (Netty\'s selector threads). 0 (ours): on the event loop, the least CPU per message. 1 or more: one I/O thread beside the event loop, experimental: on 2 cores it costs more CPU per message and latency than it saves (docs/performance.md, "The I/O thread"); not with TLS.',
+    min: 0,
+  }),
   // TLS on listenPort and the VIP port, and to the name servers (tls.enable): common/tls-config.ts
   ...tlsSettings,
 
@@ -188,7 +192,6 @@ export const brokerNoEffectKeys: Record<string, string> = Object.fromEntries(
     'endTransactionThreadPoolNums',
     'serverWorkerThreads',
     'serverCallbackExecutorThreads',
-    'serverSelectorThreads',
     'serverOnewaySemaphoreValue',
     'serverAsyncSemaphoreValue',
     'useEpollNativeSelector',

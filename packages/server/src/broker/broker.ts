@@ -154,6 +154,15 @@ export class Broker {
     }
     const delayLevels = parseDelayLevels(config.messageDelayLevel);
     this.serverTls = serverTls(config);
+    // permissive without a certificate (the default) serves plain remoting only anyway.
+    if (config.serverSelectorThreads > 0 && this.serverTls.mode !== 'disabled' && this.serverTls.secureContext) {
+      throw new Error(
+        `serverSelectorThreads=${config.serverSelectorThreads} (the I/O thread) serves plain remoting only; with tls.server.mode=${this.serverTls.mode} and a certificate, set serverSelectorThreads=0`,
+      );
+    }
+    if (config.serverSelectorThreads > 1) {
+      this.logger.warn({ serverSelectorThreads: config.serverSelectorThreads }, 'rocketmq-ts runs one I/O thread for serverSelectorThreads >= 1 (docs/performance.md, "Cores")');
+    }
     if (config.aclEnable) await this.startAcl();
     const store = await MessageStore.open({
       storePathRootDir: config.storePathRootDir,
@@ -246,7 +255,7 @@ export class Broker {
     if (role !== 'SLAVE') await this.masterServices(true);
 
     const handlers = brokerHandlerTable(services);
-    await this.listen(config.listenPort, handlers);
+    await this.listen(config.listenPort, handlers, config.serverSelectorThreads > 0);
     const fastPort = config.fastListenPort === 0 ? config.listenPort - 2 : config.fastListenPort;
     if (fastPort > 0) {
       // The VIP channel serves everything but pulls, as in RocketMQ.
@@ -411,11 +420,13 @@ export class Broker {
     return this.timer;
   }
 
-  private async listen(port: number, handlers: Map<number, RequestHandler>): Promise<void> {
+  private async listen(port: number, handlers: Map<number, RequestHandler>, ioThread = false): Promise<void> {
     const server = new RemotingServer({
+      ioThread,
       handlers,
       beforeRequest: this.requestHook,
-      tls: this.serverTls,
+      // The I/O thread is plain remoting only; a TLS mode other than disabled is refused at start.
+      tls: ioThread ? undefined : this.serverTls,
       logger: this.logger,
       maxFrameLength: this.config.maxFrameLength,
       maxInboundBytes: this.config.serverMaxInboundBytes,

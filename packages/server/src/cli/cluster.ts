@@ -69,14 +69,14 @@ export interface RunningBroker extends ClusterBrokerPlan {
 
 /**
  * The loader flags of this process (tsx when running from source) and its V8 heap sizes
- * (--max-old-space-size, --max-semi-space-size: docs/deployment.md), without -e and the like.
+ * (--max-old-space-size, --initial-old-space-size, --max-semi-space-size: docs/deployment.md), without -e and the like.
  */
 export function childNodeFlags(argv: readonly string[] = process.execArgv): string[] {
   const flags: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--import' || arg === '--loader') flags.push(arg, argv[++i] ?? '');
-    else if (/^--(import=|conditions|loader=|max-old-space-size=|max-semi-space-size=)/.test(arg)) flags.push(arg);
+    else if (/^--(import=|conditions|loader=|max-old-space-size=|initial-old-space-size=|max-semi-space-size=)/.test(arg)) flags.push(arg);
   }
   return flags;
 }
