@@ -6,20 +6,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  type IoBatch,
-  IoBatchWriter,
-  OP_CLOSE,
-  OP_DATA,
-  OP_DESTROY,
-  OP_END,
-  OP_OPEN,
-  OP_PAUSE,
-  OP_RESUME,
-  OP_SET_TIMEOUT,
-  OP_TIMEOUT,
-  OP_WRITTEN,
-} from './io-batch.ts';
+import * as io from './io-batch.ts';
 
 export interface IoThreadStart {
   port: number;
@@ -36,7 +23,7 @@ const start = workerData as IoThreadStart;
 const sockets = new Map<number, Socket>();
 const failures = new Map<number, string>();
 let nextId = 1;
-const out = new IoBatchWriter(() => setImmediate(flush));
+const out = new io.IoBatchWriter(() => setImmediate(flush));
 
 function flush(): void {
   if (out.empty) return;
@@ -50,16 +37,16 @@ const server = createServer({ allowHalfOpen: true }, (socket) => {
   socket.setNoDelay(true);
   const remote = out.string(`${socket.remoteAddress ?? '0.0.0.0'}|${socket.remotePort ?? 0}`);
   const local = out.string(`${socket.localAddress ?? '0.0.0.0'}|${socket.localPort ?? 0}`);
-  out.op(OP_OPEN, id, remote, local);
+  out.op(io.OP_OPEN, id, remote, local);
   socket.on('data', (chunk: Buffer) => out.data(id, [chunk]));
-  socket.on('end', () => out.op(OP_END, id));
-  socket.on('timeout', () => out.op(OP_TIMEOUT, id));
+  socket.on('end', () => out.op(io.OP_END, id));
+  socket.on('timeout', () => out.op(io.OP_TIMEOUT, id));
   socket.on('error', (error) => failures.set(id, error.message));
   socket.on('close', () => {
     sockets.delete(id);
     const failure = failures.get(id);
     failures.delete(id);
-    out.op(OP_CLOSE, id, failure === undefined ? -1 : out.string(failure), failure === undefined ? 0 : 1);
+    out.op(io.OP_CLOSE, id, failure === undefined ? -1 : out.string(failure), failure === undefined ? 0 : 1);
   });
 });
 
@@ -70,7 +57,7 @@ server.listen(start.port, start.host, () => {
   port.postMessage({ listening: { address: address.address, family: address.family, port: address.port } } satisfies IoThreadNotice);
 });
 
-port.on('message', (message: IoBatch | { shutdown: true }) => {
+port.on('message', (message: io.IoBatch | { shutdown: true }) => {
   if ('shutdown' in message) {
     shutdown();
     return;
@@ -78,7 +65,7 @@ port.on('message', (message: IoBatch | { shutdown: true }) => {
   apply(message);
 });
 
-function apply(batch: IoBatch): void {
+function apply(batch: io.IoBatch): void {
   const { ops, data } = batch;
   for (let i = 0; i < ops.length; i += 4) {
     const op = ops[i]!;
@@ -86,24 +73,24 @@ function apply(batch: IoBatch): void {
     const socket = sockets.get(id);
     if (!socket) continue;
     switch (op) {
-      case OP_DATA: {
+      case io.OP_DATA: {
         const bytes = Buffer.from(data!, ops[i + 2]!, ops[i + 3]!);
-        socket.write(bytes, () => out.op(OP_WRITTEN, id));
+        socket.write(bytes, () => out.op(io.OP_WRITTEN, id));
         break;
       }
-      case OP_END:
+      case io.OP_END:
         socket.end();
         break;
-      case OP_DESTROY:
+      case io.OP_DESTROY:
         socket.destroy();
         break;
-      case OP_PAUSE:
+      case io.OP_PAUSE:
         socket.pause();
         break;
-      case OP_RESUME:
+      case io.OP_RESUME:
         socket.resume();
         break;
-      case OP_SET_TIMEOUT:
+      case io.OP_SET_TIMEOUT:
         socket.setTimeout(ops[i + 2]!);
         break;
     }

@@ -11,20 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import {
-  type IoBatch,
-  IoBatchWriter,
-  OP_CLOSE,
-  OP_DATA,
-  OP_DESTROY,
-  OP_END,
-  OP_OPEN,
-  OP_PAUSE,
-  OP_RESUME,
-  OP_SET_TIMEOUT,
-  OP_TIMEOUT,
-  OP_WRITTEN,
-} from './io-batch.ts';
+import * as io from './io-batch.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { IoThreadNotice, IoThreadStart } from './io-thread-worker.ts';
 
@@ -39,7 +26,7 @@ export interface IoThreadEvents {
 
 export class IoThread extends EventEmitter<IoThreadEvents> {
   private readonly sockets = new Map<number, WorkerSocket>();
-  private readonly out = new IoBatchWriter(() => setImmediate(() => this.flush()));
+  private readonly out = new io.IoBatchWriter(() => setImmediate(() => this.flush()));
   private boundAddress: AddressInfo | undefined;
   private exited = false;
   private closing = false;
@@ -72,7 +59,7 @@ export class IoThread extends EventEmitter<IoThreadEvents> {
         if (listening) logger.error({ err: error.message }, 'the I/O thread failed');
         else reject(error);
       });
-      worker.on('message', (message: IoBatch | IoThreadNotice) => {
+      worker.on('message', (message: io.IoBatch | IoThreadNotice) => {
         if ('ops' in message) thread.receive(message);
         else if ('listening' in message) {
           thread.boundAddress = message.listening;
@@ -120,12 +107,12 @@ export class IoThread extends EventEmitter<IoThreadEvents> {
     this.worker.postMessage(batch, transfer);
   }
 
-  private receive(batch: IoBatch): void {
+  private receive(batch: io.IoBatch): void {
     const { ops, data, strings } = batch;
     for (let i = 0; i < ops.length; i += 4) {
       const op = ops[i]!;
       const id = ops[i + 1]!;
-      if (op === OP_OPEN) {
+      if (op === io.OP_OPEN) {
         const socket = new WorkerSocket(this, id, strings[ops[i + 2]!]!, strings[ops[i + 3]!]!);
         this.sockets.set(id, socket);
         this.emit('connection', socket);
@@ -134,19 +121,19 @@ export class IoThread extends EventEmitter<IoThreadEvents> {
       const socket = this.sockets.get(id);
       if (!socket) continue;
       switch (op) {
-        case OP_DATA:
+        case io.OP_DATA:
           socket.received(Buffer.from(data!, ops[i + 2]!, ops[i + 3]!));
           break;
-        case OP_END:
+        case io.OP_END:
           socket.push(null);
           break;
-        case OP_TIMEOUT:
+        case io.OP_TIMEOUT:
           socket.emit('timeout');
           break;
-        case OP_WRITTEN:
+        case io.OP_WRITTEN:
           socket.written();
           break;
-        case OP_CLOSE: {
+        case io.OP_CLOSE: {
           this.sockets.delete(id);
           const reason = ops[i + 2]! >= 0 ? strings[ops[i + 2]!] : undefined;
           socket.closedByThread(reason, ops[i + 3] === 1);
@@ -180,7 +167,7 @@ export class WorkerSocket extends Duplex {
   }
 
   setTimeout(millis: number): this {
-    this.thread.send(OP_SET_TIMEOUT, this.id, millis);
+    this.thread.send(io.OP_SET_TIMEOUT, this.id, millis);
     return this;
   }
 
@@ -192,7 +179,7 @@ export class WorkerSocket extends Duplex {
   override _read(): void {
     if (!this.readPausedThere) return;
     this.readPausedThere = false;
-    this.thread.send(OP_RESUME, this.id);
+    this.thread.send(io.OP_RESUME, this.id);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -209,12 +196,12 @@ export class WorkerSocket extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.thread.send(OP_END, this.id);
+    this.thread.send(io.OP_END, this.id);
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.threadClosed) this.thread.send(OP_DESTROY, this.id);
+    if (!this.threadClosed) this.thread.send(io.OP_DESTROY, this.id);
     this.threadClosed = true;
     callback(error);
   }
@@ -223,7 +210,7 @@ export class WorkerSocket extends Duplex {
   received(chunk: Buffer): void {
     if (!this.push(chunk) && !this.readPausedThere) {
       this.readPausedThere = true;
-      this.thread.send(OP_PAUSE, this.id);
+      this.thread.send(io.OP_PAUSE, this.id);
     }
   }
 

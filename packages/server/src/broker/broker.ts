@@ -154,8 +154,8 @@ export class Broker {
     }
     const delayLevels = parseDelayLevels(config.messageDelayLevel);
     this.serverTls = serverTls(config);
-    // permissive without a certificate (the default) serves plain remoting only anyway.
-    if (config.serverSelectorThreads > 0 && this.serverTls.mode !== 'disabled' && this.serverTls.secureContext) {
+    // A certificate is what makes TLS servable; permissive without one (the default) is plain only.
+    if (config.serverSelectorThreads > 0 && this.serverTls.secureContext) {
       throw new Error(
         `serverSelectorThreads=${config.serverSelectorThreads} (the I/O thread) serves plain remoting only; with tls.server.mode=${this.serverTls.mode} and a certificate, set serverSelectorThreads=0`,
       );
