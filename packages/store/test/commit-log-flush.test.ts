@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +28,52 @@ describe('CommitLog flush', () => {
     assert.equal(log.flushedOffset, log.maxOffset);
     assert.equal(dirtyTotal, log.maxOffset, 'each datasync is told how many bytes it makes durable');
     assert.ok(log.stats.syncs >= 1 && log.stats.syncs <= datasyncs, "a round datasyncs each segment it touches");
+  });
+
+  it('SYNC_FLUSH writes zeros ahead of the data (allocated blocks for the datasyncs sends wait for); ASYNC_FLUSH does not', async (t) => {
+    const MiB = 1024 * KiB;
+    for (const flushDiskType of ['SYNC_FLUSH', 'ASYNC_FLUSH'] as const) {
+      const dir = await tempDir(t);
+      const zeroWrites: { position: number; length: number }[] = [];
+      const options = { flushDiskType, mappedFileSizeCommitLog: 4 * MiB } as const;
+      const log = await openLog(t, dir, {
+        ...options,
+        io: {
+          async write(handle, buffer, offset, length, position) {
+            if (!buffer.subarray(offset, offset + length).some((byte) => byte !== 0)) zeroWrites.push({ position, length });
+            return (await handle.write(buffer, offset, length, position)).bytesWritten;
+          },
+        },
+      });
+      const appended = [];
+      for (let wave = 0; wave < 4; wave++) {
+        appended.push(...(await Promise.all(Array.from({ length: 500 }, (_, i) => log.append(message({ body: body(1000 + ((wave * 500 + i) % 2000), wave * 500 + i) }))))));
+      }
+      assert.ok(log.maxOffset > 4 * MiB, 'the appends filled the first segment');
+      await log.flush();
+      const [first, second] = log.segmentFiles();
+      assert.ok(first && second);
+      if (flushDiskType === 'ASYNC_FLUSH') {
+        assert.deepEqual(zeroWrites, [], 'no zeros written under ASYNC_FLUSH');
+      } else {
+        assert.ok(zeroWrites.length >= 4, `zero writes: ${JSON.stringify(zeroWrites)}`);
+        assert.ok(zeroWrites.every((write) => write.length <= MiB && write.position + write.length <= 4 * MiB));
+        // The first segment is written to its end; the second holds its data and up to 2 MiB of zeros after it.
+        assert.ok((await stat(first.file)).blocks * 512 >= 4 * MiB, 'the first segment is fully allocated');
+        const dataInSecond = log.maxOffset - second.startOffset;
+        const allocated = (await stat(second.file)).blocks * 512;
+        assert.ok(allocated >= dataInSecond + MiB && allocated <= dataInSecond + 2 * MiB + 64 * KiB, `${allocated} bytes allocated for ${dataInSecond} of data`);
+      }
+      for (const [i, result] of appended.entries()) {
+        const stored = await log.readRecord(result.record.commitLogOffset);
+        assert.ok(stored?.body.equals(body(1000 + (i % 2000), i)), `record ${i} reads back`);
+      }
+      await log.close();
+      const reopened = await CommitLog.open({ storePathCommitLog: join(dir, 'commitlog'), ...options });
+      t.after(() => reopened.close());
+      assert.equal(reopened.maxOffset, log.maxOffset, `${flushDiskType}: recovery ends where the data ends`);
+      assert.equal(reopened.recovery.droppedBytes, 0);
+    }
   });
 
   it('a background flush (ASYNC_FLUSH) never datasyncs on the event loop; a flush sends wait for (SYNC_FLUSH) may', async (t) => {
