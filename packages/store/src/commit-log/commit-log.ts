@@ -616,7 +616,7 @@ export class CommitLog implements FlushTarget {
         this.writes++;
         this.writtenBytes += chunk.end - chunk.start;
         this.completeChunk(chunk);
-        if (this.flushService.sync) await this.zeroAhead(chunk);
+        if (this.flushService.sync && this.zeroAheadDue(chunk)) await this.zeroAhead(chunk);
       }
     } finally {
       this.writing = false;
@@ -636,11 +636,9 @@ export class CommitLog implements FlushTarget {
    * land after data at the same place; a failed zero write only ends the optimisation.
    */
   private async zeroAhead(chunk: Chunk): Promise<void> {
-    if (this.zeroedOffset < chunk.endOffset) this.zeroedOffset = chunk.endOffset;
     const segment = chunk.segment;
-    while (!this.zeroAheadStopped && this.zeroedOffset - chunk.endOffset < ZERO_AHEAD_BYTES) {
+    while (this.zeroAheadDue(chunk)) {
       const length = Math.min(ZERO_AHEAD_BYTES, segment.endOffset - this.zeroedOffset);
-      if (length <= 0) return;
       try {
         await segment.write(ZEROS, 0, length, this.zeroedOffset - segment.startOffset);
         this.zeroedOffset += length;
@@ -649,6 +647,12 @@ export class CommitLog implements FlushTarget {
         this.logger.warn({ err: error, file: segment.file }, 'writing zeros ahead of the commit log failed; SYNC_FLUSH appends go on into unallocated space');
       }
     }
+  }
+
+  /** Whether zeros are due after `chunk` (checked without an await: most chunks need none). */
+  private zeroAheadDue(chunk: Chunk): boolean {
+    if (this.zeroedOffset < chunk.endOffset) this.zeroedOffset = chunk.endOffset;
+    return !this.zeroAheadStopped && this.zeroedOffset - chunk.endOffset < ZERO_AHEAD_BYTES && this.zeroedOffset < chunk.segment.endOffset;
   }
 
   private completeChunk(chunk: Chunk): void {
