@@ -2,8 +2,8 @@
  * The client-version matrix: the same MatrixFlow program (interop/java-matrix) compiled against
  * the Java client 4.8.0, 4.9.8 and 5.5.0 (the 5.x remoting client: DefaultMQProducer,
  * DefaultMQPushConsumer, DefaultLitePullConsumer, DefaultMQAdminExt), each run against our broker
- * (also with its connections on the I/O thread, serverSelectorThreads=1) and, differentially with
- * the same assertions, against Apache RocketMQ 5.3.3. Scenarios: sync /
+ * (also with its connections on the I/O thread, serverSelectorThreads=1, and with SYNC_FLUSH) and,
+ * differentially with the same assertions, against Apache RocketMQ 5.3.3. Scenarios: sync /
  * async / oneway sends, batches with tags, keys and user properties received by tag subscribers,
  * lite pull with commit and resume, consumer retry, mqadmin's API, and the TypeScript client
  * mixed in on both ends.
@@ -25,6 +25,8 @@ const targets: Target[] = [
   { name: 'rocketmq-ts', start: async () => startCluster() },
   // The same broker with its connections on the I/O thread instead of the event loop.
   { name: 'rocketmq-ts, serverSelectorThreads=1', start: async () => startCluster(undefined, { serverSelectorThreads: 1 }) },
+  // Every send acknowledged only after the group commit's datasync (the commit log writes zeros ahead of its data).
+  { name: 'rocketmq-ts, SYNC_FLUSH', start: async () => startCluster(undefined, { flushDiskType: 'SYNC_FLUSH' }) },
   {
     name: 'Apache RocketMQ 5.3.3',
     start: () => startApache5Target('matrix'),
