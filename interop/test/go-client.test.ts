@@ -1,6 +1,6 @@
 /**
  * The official Go client, github.com/apache/rocketmq-client-go/v2 (interop/go, version pinned in
- * its go.mod), unchanged against our name server and broker (ASYNC_FLUSH, and SYNC_FLUSH) and, as
+ * its go.mod), unchanged against our name server and broker (ASYNC_FLUSH and SYNC_FLUSH) and, as
  * the reference, against Apache RocketMQ 4.8.0:
  *
  * - a Producer sends N messages with SendSync — SEND_MESSAGE (10) with the long field names, to a
@@ -230,14 +230,14 @@ for (const target of targets) {
 }
 
 describe(`Go client: the same observations on each rocketmq-ts broker and on ${REFERENCE}`, () => {
+  // Keys carry the per-target topic name; compare them without it.
+  const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/go_[0-9a-f]{12}/g, 'T'));
   for (const ours of targets.map((t) => t.name).filter((name) => name !== REFERENCE)) {
     for (const key of ['roundTrip', 'tagged'] as const) {
       test(`${key} (${ours})`, () => {
         const a = observations.get(ours)?.[key];
         const b = observations.get(REFERENCE)?.[key];
         assert.ok(a !== undefined && b !== undefined, `not observed on both targets (${ours}: ${a === undefined ? 'missing' : 'ok'}, ${REFERENCE}: ${b === undefined ? 'missing' : 'ok'})`);
-        // Keys carry the per-target topic name; compare them without it.
-        const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/go_[0-9a-f]{12}/g, 'T'));
         assert.deepEqual(strip(a), strip(b), `${key}: ${ours} (actual) vs ${REFERENCE} (expected)`);
       });
     }
